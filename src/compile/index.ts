@@ -1,0 +1,2 @@
+export { buildModel, needsFixedInputSize, withInputSize, type BuildOptions } from './build.js';
+export { heStddev } from './initializers.js';

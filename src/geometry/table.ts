@@ -1,0 +1,95 @@
+/**
+ * Per-layer sizes, channels and parameter counts of a spec at an input size:
+ * the data behind `summary`, computed from the spec alone.
+ */
+import type { Spec } from '../spec/graph.js';
+import { nodeInputs, type SpecNode } from '../spec/nodes.js';
+import { defaultInputSize, outputSize, type TileSize } from './tiles.js';
+import { inputIndices, walkAxis } from './walk.js';
+
+/** One row of {@link layerTable}. */
+export interface LayerRow {
+  readonly name: string;
+  readonly kind: SpecNode['kind'];
+  readonly inputs: readonly string[];
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** Trainable parameters. */
+  readonly trainableParams: number;
+  /** Non-trainable parameters (batch-norm moving statistics). */
+  readonly nonTrainableParams: number;
+}
+
+/** Output channels of a node given its inputs' channels. */
+function nodeChannels(node: SpecNode, inputChannels: readonly number[]): number {
+  switch (node.kind) {
+    case 'input':
+      return node.channels;
+    case 'conv':
+    case 'upconv':
+      return node.filters;
+    case 'concat':
+      return inputChannels.reduce((a, b) => a + b, 0);
+    default:
+      return inputChannels[0]!;
+  }
+}
+
+/** Trainable and non-trainable parameter counts of a node. */
+function nodeParams(node: SpecNode, inChannels: number): [number, number] {
+  switch (node.kind) {
+    case 'conv':
+      return [node.kernelSize * node.kernelSize * inChannels * node.filters + (node.useBias ? node.filters : 0), 0];
+    case 'upconv':
+      return [node.factor * node.factor * inChannels * node.filters + node.filters, 0];
+    case 'batchNorm':
+      return [2 * inChannels, 2 * inChannels];
+    default:
+      return [0, 0];
+  }
+}
+
+/**
+ * The layer table of a spec at an input tile size (default: {@link defaultInputSize}).
+ *
+ * @throws {@link InvalidTileSizeError} when the size is not valid.
+ * @example
+ * ```ts
+ * const rows = layerTable(unet(), 572);
+ * rows.at(-1); // { name: 'output', height: 388, width: 388, channels: 2, ... }
+ * ```
+ */
+export function layerTable(spec: Spec, inputSize: TileSize = defaultInputSize(spec)): LayerRow[] {
+  outputSize(spec, inputSize); // throws a descriptive InvalidTileSizeError when invalid
+  const [h, w] = typeof inputSize === 'number' ? [inputSize, inputSize] : inputSize;
+  const hs = walkAxis(spec, h);
+  const ws = walkAxis(spec, w);
+  if (hs.failure !== undefined || ws.failure !== undefined) throw new Error('unreachable: outputSize accepted the size');
+  const inputs = inputIndices(spec);
+  const channels: number[] = [];
+  return spec.nodes.map((node, i) => {
+    const inChannels = inputs[i]!.map((j) => channels[j]!);
+    const c = nodeChannels(node, inChannels);
+    channels.push(c);
+    const [trainableParams, nonTrainableParams] = nodeParams(node, inChannels[0] ?? 0);
+    return {
+      name: node.name,
+      kind: node.kind,
+      inputs: nodeInputs(node),
+      height: hs.sizes[i]!,
+      width: ws.sizes[i]!,
+      channels: c,
+      trainableParams,
+      nonTrainableParams,
+    };
+  });
+}
+
+/** Parameter totals of a spec (independent of the input size). */
+export function countParams(spec: Spec): { readonly total: number; readonly trainable: number; readonly nonTrainable: number } {
+  const rows = layerTable(spec);
+  const trainable = rows.reduce((a, r) => a + r.trainableParams, 0);
+  const nonTrainable = rows.reduce((a, r) => a + r.nonTrainableParams, 0);
+  return { total: trainable + nonTrainable, trainable, nonTrainable };
+}

@@ -1,0 +1,12 @@
+/**
+ * tfjs-unet: the U-Net of Ronneberger et al. (2015) for TensorFlow.js.
+ *
+ * - `src/spec`: a typed, frozen, JSON-serialisable layer graph (`unet()`, blocks, presets).
+ * - `src/geometry`: tile sizes derived from the graph (`outputSize`, `validInputSizes`, `margin`, ...).
+ * - `src/compile`: the graph compiled to a `tf.LayersModel` (`buildModel`, `withInputSize`).
+ *
+ * @packageDocumentation
+ */
+export * from './spec/index.js';
+export * from './geometry/index.js';
+export * from './compile/index.js';

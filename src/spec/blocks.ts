@@ -1,0 +1,214 @@
+/**
+ * Spec-producing building blocks with deterministic layer names
+ * (`enc2_conv1`, `dec3_upconv`, ...). `unet()` is assembled from these, and a
+ * custom graph can be too.
+ */
+import type {
+  ConvNode,
+  HiddenActivation,
+  Initializer,
+  OutputActivation,
+  Padding,
+  SpecNode,
+  Upsampling,
+} from './nodes.js';
+
+/** A run of nodes and the name of the node that carries its result. */
+export interface Block {
+  readonly nodes: readonly SpecNode[];
+  readonly output: string;
+}
+
+/** Settings shared by every 3x3 convolution of a network. */
+export interface ConvSettings {
+  readonly padding: Padding;
+  readonly activation: HiddenActivation;
+  readonly batchNorm: boolean;
+  readonly initializer: Initializer;
+}
+
+/** Batch-norm hyper-parameters used by the blocks (the Keras defaults). */
+export const BATCH_NORM_DEFAULTS = Object.freeze({ momentum: 0.99, epsilon: 1e-3 });
+
+/**
+ * One convolution followed by its activation; with batch norm the conv has no
+ * bias and is followed by `<name>_bn` and `<name>_act`.
+ *
+ * @example
+ * ```ts
+ * convUnit({ name: 'enc1_conv1', input: 'image', filters: 64, kernelSize: 3,
+ *   padding: 'valid', activation: 'relu', batchNorm: false, initializer: 'heNormal' });
+ * ```
+ */
+export function convUnit(
+  options: ConvSettings & { readonly name: string; readonly input: string; readonly filters: number; readonly kernelSize: number },
+): Block {
+  const { name, input, filters, kernelSize, padding, activation, batchNorm, initializer } = options;
+  const conv: ConvNode = {
+    kind: 'conv',
+    name,
+    input,
+    filters,
+    kernelSize,
+    padding,
+    activation: batchNorm ? 'linear' : activation,
+    useBias: !batchNorm,
+    initializer,
+  };
+  if (!batchNorm) return { nodes: [conv], output: name };
+  return {
+    nodes: [
+      conv,
+      { kind: 'batchNorm', name: `${name}_bn`, input: name, ...BATCH_NORM_DEFAULTS },
+      { kind: 'activation', name: `${name}_act`, input: `${name}_bn`, activation },
+    ],
+    output: `${name}_act`,
+  };
+}
+
+/** Two 3x3 conv units named `<prefix>_conv1`, `<prefix>_conv2`, then optional `<prefix>_dropout`. */
+export function doubleConv(
+  options: ConvSettings & { readonly prefix: string; readonly input: string; readonly filters: number; readonly dropout?: number },
+): Block {
+  const { prefix, input, filters, dropout = 0, ...settings } = options;
+  const first = convUnit({ ...settings, name: `${prefix}_conv1`, input, filters, kernelSize: 3 });
+  const second = convUnit({ ...settings, name: `${prefix}_conv2`, input: first.output, filters, kernelSize: 3 });
+  const nodes = [...first.nodes, ...second.nodes];
+  if (dropout <= 0) return { nodes, output: second.output };
+  const name = `${prefix}_dropout`;
+  return { nodes: [...nodes, { kind: 'dropout', name, input: second.output, rate: dropout }], output: name };
+}
+
+/**
+ * A contracting-path level: two 3x3 convs (`enc<level>_conv1/2`), optional
+ * drop-out, then a 2x2 max-pool `enc<level>_pool`. `skip` is the feature map
+ * before the pool, which the matching decoder level concatenates.
+ *
+ * @example
+ * ```ts
+ * const enc1 = encoderBlock({ level: 1, input: 'image', filters: 64,
+ *   padding: 'valid', activation: 'relu', batchNorm: false, initializer: 'heNormal' });
+ * enc1.skip;   // 'enc1_conv2'
+ * enc1.output; // 'enc1_pool'
+ * ```
+ */
+export function encoderBlock(
+  options: ConvSettings & { readonly level: number; readonly input: string; readonly filters: number; readonly dropout?: number },
+): Block & { readonly skip: string } {
+  const { level, ...rest } = options;
+  const convs = doubleConv({ ...rest, prefix: `enc${level}` });
+  const pool = `enc${level}_pool`;
+  return {
+    nodes: [...convs.nodes, { kind: 'pool', name: pool, input: convs.output, size: 2 }],
+    output: pool,
+    skip: convs.output,
+  };
+}
+
+/**
+ * The bottom of the U: two 3x3 convs `bottleneck_conv1/2`, optional drop-out.
+ *
+ * @example
+ * ```ts
+ * bottleneck({ input: 'enc4_pool', filters: 1024, dropout: 0.5,
+ *   padding: 'valid', activation: 'relu', batchNorm: false, initializer: 'heNormal' });
+ * ```
+ */
+export function bottleneck(
+  options: ConvSettings & { readonly input: string; readonly filters: number; readonly dropout?: number },
+): Block {
+  return doubleConv({ ...options, prefix: 'bottleneck' });
+}
+
+/**
+ * An expanding-path level: upsample x2 to `filters` channels, center-crop the
+ * skip connection to match (valid padding only), concatenate `[skip, up]`, two
+ * 3x3 convs. Upsampling `'transpose'` is the paper's 2x2 up-convolution
+ * (`dec<level>_upconv`); `'bilinear'`/`'nearest'` are a fixed upsampling
+ * (`dec<level>_upsample`) followed by a 1x1 conv (`dec<level>_upsample_conv`)
+ * that halves the channels. With valid padding, bilinear upsampling is
+ * trimmed by one pixel per side (`dec<level>_upsample_trim`): tfjs's bilinear
+ * resize clamps at the bottom/right edge, and the trim removes the clamped
+ * row so the network stays translation-equivariant (tiled = untiled).
+ *
+ * @example
+ * ```ts
+ * decoderBlock({ level: 4, input: 'bottleneck_dropout', skip: 'enc4_dropout', filters: 512,
+ *   upsampling: 'transpose', padding: 'valid', activation: 'relu', batchNorm: false, initializer: 'heNormal' });
+ * ```
+ */
+export function decoderBlock(
+  options: ConvSettings & {
+    readonly level: number;
+    readonly input: string;
+    readonly skip: string;
+    readonly filters: number;
+    readonly upsampling: Upsampling;
+  },
+): Block {
+  const { level, input, skip, filters, upsampling, ...settings } = options;
+  const prefix = `dec${level}`;
+  const up = upsample(prefix, input, filters, upsampling, settings);
+  const nodes: SpecNode[] = [...up.nodes];
+  let skipInput = skip;
+  if (settings.padding === 'valid') {
+    skipInput = `${prefix}_crop`;
+    nodes.push({ kind: 'crop', name: skipInput, input: skip, reference: up.output });
+  }
+  nodes.push({ kind: 'concat', name: `${prefix}_concat`, inputs: [skipInput, up.output] });
+  const convs = doubleConv({ ...settings, prefix, input: `${prefix}_concat`, filters });
+  return { nodes: [...nodes, ...convs.nodes], output: convs.output };
+}
+
+function upsample(prefix: string, input: string, filters: number, mode: Upsampling, settings: ConvSettings): Block {
+  if (mode === 'transpose') {
+    const name = `${prefix}_upconv`;
+    return {
+      nodes: [{ kind: 'upconv', name, input, filters, factor: 2, initializer: settings.initializer }],
+      output: name,
+    };
+  }
+  const nodes: SpecNode[] = [{ kind: 'upsample', name: `${prefix}_upsample`, input, factor: 2, interpolation: mode }];
+  let current = `${prefix}_upsample`;
+  if (mode === 'bilinear' && settings.padding === 'valid') {
+    nodes.push({ kind: 'trim', name: `${prefix}_upsample_trim`, input: current, pixels: 1 });
+    current = `${prefix}_upsample_trim`;
+  }
+  const conv = convUnit({ ...settings, name: `${prefix}_upsample_conv`, input: current, filters, kernelSize: 1 });
+  return { nodes: [...nodes, ...conv.nodes], output: conv.output };
+}
+
+/**
+ * The 1x1 convolution to `classes` channels (`head_conv`, linear) and the
+ * output activation (`output`).
+ *
+ * @example
+ * ```ts
+ * outputBlock({ input: 'dec1_conv2', classes: 2, activation: 'softmax', initializer: 'heNormal' });
+ * ```
+ */
+export function outputBlock(options: {
+  readonly input: string;
+  readonly classes: number;
+  readonly activation: OutputActivation;
+  readonly initializer: Initializer;
+}): Block {
+  const { input, classes, activation, initializer } = options;
+  return {
+    nodes: [
+      {
+        kind: 'conv',
+        name: 'head_conv',
+        input,
+        filters: classes,
+        kernelSize: 1,
+        padding: 'valid',
+        activation: 'linear',
+        useBias: true,
+        initializer,
+      },
+      { kind: 'output', name: 'output', input: 'head_conv', activation },
+    ],
+    output: 'output',
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Errors raised when a spec, its options or its JSON form break a rule.
+ * Messages follow the Keras convention: name the argument in backticks, state
+ * the rule, and echo what was received.
+ */
+
+/**
+ * Thrown when an option, a spec node or a spec's JSON form is invalid.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   unet({ baseFilters: 0 });
+ * } catch (e) {
+ *   if (e instanceof SpecError) console.log(e.argument); // "baseFilters"
+ * }
+ * ```
+ */
+export class SpecError extends Error {
+  /** The argument (option or field path) that broke the rule. */
+  readonly argument: string;
+  /** The rule that was broken, e.g. "must be a positive integer". */
+  readonly rule: string;
+  /** The value that was received. */
+  readonly received: unknown;
+
+  constructor(argument: string, rule: string, received: unknown) {
+    super(`\`${argument}\` ${rule}. Received: ${argument}=${describe(received)}.`);
+    this.name = 'SpecError';
+    this.argument = argument;
+    this.rule = rule;
+    this.received = received;
+  }
+}
+
+/** Renders a received value compactly for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return `array(length ${value.length})`;
+  if (typeof value === 'function') return 'function';
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** Throws unless `value` is an integer in `[min, max]`. */
+export function checkInteger(argument: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const rule =
+      min === 1 && max === Number.MAX_SAFE_INTEGER
+        ? 'must be a positive integer'
+        : max === Number.MAX_SAFE_INTEGER
+          ? `must be an integer >= ${min}`
+          : `must be an integer between ${min} and ${max}`;
+    throw new SpecError(argument, rule, value);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a finite number in `[min, max)` (or `[min, max]` when `maxInclusive`). */
+export function checkNumber(argument: string, value: unknown, min: number, max: number, maxInclusive = false): number {
+  const ok =
+    typeof value === 'number' && Number.isFinite(value) && value >= min && (maxInclusive ? value <= max : value < max);
+  if (!ok) throw new SpecError(argument, `must be a number in [${min}, ${max}${maxInclusive ? ']' : ')'}`, value);
+  return value;
+}
+
+/** Throws unless `value` is one of `allowed`. */
+export function checkOneOf<const T extends readonly string[]>(argument: string, value: unknown, allowed: T): T[number] {
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new SpecError(argument, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+  return value as T[number];
+}
+
+/** Throws unless `value` is a boolean. */
+export function checkBoolean(argument: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new SpecError(argument, 'must be a boolean', value);
+  return value;
+}
+
+/** Throws unless `value` is a plain object (not null, not an array). */
+export function checkRecord(argument: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SpecError(argument, 'must be an object', value);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Throws when `record` has keys outside `known`, naming the first unknown key. */
+export function checkKnownKeys(argument: string, record: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(record)) {
+    if (!known.includes(key)) {
+      throw new SpecError(
+        argument === '' ? key : `${argument}.${key}`,
+        `is not a known ${argument === '' ? 'option' : 'field'} (known: ${known.join(', ')})`,
+        record[key],
+      );
+    }
+  }
+}

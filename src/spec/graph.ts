@@ -1,0 +1,256 @@
+/**
+ * The spec: a validated, frozen layer graph. `graph()` is the one door every
+ * spec passes through, whether built by `unet()`, by hand from blocks, or
+ * parsed from JSON.
+ */
+import { checkBoolean, checkInteger, checkKnownKeys, checkNumber, checkOneOf, checkRecord, SpecError } from './errors.js';
+import {
+  HIDDEN_ACTIVATIONS,
+  INITIALIZERS,
+  INTERPOLATIONS,
+  NODE_KINDS,
+  nodeInputs,
+  OUTPUT_ACTIVATIONS,
+  PADDINGS,
+  type NodeKind,
+  type SpecNode,
+} from './nodes.js';
+
+/** The `format` tag of every spec. */
+export const SPEC_FORMAT = 'tfjs-unet/spec';
+/** The spec schema version this library reads and writes. */
+export const SPEC_VERSION = 1;
+
+/** Size limits that keep hostile or mistyped specs from allocating absurd models. */
+export const SPEC_LIMITS = Object.freeze({
+  maxNodes: 4096,
+  maxNameLength: 128,
+  maxChannels: 16384,
+  maxKernelSize: 31,
+  maxFactor: 8,
+});
+
+/**
+ * A U-Net (or any encoder-decoder) as data: a topologically ordered list of
+ * nodes, the name of the output node, and the builder options that produced
+ * it (`null` for hand-built graphs). Frozen and JSON-serialisable.
+ *
+ * @typeParam O - the builder options, with literal types preserved.
+ */
+export interface Spec<O = unknown> {
+  readonly format: typeof SPEC_FORMAT;
+  readonly version: typeof SPEC_VERSION;
+  /** A model name, used as the tfjs model name. */
+  readonly name: string;
+  /** The resolved options of the builder that made this spec, or `null`. */
+  readonly options: O;
+  /** Nodes in topological order; the first is the only `input` node. */
+  readonly nodes: readonly SpecNode[];
+  /** Name of the node whose output is the network output. */
+  readonly output: string;
+}
+
+/** What {@link graph} takes. */
+export interface GraphDefinition<O = null> {
+  readonly name: string;
+  readonly nodes: readonly SpecNode[];
+  readonly output: string;
+  readonly options?: O;
+}
+
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+type FieldCheck = (record: Record<string, unknown>, path: string) => void;
+
+const hidden = (r: Record<string, unknown>, p: string, key: string) => checkOneOf(`${p}.${key}`, r[key], HIDDEN_ACTIVATIONS);
+const channels = (r: Record<string, unknown>, p: string, key: string) =>
+  checkInteger(`${p}.${key}`, r[key], 1, SPEC_LIMITS.maxChannels);
+const ref = (r: Record<string, unknown>, p: string, key: string) => checkName(`${p}.${key}`, r[key]);
+
+/** Per-kind field checks; a `Record` over every kind, so a new kind is a compile error until it is checked. */
+const FIELD_CHECKS: Record<NodeKind, { readonly fields: readonly string[]; readonly check: FieldCheck }> = {
+  input: { fields: ['channels'], check: (r, p) => channels(r, p, 'channels') },
+  conv: {
+    fields: ['input', 'filters', 'kernelSize', 'padding', 'activation', 'useBias', 'initializer'],
+    check: (r, p) => {
+      ref(r, p, 'input');
+      channels(r, p, 'filters');
+      checkInteger(`${p}.kernelSize`, r.kernelSize, 1, SPEC_LIMITS.maxKernelSize);
+      checkOneOf(`${p}.padding`, r.padding, PADDINGS);
+      hidden(r, p, 'activation');
+      checkBoolean(`${p}.useBias`, r.useBias);
+      checkOneOf(`${p}.initializer`, r.initializer, INITIALIZERS);
+    },
+  },
+  batchNorm: {
+    fields: ['input', 'momentum', 'epsilon'],
+    check: (r, p) => {
+      ref(r, p, 'input');
+      checkNumber(`${p}.momentum`, r.momentum, 0, 1);
+      checkNumber(`${p}.epsilon`, r.epsilon, Number.MIN_VALUE, 1, true);
+    },
+  },
+  activation: { fields: ['input', 'activation'], check: (r, p) => (ref(r, p, 'input'), hidden(r, p, 'activation')) },
+  pool: {
+    fields: ['input', 'size'],
+    check: (r, p) => (ref(r, p, 'input'), checkInteger(`${p}.size`, r.size, 2, SPEC_LIMITS.maxFactor)),
+  },
+  dropout: {
+    fields: ['input', 'rate'],
+    check: (r, p) => (ref(r, p, 'input'), checkNumber(`${p}.rate`, r.rate, 0, 1)),
+  },
+  upconv: {
+    fields: ['input', 'filters', 'factor', 'initializer'],
+    check: (r, p) => {
+      ref(r, p, 'input');
+      channels(r, p, 'filters');
+      checkInteger(`${p}.factor`, r.factor, 2, SPEC_LIMITS.maxFactor);
+      checkOneOf(`${p}.initializer`, r.initializer, INITIALIZERS);
+    },
+  },
+  upsample: {
+    fields: ['input', 'factor', 'interpolation'],
+    check: (r, p) => {
+      ref(r, p, 'input');
+      checkInteger(`${p}.factor`, r.factor, 2, SPEC_LIMITS.maxFactor);
+      checkOneOf(`${p}.interpolation`, r.interpolation, INTERPOLATIONS);
+    },
+  },
+  crop: { fields: ['input', 'reference'], check: (r, p) => (ref(r, p, 'input'), ref(r, p, 'reference')) },
+  trim: {
+    fields: ['input', 'pixels'],
+    check: (r, p) => (ref(r, p, 'input'), checkInteger(`${p}.pixels`, r.pixels, 1, 4096)),
+  },
+  concat: {
+    fields: ['inputs'],
+    check: (r, p) => {
+      if (!Array.isArray(r.inputs) || r.inputs.length < 2 || r.inputs.length > 64) {
+        throw new SpecError(`${p}.inputs`, 'must be an array of 2 to 64 node names', r.inputs);
+      }
+      r.inputs.forEach((name, i) => checkName(`${p}.inputs[${i}]`, name));
+    },
+  },
+  output: {
+    fields: ['input', 'activation'],
+    check: (r, p) => (ref(r, p, 'input'), checkOneOf(`${p}.activation`, r.activation, OUTPUT_ACTIVATIONS)),
+  },
+};
+
+function checkName(argument: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length > SPEC_LIMITS.maxNameLength || !NAME_PATTERN.test(value)) {
+    throw new SpecError(
+      argument,
+      `must be a name of letters, digits and underscores starting with a letter, at most ${SPEC_LIMITS.maxNameLength} characters`,
+      value,
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks one node of untrusted origin and returns a frozen copy holding only its known fields.
+ *
+ * @param value - the candidate node.
+ * @param path - where it sits, for error messages (e.g. `nodes[3]`).
+ * @throws {@link SpecError} naming the field, the rule and the value received.
+ */
+export function parseNode(value: unknown, path: string): SpecNode {
+  const record = checkRecord(path, value);
+  const kind = checkOneOf(`${path}.kind`, record.kind, NODE_KINDS);
+  checkName(`${path}.name`, record.name);
+  const { fields, check } = FIELD_CHECKS[kind];
+  checkKnownKeys(path, record, ['kind', 'name', ...fields]);
+  for (const field of fields) {
+    if (!(field in record)) throw new SpecError(`${path}.${field}`, `is required for a '${kind}' node`, undefined);
+  }
+  check(record, path);
+  const copy: Record<string, unknown> = { kind, name: record.name };
+  for (const field of fields) {
+    const v = record[field];
+    copy[field] = Array.isArray(v) ? Object.freeze([...v]) : v;
+  }
+  return Object.freeze(copy) as unknown as SpecNode;
+}
+
+/**
+ * Validates a layer graph and returns it as a frozen {@link Spec}. Every spec
+ * goes through here: node fields are checked, names must be unique, every
+ * reference must point to an earlier node (so the graph is acyclic and in
+ * topological order), the first node is the only `input`, and every node
+ * feeds the output.
+ *
+ * @param definition - name, nodes, output node name, and optional builder options.
+ * @returns the frozen spec.
+ * @throws {@link SpecError} on the first rule broken.
+ * @example
+ * ```ts
+ * const spec = graph({
+ *   name: 'tiny',
+ *   nodes: [
+ *     { kind: 'input', name: 'image', channels: 1 },
+ *     ...encoderBlock({ level: 1, input: 'image', filters: 8 }),
+ *   ],
+ *   output: 'enc1_conv2',
+ * });
+ * ```
+ */
+export function graph<const O = null>(definition: GraphDefinition<O>): Spec<O> {
+  const record = checkRecord('spec', definition);
+  const name = checkName('name', record.name);
+  if (!Array.isArray(record.nodes) || record.nodes.length < 2 || record.nodes.length > SPEC_LIMITS.maxNodes) {
+    throw new SpecError('nodes', `must be an array of 2 to ${SPEC_LIMITS.maxNodes} nodes`, record.nodes);
+  }
+  const nodes = record.nodes.map((n, i) => parseNode(n, `nodes[${i}]`));
+  const seen = new Set<string>();
+  nodes.forEach((node, i) => {
+    if (seen.has(node.name)) throw new SpecError(`nodes[${i}].name`, 'must be unique within the spec', node.name);
+    if ((node.kind === 'input') !== (i === 0)) {
+      throw new SpecError(`nodes[${i}].kind`, "must be 'input' for the first node and only for it", node.kind);
+    }
+    nodeInputs(node).forEach((input, j) => {
+      if (!seen.has(input)) {
+        throw new SpecError(`nodes[${i}] (${node.name}) input #${j + 1}`, 'must name an earlier node', input);
+      }
+    });
+    seen.add(node.name);
+  });
+  const output = checkName('output', record.output);
+  if (!seen.has(output)) throw new SpecError('output', 'must name a node of the spec', output);
+  checkAllReachOutput(nodes, output);
+  return deepFreeze({
+    format: SPEC_FORMAT,
+    version: SPEC_VERSION,
+    name,
+    options: (definition.options ?? null) as O,
+    nodes,
+    output,
+  });
+}
+
+function checkAllReachOutput(nodes: readonly SpecNode[], output: string): void {
+  const used = new Set<string>([output]);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i]!;
+    if (used.has(node.name)) for (const input of nodeInputs(node)) used.add(input);
+  }
+  const unused = nodes.find((n) => !used.has(n.name));
+  if (unused !== undefined) {
+    throw new SpecError(`nodes[${nodes.indexOf(unused)}]`, 'must contribute to the output node (dead nodes are not allowed)', unused.name);
+  }
+}
+
+/** Freezes an object graph in place and returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Looks a node up by name. @throws when absent. */
+export function nodeByName(spec: Spec, name: string): SpecNode {
+  const node = spec.nodes.find((n) => n.name === name);
+  if (node === undefined) throw new SpecError('name', `must name a node of spec '${spec.name}'`, name);
+  return node;
+}
