@@ -49,16 +49,19 @@ export function describe(value: unknown): string {
 }
 
 /** Throws unless `value` is an integer in `[min, max]`. */
-export function checkInteger(argument: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function checkInteger(argument: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const rule =
-      min === 1 && max === Number.MAX_SAFE_INTEGER
-        ? 'must be a positive integer'
-        : max === Number.MAX_SAFE_INTEGER
-          ? `must be an integer >= ${min}`
-          : `must be an integer between ${min} and ${max}`;
-    throw new SpecError(argument, rule, value);
+    throw new SpecError(argument, `must be an integer between ${min} and ${max}`, value);
   }
+  return value;
+}
+
+/** Throws unless `value` is a positive integer no larger than `max`. */
+export function checkPositiveInteger(argument: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new SpecError(argument, 'must be a positive integer', value);
+  }
+  if (value > max) throw new SpecError(argument, `must be at most ${max}`, value);
   return value;
 }
 

@@ -3,7 +3,7 @@
  * spec passes through, whether built by `unet()`, by hand from blocks, or
  * parsed from JSON.
  */
-import { checkBoolean, checkInteger, checkKnownKeys, checkNumber, checkOneOf, checkRecord, SpecError } from './errors.js';
+import { checkBoolean, checkInteger, checkPositiveInteger, checkKnownKeys, checkNumber, checkOneOf, checkRecord, SpecError } from './errors.js';
 import {
   HIDDEN_ACTIVATIONS,
   INITIALIZERS,
@@ -64,7 +64,7 @@ type FieldCheck = (record: Record<string, unknown>, path: string) => void;
 
 const hidden = (r: Record<string, unknown>, p: string, key: string) => checkOneOf(`${p}.${key}`, r[key], HIDDEN_ACTIVATIONS);
 const channels = (r: Record<string, unknown>, p: string, key: string) =>
-  checkInteger(`${p}.${key}`, r[key], 1, SPEC_LIMITS.maxChannels);
+  checkPositiveInteger(`${p}.${key}`, r[key], SPEC_LIMITS.maxChannels);
 const ref = (r: Record<string, unknown>, p: string, key: string) => checkName(`${p}.${key}`, r[key]);
 
 /** Per-kind field checks; a `Record` over every kind, so a new kind is a compile error until it is checked. */

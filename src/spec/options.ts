@@ -2,7 +2,7 @@
  * Options of the `unet()` builder: their types (literals preserved), the
  * paper's defaults, and runtime validation with Keras-style messages.
  */
-import { checkBoolean, checkInteger, checkKnownKeys, checkNumber, checkOneOf, checkRecord, SpecError } from './errors.js';
+import { checkBoolean, checkInteger, checkPositiveInteger, checkKnownKeys, checkNumber, checkOneOf, checkRecord, SpecError } from './errors.js';
 import {
   HIDDEN_ACTIVATIONS,
   INITIALIZERS,
@@ -91,10 +91,10 @@ export function resolveUNetOptions(options: unknown = {}): ResolvedUNetOptions {
   checkKnownKeys('', raw, OPTION_KEYS);
   const pick = <K extends keyof Defaults>(key: K): unknown => (raw[key] === undefined ? UNET_DEFAULTS[key] : raw[key]);
   const resolved = {
-    inChannels: checkInteger('inChannels', pick('inChannels'), 1, 4096),
-    classes: checkInteger('classes', pick('classes'), 1, 4096),
+    inChannels: checkPositiveInteger('inChannels', pick('inChannels'), 4096),
+    classes: checkPositiveInteger('classes', pick('classes'), 4096),
     depth: checkInteger('depth', pick('depth'), 1, 6) as Depth,
-    baseFilters: checkInteger('baseFilters', pick('baseFilters'), 1, 4096),
+    baseFilters: checkPositiveInteger('baseFilters', pick('baseFilters'), 4096),
     padding: checkOneOf('padding', pick('padding'), PADDINGS),
     batchNorm: checkBoolean('batchNorm', pick('batchNorm')),
     dropout: checkNumber('dropout', pick('dropout'), 0, 1),
