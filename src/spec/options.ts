@@ -65,21 +65,23 @@ export const UNET_DEFAULTS = Object.freeze({
   name: 'unet',
 } as const satisfies Required<UNetOptions>);
 
-type Defaults = typeof UNET_DEFAULTS;
+/** The type of {@link UNET_DEFAULTS}: every option with its default's literal type. */
+export type UNetDefaults = typeof UNET_DEFAULTS;
+
 
 /**
  * The options of a built spec: every key present, with the literal types the
  * caller passed (or the defaults' literal types).
  */
 export type ResolvedUNetOptions<O extends UNetOptions = UNetOptions> = {
-  readonly [K in keyof Defaults]: K extends keyof O
+  readonly [K in keyof UNetDefaults]: K extends keyof O
     ? undefined extends O[K]
-      ? Exclude<O[K], undefined> | Defaults[K]
+      ? Exclude<O[K], undefined> | UNetDefaults[K]
       : O[K]
-    : Defaults[K];
+    : UNetDefaults[K];
 };
 
-const OPTION_KEYS = Object.keys(UNET_DEFAULTS) as readonly (keyof Defaults)[];
+const OPTION_KEYS = Object.keys(UNET_DEFAULTS) as readonly (keyof UNetDefaults)[];
 
 /**
  * Checks options of untrusted origin and fills in the defaults.
@@ -89,7 +91,7 @@ const OPTION_KEYS = Object.keys(UNET_DEFAULTS) as readonly (keyof Defaults)[];
 export function resolveUNetOptions(options: unknown = {}): ResolvedUNetOptions {
   const raw = checkRecord('options', options);
   checkKnownKeys('', raw, OPTION_KEYS);
-  const pick = <K extends keyof Defaults>(key: K): unknown => (raw[key] === undefined ? UNET_DEFAULTS[key] : raw[key]);
+  const pick = <K extends keyof UNetDefaults>(key: K): unknown => (raw[key] === undefined ? UNET_DEFAULTS[key] : raw[key]);
   const resolved = {
     inChannels: checkPositiveInteger('inChannels', pick('inChannels'), 4096),
     classes: checkPositiveInteger('classes', pick('classes'), 4096),

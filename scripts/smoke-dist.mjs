@@ -1,0 +1,13 @@
+// Checks the built package as a consumer loads it: ESM import and CJS require of dist/.
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+const esm = await import('../dist/index.js');
+const cjs = createRequire(import.meta.url)('../dist/index.cjs');
+for (const [format, lib] of [['esm', esm], ['cjs', cjs]]) {
+  const spec = lib.unet();
+  assert.equal(lib.outputSize(spec, 572), 388, `${format}: outputSize(unet(), 572)`);
+  assert.equal(lib.margin(spec), 92, `${format}: margin(unet())`);
+  assert.ok(Object.isFrozen(spec), `${format}: spec is frozen`);
+}
+console.log('dist smoke test: esm and cjs entry points load and agree');
