@@ -5,6 +5,36 @@
  */
 
 /**
+ * Thrown when a function argument breaks a rule. Carries the argument's name,
+ * the rule and the value received as data.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   weightMap({ data: new Uint8Array(4), width: 3, height: 2 });
+ * } catch (e) {
+ *   if (e instanceof ArgumentError) console.log(e.argument); // "labels.data"
+ * }
+ * ```
+ */
+export class ArgumentError extends Error {
+  /** The argument (option or field path) that broke the rule. */
+  readonly argument: string;
+  /** The rule that was broken, e.g. "must be a positive integer". */
+  readonly rule: string;
+  /** The value that was received. */
+  readonly received: unknown;
+
+  constructor(argument: string, rule: string, received: unknown) {
+    super(`\`${argument}\` ${rule}. Received: ${argument}=${describe(received)}.`);
+    this.name = 'ArgumentError';
+    this.argument = argument;
+    this.rule = rule;
+    this.received = received;
+  }
+}
+
+/**
  * Thrown when an option, a spec node or a spec's JSON form is invalid.
  *
  * @example
@@ -16,20 +46,10 @@
  * }
  * ```
  */
-export class SpecError extends Error {
-  /** The argument (option or field path) that broke the rule. */
-  readonly argument: string;
-  /** The rule that was broken, e.g. "must be a positive integer". */
-  readonly rule: string;
-  /** The value that was received. */
-  readonly received: unknown;
-
+export class SpecError extends ArgumentError {
   constructor(argument: string, rule: string, received: unknown) {
-    super(`\`${argument}\` ${rule}. Received: ${argument}=${describe(received)}.`);
+    super(argument, rule, received);
     this.name = 'SpecError';
-    this.argument = argument;
-    this.rule = rule;
-    this.received = received;
   }
 }
 
