@@ -20,24 +20,6 @@ export interface Components {
   readonly count: number;
 }
 
-function find(parent: Int32Array, i: number): number {
-  let root = i;
-  while (parent[root] !== root) root = parent[root]!;
-  while (parent[i] !== root) {
-    const next = parent[i]!;
-    parent[i] = root;
-    i = next;
-  }
-  return root;
-}
-
-/** Joins the sets of `i` and `j`, keeping the smaller index as the root. */
-function union(parent: Int32Array, i: number, j: number): void {
-  const a = find(parent, i);
-  const b = find(parent, j);
-  if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-}
-
 /**
  * Labels the connected components of an image: neighbouring pixels with the
  * same value (other than `background`) belong to one component. For a binary
@@ -59,35 +41,35 @@ export function labelComponents(image: LabelImage, options: ComponentOptions = {
   }
   const background = options.background ?? 0;
   const n = width * height;
-  const parent = new Int32Array(n);
   const labels = new Int32Array(n);
-  // First pass: union each foreground pixel with its already-visited neighbours of equal value.
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const v = data[i]!;
-      parent[i] = i;
-      if (v === background) {
-        parent[i] = -1;
-        continue;
-      }
-      if (x > 0 && data[i - 1] === v) union(parent, i, i - 1);
-      if (y > 0) {
-        if (data[i - width] === v) union(parent, i, i - width);
-        if (connectivity === 8) {
-          if (x > 0 && data[i - width - 1] === v) union(parent, i, i - width - 1);
-          if (x < width - 1 && data[i - width + 1] === v) union(parent, i, i - width + 1);
-        }
+  const stack = new Int32Array(n);
+  let count = 0;
+  // Flood fill from each unlabelled foreground pixel, in raster order.
+  for (let seed = 0; seed < n; seed++) {
+    const v = data[seed]!;
+    if (v === background || labels[seed] !== 0) continue;
+    const id = ++count;
+    labels[seed] = id;
+    let top = 0;
+    stack[top++] = seed;
+    while (top > 0) {
+      const i = stack[--top]!;
+      const x = i % width;
+      const up = i >= width;
+      const down = i < n - width;
+      const left = x > 0;
+      const right = x < width - 1;
+      if (left && labels[i - 1] === 0 && data[i - 1] === v) (labels[i - 1] = id), (stack[top++] = i - 1);
+      if (right && labels[i + 1] === 0 && data[i + 1] === v) (labels[i + 1] = id), (stack[top++] = i + 1);
+      if (up && labels[i - width] === 0 && data[i - width] === v) (labels[i - width] = id), (stack[top++] = i - width);
+      if (down && labels[i + width] === 0 && data[i + width] === v) (labels[i + width] = id), (stack[top++] = i + width);
+      if (connectivity === 8) {
+        if (up && left && labels[i - width - 1] === 0 && data[i - width - 1] === v) (labels[i - width - 1] = id), (stack[top++] = i - width - 1);
+        if (up && right && labels[i - width + 1] === 0 && data[i - width + 1] === v) (labels[i - width + 1] = id), (stack[top++] = i - width + 1);
+        if (down && left && labels[i + width - 1] === 0 && data[i + width - 1] === v) (labels[i + width - 1] = id), (stack[top++] = i + width - 1);
+        if (down && right && labels[i + width + 1] === 0 && data[i + width + 1] === v) (labels[i + width + 1] = id), (stack[top++] = i + width + 1);
       }
     }
-  }
-  // Second pass: number the roots in raster order.
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (parent[i] === -1) continue;
-    const root = find(parent, i);
-    if (root === i) labels[i] = ++count;
-    else labels[i] = labels[root]!;
   }
   return { labels, count };
 }

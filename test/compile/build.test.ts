@@ -16,24 +16,13 @@ import {
   type UNetOptions,
 } from '../../src/index.js';
 import { evaluate, type Map3, type Weights } from '../helpers/reference.js';
+import { rng } from '../helpers/random.js';
 
 const models: tf.LayersModel[] = [];
 const keep = (m: tf.LayersModel) => (models.push(m), m);
 afterEach(() => {
   while (models.length > 0) models.pop()!.dispose();
 });
-
-/** A seeded uniform generator (mulberry32) for test inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weightsOf(model: tf.LayersModel): Weights {
   const weights: Weights = new Map();
