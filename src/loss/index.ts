@@ -1,4 +1,16 @@
 export { labelComponents, type ComponentOptions, type Components } from './components.js';
+export { cropToOutput, type ImageArray } from './crop.js';
+export {
+  packedWeightedCrossEntropy,
+  packTargets,
+  REDUCTIONS,
+  weightedSoftmaxCrossEntropy,
+  type CrossEntropyOptions,
+  type PackedLossOptions,
+  type Reduction,
+} from './cross-entropy.js';
 export { distanceTransform, type DistanceOptions } from './distance.js';
 export type { LabelImage } from './image.js';
+export { confusionMatrix, dice, iou, pixelError, type ClassScores } from './metrics.js';
+export { randError, type RandErrorOptions, type RandErrorResult } from './rand-error.js';
 export { LABEL_KINDS, weightMap, type LabelKind, type WeightMapOptions } from './weight-map.js';
