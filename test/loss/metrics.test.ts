@@ -35,7 +35,7 @@ describe('pixel metrics', () => {
 
 /** Adapted Rand error from its definition: ordered pairs of distinct non-ignored pixels, O(n^2). */
 function bruteForceRand(predicted: number[], truth: number[]): number {
-  const kept = truth.map((t, i) => i).filter((i) => truth[i] !== 0);
+  const kept = truth.map((_, i) => i).filter((i) => truth[i] !== 0);
   let both = 0;
   let inTruth = 0;
   let inPrediction = 0;
