@@ -131,7 +131,9 @@ export function squaredDistanceInto(window: FeatureWindow, scratch: DistanceScra
     // Fold each distance straight into the running nearest / second-nearest.
     const { first, second } = nearest;
     const dst = (y0 + y) * stride + x0;
-    for (let q = 0; q < width; q++) {
+    // v[0] and v[k] are the first and last finite columns: pixels farther than `cap` from both are out of reach.
+    const qEnd = Math.min(width - 1, Math.floor(v[k]! + cap));
+    for (let q = Math.max(0, Math.ceil(v[0]! - cap)); q <= qEnd; q++) {
       while (z[j + 1]! < q) j++;
       const p = v[j]!;
       const d = (q - p) * (q - p) + f[p]!;
