@@ -16,7 +16,8 @@ export interface ImageArray<T extends ArrayLike<number> = ArrayLike<number>> {
   readonly channels?: number;
 }
 
-type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array | Int16Array | Uint8ClampedArray | Int8Array | Uint32Array;
+/** The typed arrays an {@link ImageArray} may hold. */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array | Int16Array | Uint8ClampedArray | Int8Array | Uint32Array;
 
 function spatialAxes(rank: number): [number, number] {
   if (rank === 4) return [1, 2];

@@ -1,5 +1,5 @@
 export { labelComponents, type ComponentOptions, type Components } from './components.js';
-export { cropToOutput, type ImageArray } from './crop.js';
+export { cropToOutput, type ImageArray, type TypedArray } from './crop.js';
 export {
   packedWeightedCrossEntropy,
   packTargets,
