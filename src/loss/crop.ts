@@ -6,18 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../spec/errors.js';
-
-/** A multi-channel 2-D image in row-major, channels-last order. */
-export interface ImageArray<T extends ArrayLike<number> = ArrayLike<number>> {
-  readonly data: T;
-  readonly width: number;
-  readonly height: number;
-  /** Channels per pixel; default 1. */
-  readonly channels?: number;
-}
-
-/** The typed arrays an {@link ImageArray} may hold. */
-export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array | Int16Array | Uint8ClampedArray | Int8Array | Uint32Array;
+import { checkImageArray, type ImageArray, type TypedArray } from './image.js';
 
 function spatialAxes(rank: number): [number, number] {
   if (rank === 4) return [1, 2];
@@ -67,10 +56,7 @@ export function cropToOutput(
     size[ax] = ow;
     return tf.slice(x, begin, size);
   }
-  const channels = x.channels ?? 1;
-  if (x.data.length !== x.width * x.height * channels) {
-    throw new ArgumentError('x.data', `must hold width * height * channels = ${x.width * x.height * channels} values`, `array of length ${x.data.length}`);
-  }
+  const channels = checkImageArray('x', x);
   const Ctor = x.data.constructor as new (n: number) => TypedArray;
   const data = new Ctor(oh * ow * channels);
   for (let y = 0; y < oh; y++) {

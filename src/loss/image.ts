@@ -17,23 +17,8 @@ export interface LabelImage {
  * @throws {@link ArgumentError} naming `argument` and the broken rule.
  */
 export function checkLabelImage(argument: string, image: unknown): LabelImage {
-  if (typeof image !== 'object' || image === null) throw new ArgumentError(argument, 'must be an object { data, width, height }', image);
-  const { data, width, height } = image as Partial<LabelImage>;
-  for (const [key, value] of [['width', width], ['height', height]] as const) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      throw new ArgumentError(`${argument}.${key}`, 'must be a positive integer', value);
-    }
-  }
-  if (data === undefined || data === null || typeof (data as ArrayLike<number>).length !== 'number') {
-    throw new ArgumentError(`${argument}.data`, 'must be an array or typed array', data);
-  }
-  if (data.length !== width! * height!) {
-    throw new ArgumentError(
-      `${argument}.data`,
-      `must hold width * height = ${width! * height!} values`,
-      `array of length ${data.length}`,
-    );
-  }
+  const channels = checkImageArray(argument, image);
+  if (channels !== 1) throw new ArgumentError(`${argument}.channels`, 'must be 1 for a label image', channels);
   return image as LabelImage;
 }
 
@@ -43,4 +28,50 @@ export function checkPositive(argument: string, value: unknown, min = 0, inclusi
     throw new ArgumentError(argument, `must be a finite number ${inclusive ? '>=' : '>'} ${min}`, value);
   }
   return value;
+}
+
+/** The typed arrays an {@link ImageArray} may hold. */
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Int16Array
+  | Uint8ClampedArray
+  | Int8Array
+  | Uint32Array;
+
+/** A multi-channel 2-D image in row-major, channels-last order (`data[(y * width + x) * channels + c]`). */
+export interface ImageArray<T extends ArrayLike<number> = ArrayLike<number>> {
+  readonly data: T;
+  readonly width: number;
+  readonly height: number;
+  /** Channels per pixel; default 1. */
+  readonly channels?: number;
+}
+
+/**
+ * Checks that `image` is a well-formed {@link ImageArray} and returns its channel count.
+ *
+ * @throws {@link ArgumentError} naming `argument` and the broken rule.
+ */
+export function checkImageArray(argument: string, image: unknown): number {
+  if (typeof image !== 'object' || image === null) {
+    throw new ArgumentError(argument, 'must be an object { data, width, height, channels? }', image);
+  }
+  const { data, width, height, channels = 1 } = image as Partial<ImageArray>;
+  for (const [key, value] of [['width', width], ['height', height], ['channels', channels]] as const) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new ArgumentError(`${argument}.${key}`, 'must be a positive integer', value);
+    }
+  }
+  if (data === undefined || data === null || typeof (data as ArrayLike<number>).length !== 'number') {
+    throw new ArgumentError(`${argument}.data`, 'must be an array or typed array', data);
+  }
+  if (data.length !== width! * height! * channels) {
+    const product = channels === 1 ? 'width * height' : 'width * height * channels';
+    throw new ArgumentError(`${argument}.data`, `must hold ${product} = ${width! * height! * channels} values`, `array of length ${data.length}`);
+  }
+  return channels;
 }

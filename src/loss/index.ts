@@ -1,5 +1,5 @@
 export { labelComponents, type ComponentOptions, type Components } from './components.js';
-export { cropToOutput, type ImageArray, type TypedArray } from './crop.js';
+export { cropToOutput } from './crop.js';
 export {
   packedWeightedCrossEntropy,
   packTargets,
@@ -10,7 +10,7 @@ export {
   type Reduction,
 } from './cross-entropy.js';
 export { distanceTransform, type DistanceOptions } from './distance.js';
-export type { LabelImage } from './image.js';
+export type { ImageArray, LabelImage, TypedArray } from './image.js';
 export { confusionMatrix, dice, iou, pixelError, type ClassScores } from './metrics.js';
 export { randError, type RandErrorOptions, type RandErrorResult } from './rand-error.js';
 export { LABEL_KINDS, weightMap, type LabelKind, type WeightMapOptions } from './weight-map.js';
