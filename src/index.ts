@@ -11,3 +11,4 @@ export * from './spec/index.js';
 export * from './geometry/index.js';
 export * from './compile/index.js';
 export * from './loss/index.js';
+export * from './augment/index.js';

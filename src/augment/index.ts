@@ -1,0 +1,15 @@
+export { displacementField, elasticDeform, randomGrid, type DisplacementField, type ElasticOptions } from './elastic.js';
+export {
+  applyGrayValues,
+  augment,
+  checkPipeline,
+  PAPER_AUGMENTATION,
+  valueScale,
+  type AugmentOp,
+  type AugmentOptions,
+  type Range,
+  type Sample,
+} from './pipeline.js';
+export { Random, type RandomState } from './random.js';
+export { BOUNDARIES, boundaryIndex, keys, ORDERS, resample, type Boundary, type Order, type SampleOptions } from './sampling.js';
+export { sampleTiles, tileBatches, type BatchOptions, type Tile, type TileBatch, type TileOptions } from './tiles.js';

@@ -1,0 +1,270 @@
+/**
+ * Training samples from large images: random input tiles of a valid size,
+ * augmented and mirror-extrapolated in one resampling, with labels and
+ * weights cropped to the network's output window.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Spec } from '../spec/graph.js';
+import { ArgumentError } from '../spec/errors.js';
+import { checkInputSize, outputSize } from '../geometry/tiles.js';
+import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
+import { applyGrayValues, checkPipeline, geometricMap, PAPER_AUGMENTATION, valueScale, type AugmentOp } from './pipeline.js';
+import { Random } from './random.js';
+import { resample, type Boundary } from './sampling.js';
+
+/** Options of {@link sampleTiles}. */
+export interface TileOptions {
+  /** The network: fixes the output window and the margin. */
+  readonly spec: Spec;
+  /** Input tile size; must be valid for `spec`. */
+  readonly inputSize: number;
+  /** Augmentation applied to each tile before cropping. Default {@link PAPER_AUGMENTATION}; `[]` for none. */
+  readonly pipeline?: readonly AugmentOp[];
+  /** Seed (or generator) of tile positions and augmentation. */
+  readonly seed?: number | Random;
+  /** Boundary rule beyond the image. Default `'mirror'` (the overlap-tile extrapolation). */
+  readonly boundary?: Boundary;
+  /** Divide integer images by their type's maximum (255, 65535, ...). Default true. */
+  readonly normalize?: boolean;
+}
+
+/** One training tile. */
+export interface Tile {
+  /** The input tile, float32, `inputSize x inputSize x channels`. */
+  readonly image: ImageArray<Float32Array>;
+  /** Class indices in the output window, int32. */
+  readonly label: ImageArray<Int32Array>;
+  /** Per-pixel weights in the output window, float32 (1 where no weights were given). */
+  readonly weights: ImageArray<Float32Array>;
+  /** Which source image the tile came from. */
+  readonly source: number;
+}
+
+/**
+ * An endless generator of random training tiles. Each tile: pick a source
+ * image (in proportion to its area), pick an output window inside it, draw
+ * the augmentation as one coordinate map over the input tile (the window
+ * grown by the network's margin), and resample the image there (cubic,
+ * mirrored beyond the image borders) and the labels (nearest) and weights
+ * (linear) only inside the output window. Augmentation therefore happens
+ * before cropping: the loss never sees a border artefact.
+ *
+ * @param images - source images.
+ * @param labels - class-index labels, one per image, same sizes.
+ * @param weights - optional weight maps (e.g. from `weightMap`), same sizes.
+ * @param options - network, tile size, augmentation, seed.
+ * @example
+ * ```ts
+ * const tiles = sampleTiles(images, labels, weights, { spec, inputSize: 188, seed: 1 });
+ * const { image, label, weights: w } = tiles.next().value;
+ * ```
+ */
+export function* sampleTiles(
+  images: readonly ImageArray<TypedArray>[],
+  labels: readonly ImageArray<TypedArray>[],
+  weights: readonly ImageArray<TypedArray>[] | undefined,
+  options: TileOptions,
+): Generator<Tile, never, undefined> {
+  const plan = planTiles(images, labels, weights, options);
+  for (;;) yield drawTile(plan);
+}
+
+interface TilePlan {
+  readonly images: readonly ImageArray<TypedArray>[];
+  readonly labels: readonly ImageArray<TypedArray>[];
+  readonly weights: readonly ImageArray<TypedArray>[] | undefined;
+  readonly inputSize: number;
+  readonly output: number;
+  readonly margin: number;
+  readonly pipeline: readonly AugmentOp[];
+  readonly random: Random;
+  readonly boundary: Boundary;
+  readonly normalize: boolean;
+  readonly cumulativeArea: Float64Array;
+}
+
+function planTiles(
+  images: readonly ImageArray<TypedArray>[],
+  labels: readonly ImageArray<TypedArray>[],
+  weights: readonly ImageArray<TypedArray>[] | undefined,
+  options: TileOptions,
+): TilePlan {
+  if (!Array.isArray(images) || images.length === 0) throw new ArgumentError('images', 'must be a non-empty array of image arrays', images);
+  if (!Array.isArray(labels) || labels.length !== images.length) {
+    throw new ArgumentError('labels', `must hold one label image per image (${images.length})`, labels);
+  }
+  if (weights !== undefined && (!Array.isArray(weights) || weights.length !== images.length)) {
+    throw new ArgumentError('weights', `must hold one weight map per image (${images.length}) or be undefined`, weights);
+  }
+  images.forEach((image, i) => {
+    checkImageArray(`images[${i}]`, image);
+    const others: [string, ImageArray<TypedArray> | undefined][] = [[`labels[${i}]`, labels[i]], [`weights[${i}]`, weights?.[i]]];
+    for (const [name, other] of others) {
+      if (other === undefined) continue;
+      if (checkImageArray(name, other) !== 1) throw new ArgumentError(`${name}.channels`, 'must be 1', other.channels);
+      if (other.width !== image.width || other.height !== image.height) {
+        throw new ArgumentError(name, `must be ${image.width}x${image.height} like images[${i}]`, `${other.width}x${other.height}`);
+      }
+    }
+  });
+  const inputSize = checkInputSize(options.spec, options.inputSize);
+  const output = outputSize(options.spec, inputSize);
+  const pipeline = options.pipeline ?? PAPER_AUGMENTATION;
+  checkPipeline(pipeline);
+  const cumulativeArea = new Float64Array(images.length);
+  images.reduce((total, image, i) => (cumulativeArea[i] = total + image.width * image.height), 0);
+  return {
+    images,
+    labels,
+    weights,
+    inputSize,
+    output,
+    margin: (inputSize - output) / 2,
+    pipeline,
+    random: options.seed instanceof Random ? options.seed : new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)),
+    boundary: options.boundary ?? 'mirror',
+    normalize: options.normalize ?? true,
+    cumulativeArea,
+  };
+}
+
+function drawTile(plan: TilePlan): Tile {
+  const { random, inputSize, output, margin } = plan;
+  const total = plan.cumulativeArea[plan.cumulativeArea.length - 1]!;
+  const pick = random.uniform() * total;
+  let source = 0;
+  while (plan.cumulativeArea[source]! <= pick && source < plan.images.length - 1) source++;
+  const image = plan.images[source]!;
+  // Output window top-left: inside the image when it fits, else anywhere that covers it.
+  const top = image.height >= output ? random.int(image.height - output + 1) : -random.int(output - image.height + 1);
+  const left = image.width >= output ? random.int(image.width - output + 1) : -random.int(output - image.width + 1);
+  const { ys, xs } = geometricMap(plan.pipeline, inputSize, inputSize, new Random(random.nextUint32()));
+  for (let k = 0; k < ys.length; k++) {
+    ys[k] = ys[k]! + top - margin;
+    xs[k] = xs[k]! + left - margin;
+  }
+  const sampled = resample(image, ys, xs, inputSize, { order: 'cubic', boundary: plan.boundary });
+  const scale = plan.normalize ? valueScale(image.data) : 1;
+  const data = Float32Array.from(sampled.data as ArrayLike<number>, (v) => v / scale);
+  applyGrayValues(data, plan.pipeline, new Random(random.nextUint32()));
+  const tileImage = { data, width: inputSize, height: inputSize, channels: image.channels ?? 1 };
+  // Labels and weights only inside the output window.
+  const wy = new Float64Array(output * output);
+  const wx = new Float64Array(output * output);
+  for (let y = 0, k = 0; y < output; y++)
+    for (let x = 0; x < output; x++, k++) {
+      const t = (y + margin) * inputSize + (x + margin);
+      wy[k] = ys[t]!;
+      wx[k] = xs[t]!;
+    }
+  const label = resample(plan.labels[source]!, wy, wx, output, { order: 'nearest', boundary: plan.boundary });
+  const weightMap = plan.weights?.[source];
+  const weights =
+    weightMap === undefined
+      ? new Float32Array(output * output).fill(1)
+      : Float32Array.from(resample(weightMap, wy, wx, output, { order: 'linear', boundary: plan.boundary }).data as ArrayLike<number>);
+  return {
+    image: tileImage,
+    label: { data: Int32Array.from(label.data as ArrayLike<number>), width: output, height: output, channels: 1 },
+    weights: { data: weights, width: output, height: output, channels: 1 },
+    source,
+  };
+}
+
+
+/** Options of {@link tileBatches}. */
+export interface BatchOptions extends TileOptions {
+  /** Tiles per batch. Default 1 (the paper: one large tile per step). */
+  readonly batchSize?: number;
+  /** Number of classes for the one-hot labels. Default: the spec's `classes` option, else 2. */
+  readonly classes?: number;
+}
+
+/** A batch of training tensors. The consumer owns them and must dispose them. */
+export interface TileBatch {
+  /** Input tiles `[batch, inputSize, inputSize, channels]`. */
+  readonly x: tf.Tensor4D;
+  /** One-hot labels `[batch, out, out, classes]`. */
+  readonly y: tf.Tensor4D;
+  /** Per-pixel weights `[batch, out, out]`. */
+  readonly weights: tf.Tensor3D;
+}
+
+/** Runs `work` in a later macrotask, so it can overlap with asynchronous backend work (GPU, tfjs-node). */
+function later<T>(work: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const run = () => {
+      try {
+        resolve(work());
+      } catch (error) {
+        reject(error);
+      }
+    };
+    if (typeof setImmediate === 'function') setImmediate(run);
+    else setTimeout(run, 0);
+  });
+}
+
+/**
+ * Batches of random training tiles as tfjs tensors, through an async
+ * iterator. The next batch's tiles are prepared in a macrotask scheduled
+ * while the current batch is in use, so with an asynchronous backend
+ * (WebGL, tfjs-node) sampling and augmentation overlap the training step;
+ * on the synchronous cpu and wasm backends they simply run between steps.
+ * Tensors are created only when a batch is handed out; dispose them after
+ * the step (the iterator holds no tensors).
+ *
+ * @example
+ * ```ts
+ * for await (const { x, y, weights } of tileBatches(images, labels, maps, { spec, inputSize: 188, batchSize: 2 })) {
+ *   // ... one training step ...
+ *   tf.dispose([x, y, weights]);
+ *   if (++step === 100) break;
+ * }
+ * ```
+ */
+export async function* tileBatches(
+  images: readonly ImageArray<TypedArray>[],
+  labels: readonly ImageArray<TypedArray>[],
+  weights: readonly ImageArray<TypedArray>[] | undefined,
+  options: BatchOptions,
+): AsyncGenerator<TileBatch, never, undefined> {
+  const plan = planTiles(images, labels, weights, options);
+  const batchSize = options.batchSize ?? 1;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
+  const specClasses = (options.spec.options as { classes?: unknown } | null)?.classes;
+  const classes = options.classes ?? (typeof specClasses === 'number' ? specClasses : 2);
+  const draw = () => Array.from({ length: batchSize }, () => drawTile(plan));
+  let pending = later(draw);
+  for (;;) {
+    const tiles = await pending;
+    pending = later(draw);
+    yield toTensors(tiles, classes);
+  }
+}
+
+function toTensors(tiles: readonly Tile[], classes: number): TileBatch {
+  const first = tiles[0]!;
+  const { width: size, channels = 1 } = first.image;
+  const out = first.label.width;
+  const x = new Float32Array(tiles.length * size * size * channels);
+  const y = new Float32Array(tiles.length * out * out * classes);
+  const w = new Float32Array(tiles.length * out * out);
+  tiles.forEach((tile, b) => {
+    x.set(tile.image.data, b * size * size * channels);
+    w.set(tile.weights.data, b * out * out);
+    const labels = tile.label.data;
+    for (let p = 0; p < labels.length; p++) {
+      const c = labels[p]!;
+      if (c < 0 || c >= classes) {
+        throw new ArgumentError(`labels[${tile.source}]`, `must hold class indices in [0, ${classes}) (set \`classes\`, or map 255 to 1)`, c);
+      }
+      y[(b * out * out + p) * classes + c] = 1;
+    }
+  });
+  return {
+    x: tf.tensor4d(x, [tiles.length, size, size, channels]),
+    y: tf.tensor4d(y, [tiles.length, out, out, classes]),
+    weights: tf.tensor3d(w, [tiles.length, out, out]),
+  };
+}
