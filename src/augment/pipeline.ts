@@ -17,6 +17,7 @@ export type Range = readonly [number, number];
 export type AugmentOp =
   | { readonly kind: 'elastic'; readonly sigma?: number; readonly points?: number; readonly probability?: number }
   | { readonly kind: 'shift'; readonly range: Range; readonly probability?: number }
+  /** Rotation about the center by an angle in degrees drawn from `range` (default [-180, 180]); positive turns clockwise as displayed (y down). */
   | { readonly kind: 'rotate'; readonly range?: Range; readonly probability?: number }
   | { readonly kind: 'flip'; readonly horizontal?: boolean; readonly vertical?: boolean; readonly probability?: number }
   | { readonly kind: 'gamma'; readonly range: Range; readonly probability?: number }
