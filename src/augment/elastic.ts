@@ -138,7 +138,7 @@ export interface ElasticOptions {
  * });
  * ```
  */
-export function elasticDeform<T extends readonly ImageArray<TypedArray>[]>(inputs: T, options: ElasticOptions = {}): { [K in keyof T]: T[K] } {
+export function elasticDeform<const T extends readonly ImageArray<TypedArray>[]>(inputs: T, options: ElasticOptions = {}): { [K in keyof T]: T[K] } {
   if (!Array.isArray(inputs) || inputs.length === 0) throw new ArgumentError('inputs', 'must be a non-empty array of image arrays', inputs);
   inputs.forEach((input, i) => checkImageArray(`inputs[${i}]`, input));
   const { width, height } = inputs[0]!;
