@@ -12,3 +12,4 @@ export * from './geometry/index.js';
 export * from './compile/index.js';
 export * from './loss/index.js';
 export * from './augment/index.js';
+export * from './infer/index.js';

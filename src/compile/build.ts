@@ -19,6 +19,7 @@ import { layerTable } from '../geometry/table.js';
 import { defaultInputSize, outputSize, type TileSize } from '../geometry/tiles.js';
 import { walkAxis } from '../geometry/walk.js';
 import { createLayer, type LayerContext } from './layers.js';
+import { attachSpec } from './metadata.js';
 
 /** Options of {@link buildModel}. */
 export interface BuildOptions {
@@ -87,7 +88,9 @@ function assemble(spec: Spec, size: readonly [number, number] | undefined, layer
     const layer = layerFor(node, { inChannels, cropping, seed: seed === undefined ? undefined : seed + i });
     symbols.set(node.name, layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.SymbolicTensor);
   });
-  return tf.model({ name: spec.name, inputs: input, outputs: symbols.get(spec.output)! });
+  const model = tf.model({ name: spec.name, inputs: input, outputs: symbols.get(spec.output)! });
+  attachSpec(model, spec);
+  return model;
 }
 
 function resolveSize(spec: Spec, inputSize: TileSize | undefined): readonly [number, number] | undefined {

@@ -1,2 +1,3 @@
 export { buildModel, needsFixedInputSize, withInputSize, type BuildOptions } from './build.js';
 export { heStddev } from './initializers.js';
+export { METADATA_KEY, specOf } from './metadata.js';

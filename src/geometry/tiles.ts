@@ -217,3 +217,31 @@ export function defaultInputSize(spec: Spec): ValidInputSize {
   if (size === undefined) throw new SpecError('spec', 'must accept some input tile size', spec.name);
   return size;
 }
+
+/**
+ * The network's alignment: the product of the pooling factors on the way to
+ * its coarsest map (2^depth for a U-Net). The network is translation-
+ * equivariant only for shifts by multiples of it, so tiles whose offsets are
+ * multiples of it stitch into exactly the untiled prediction.
+ *
+ * @example
+ * ```ts
+ * alignment(unet()); // 16
+ * ```
+ */
+export function alignment(spec: Spec): number {
+  const factor = new Map<string, number>();
+  let coarsest = 1;
+  for (const node of spec.nodes) {
+    let f: number;
+    if (node.kind === 'input') f = 1;
+    else if (node.kind === 'concat') f = Math.max(...node.inputs.map((name) => factor.get(name)!));
+    else {
+      const inFactor = factor.get(node.input)!;
+      f = node.kind === 'pool' ? inFactor * node.size : node.kind === 'upconv' || node.kind === 'upsample' ? inFactor / node.factor : inFactor;
+    }
+    factor.set(node.name, f);
+    coarsest = Math.max(coarsest, f);
+  }
+  return coarsest;
+}

@@ -148,3 +148,11 @@ function marginClosedForm(depth: number): number {
   for (let level = 0; level < depth; level++) m = 2 * m + 4;
   return m;
 }
+
+describe('alignment', () => {
+  it('is 2^depth for U-Nets and 1 without pooling', async () => {
+    const { alignment } = await import('../../src/index.js');
+    for (const depth of [1, 2, 3, 4, 5] as Depth[]) expect(alignment(unet({ depth, baseFilters: 1 }))).toBe(2 ** depth);
+    expect(alignment(graph({ name: 'flat', nodes: [{ kind: 'input', name: 'image', channels: 1 }, { kind: 'conv', name: 'c', input: 'image', filters: 1, kernelSize: 3, padding: 'same', activation: 'relu', useBias: true, initializer: 'heNormal' }], output: 'c' }))).toBe(1);
+  });
+});

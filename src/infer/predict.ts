@@ -1,0 +1,208 @@
+/**
+ * Overlap-tile inference (Fig. 2 of the paper): any image size, fixed tile
+ * shapes, mirror extrapolation at the image borders, batches of tiles.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Spec } from '../spec/graph.js';
+import { ArgumentError } from '../spec/errors.js';
+import { alignment, checkInputSize, margin as marginOf, outputSize } from '../geometry/tiles.js';
+import { specOf } from '../compile/metadata.js';
+import { withInputSize } from '../compile/build.js';
+import { boundaryIndex } from '../augment/sampling.js';
+import { valueScale } from '../augment/pipeline.js';
+import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
+import { chooseInputSize, windowStarts } from './tiles.js';
+
+/** Options of {@link predictTiled}. */
+export interface PredictOptions {
+  /** The model's spec. Default: the spec stored in the model's metadata (models from `buildModel` and `loadModel` have it). */
+  readonly spec?: Spec;
+  /** Input tile size (valid for the spec). Default: the largest valid tile under `memoryBudget`, no larger than needed. */
+  readonly inputSize?: number;
+  /** Tiles per `predict` call. Default 1. */
+  readonly batchSize?: number;
+  /**
+   * Test-time augmentation: average over the 8 flips/rotations of each tile
+   * (`true`), or over the first n of them (identity, then rotations by 90,
+   * 180, 270 degrees, then their mirror images). Default false.
+   */
+  readonly tta?: boolean | number;
+  /** Activation memory allowed for one batch when choosing the tile size, in bytes. Default 256 MiB. */
+  readonly memoryBudget?: number;
+  /**
+   * Same-padding models only: context pixels per side shared by
+   * neighbouring tiles, blended linearly. Default: an eighth of the tile.
+   */
+  readonly overlap?: number;
+  /** Divide integer image arrays by their type's maximum (as training does). Default true. */
+  readonly normalize?: boolean;
+}
+
+/** Result of {@link predictTiled}; the caller owns (and disposes) both tensors. */
+export interface TiledPrediction {
+  /** Class probabilities (the model's outputs) `[H, W, classes]`. */
+  readonly probabilities: tf.Tensor3D;
+  /** Arg-max class per pixel `[H, W]`, int32. */
+  readonly labels: tf.Tensor2D;
+}
+
+/** The 8 symmetries of the square as (transpose, flip rows, flip columns). */
+const DIHEDRAL: readonly (readonly [boolean, boolean, boolean])[] = [
+  [false, false, false],
+  [true, false, true], // rotate 90
+  [false, true, true], // rotate 180
+  [true, true, false], // rotate 270
+  [false, false, true],
+  [true, false, false],
+  [false, true, false],
+  [true, true, true],
+];
+
+function forward(x: tf.Tensor4D, [transpose, flipRows, flipCols]: readonly [boolean, boolean, boolean]): tf.Tensor4D {
+  let y = x;
+  if (transpose) y = y.transpose([0, 2, 1, 3]);
+  if (flipRows) y = y.reverse(1);
+  if (flipCols) y = y.reverse(2);
+  return y;
+}
+
+function inverse(x: tf.Tensor4D, [transpose, flipRows, flipCols]: readonly [boolean, boolean, boolean]): tf.Tensor4D {
+  let y = x;
+  if (flipCols) y = y.reverse(2);
+  if (flipRows) y = y.reverse(1);
+  if (transpose) y = y.transpose([0, 2, 1, 3]);
+  return y;
+}
+
+async function imageData(image: tf.Tensor3D | ImageArray<TypedArray>, normalize: boolean): Promise<ImageArray<Float32Array>> {
+  if (image instanceof tf.Tensor) {
+    if (image.rank !== 3) throw new ArgumentError('image', 'must be a [height, width, channels] tensor', `rank ${image.rank}`);
+    const [height, width, channels] = image.shape;
+    return { data: Float32Array.from(await image.data()), width, height, channels };
+  }
+  const channels = checkImageArray('image', image);
+  const scale = normalize ? valueScale(image.data) : 1;
+  return { data: Float32Array.from(image.data as ArrayLike<number>, (v) => v / scale), width: image.width, height: image.height, channels };
+}
+
+/**
+ * Predicts an image of any size tile by tile. The image is extended by
+ * mirroring (`d c b | a b c d`) by the network's margin; output windows of
+ * the tile's output size cover it, the last row and column of windows flush
+ * with the image end; every tile has the same shape (tfjs compiles once).
+ * For a valid-padding network each output pixel sees exactly the context it
+ * would see in one prediction on the whole mirrored image, so the stitched
+ * result equals that prediction. For a same-padding network tiles overlap by
+ * `overlap` pixels per side and are blended with linear ramps; the result is
+ * close to, not equal to, an untiled prediction. Memory is bounded by the
+ * tile batch plus the result.
+ *
+ * @param model - a model built from the spec (any fixed tile size; it is re-sized as needed, sharing weights).
+ * @param image - `[H, W, C]` tensor, or an image array (integer arrays are scaled to [0, 1]).
+ * @param options - tile size, batch size, test-time augmentation, ...
+ * @returns probabilities `[H, W, classes]` and arg-max labels `[H, W]`.
+ * @throws {@link ArgumentError} for images under 2x2 (mirroring needs two pixels) or a wrong channel count.
+ * @example
+ * ```ts
+ * const { probabilities, labels } = await predictTiled(model, image, { batchSize: 2, tta: true });
+ * const mask = await labels.array();
+ * tf.dispose([probabilities, labels]);
+ * ```
+ */
+export async function predictTiled(model: tf.LayersModel, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions = {}): Promise<TiledPrediction> {
+  const spec = options.spec ?? specOf(model);
+  if (spec === undefined) throw new ArgumentError('options.spec', 'is required for a model that carries no spec in its metadata', undefined);
+  const input = await imageData(image, options.normalize ?? true);
+  const { width: W, height: H } = input;
+  const C = input.channels ?? 1;
+  if (W < 2 || H < 2) throw new ArgumentError('image', 'must be at least 2x2 pixels (mirror extrapolation needs two)', `${W}x${H}`);
+  const expectedChannels = spec.nodes[0]!.kind === 'input' ? spec.nodes[0]!.channels : C;
+  if (C !== expectedChannels) throw new ArgumentError('image', `must have ${expectedChannels} channel(s) for this model`, `${C} channel(s)`);
+  const batchSize = options.batchSize ?? 1;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
+  const transforms = options.tta === true ? 8 : options.tta === false || options.tta === undefined ? 1 : options.tta;
+  if (!Number.isInteger(transforms) || transforms < 1 || transforms > 8) throw new ArgumentError('tta', 'must be a boolean or an integer from 1 to 8', options.tta);
+
+  const m = marginOf(spec);
+  const T =
+    options.inputSize === undefined
+      ? chooseInputSize(spec, Math.max(H, W) + 2 * m, batchSize, options.memoryBudget ?? 256 * 2 ** 20)
+      : checkInputSize(spec, options.inputSize);
+  const O = outputSize(spec, T);
+  // Tile offsets are multiples of the network's alignment P (2^depth): the
+  // network is translation-equivariant only for such shifts.
+  const P = alignment(spec);
+  // Valid nets: each tile predicts its output window exactly; windows overlap
+  // by O mod P pixels with identical values. Same nets (margin 0): tiles share
+  // `context` pixels per side (a multiple of P) and are blended with ramps.
+  const requested = options.overlap ?? Math.floor(T / 8);
+  const context = m > 0 ? 0 : Math.min(Math.floor(requested / P) * P, Math.floor((T - P) / 2 / P) * P);
+  const stride = Math.floor((O - 2 * context) / P) * P;
+  if (stride < P) {
+    throw new ArgumentError('inputSize', `must give an output of at least ${P} px (the network's alignment) for exact tiling; ${T} gives ${O}`, T);
+  }
+  const offset = m + context; // from a tile's input origin to the first pixel of its window
+  const rows = windowStarts(H, O - 2 * context, stride);
+  const cols = windowStarts(W, O - 2 * context, stride);
+
+  const fixed = model.inputs[0]!.shape[1];
+  const runner = fixed === null || fixed === T ? model : withInputSize(model, spec, T);
+  const K = runner.outputs[0]!.shape[3]!;
+  const sum = new Float32Array(H * W * K);
+  const weight = context > 0 ? new Float32Array(H * W) : undefined;
+  const ramp = (i: number) => Math.min(1, (Math.min(i, O - 1 - i) + 1) / (context + 1));
+
+  const origins = rows.flatMap((r) => cols.map((c) => [r, c] as const));
+  try {
+    for (let first = 0; first < origins.length; first += batchSize) {
+      const batch = origins.slice(first, first + batchSize);
+      const tiles = new Float32Array(batchSize * T * T * C);
+      batch.forEach(([r, c], b) => {
+        for (let y = 0; y < T; y++) {
+          const sy = boundaryIndex(r - offset + y, H, 'mirror');
+          for (let x = 0; x < T; x++) {
+            const sx = boundaryIndex(c - offset + x, W, 'mirror');
+            const src = (sy * W + sx) * C;
+            tiles.set(input.data.subarray(src, src + C), ((b * T + y) * T + x) * C);
+          }
+        }
+      });
+      const averaged = tf.tidy(() => {
+        const x = tf.tensor4d(tiles, [batchSize, T, T, C]);
+        let acc: tf.Tensor4D | undefined;
+        for (const t of DIHEDRAL.slice(0, transforms)) {
+          const y = inverse(runner.predict(forward(x, t)) as tf.Tensor4D, t);
+          acc = acc === undefined ? y : (acc.add(y) as tf.Tensor4D);
+        }
+        return acc!.div(transforms);
+      });
+      const out = (await averaged.data()) as Float32Array;
+      averaged.dispose();
+      batch.forEach(([r, c], b) => {
+        // Output pixel (y, x) of the tile is image pixel (r - context + y, c - context + x).
+        for (let y = 0; y < O; y++) {
+          const iy = r - context + y;
+          if (iy < 0 || iy >= H) continue;
+          for (let x = 0; x < O; x++) {
+            const ix = c - context + x;
+            if (ix < 0 || ix >= W) continue;
+            const src = ((b * O + y) * O + x) * K;
+            const dst = (iy * W + ix) * K;
+            if (weight === undefined) {
+              sum.set(out.subarray(src, src + K), dst);
+            } else {
+              const w = ramp(y) * ramp(x);
+              weight[iy * W + ix] = weight[iy * W + ix]! + w;
+              for (let k = 0; k < K; k++) sum[dst + k] = sum[dst + k]! + w * out[src + k]!;
+            }
+          }
+        }
+      });
+    }
+  } finally {
+    if (runner !== model) runner.dispose();
+  }
+  if (weight !== undefined) for (let p = 0; p < H * W; p++) for (let k = 0; k < K; k++) sum[p * K + k] = sum[p * K + k]! / weight[p]!;
+  const probabilities = tf.tensor3d(sum, [H, W, K]);
+  return { probabilities, labels: tf.tidy(() => probabilities.argMax(-1) as tf.Tensor2D) };
+}

@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { boundaryIndex, buildModel, margin, nearestValidInputSize, outputSize, predictTiled, specOf, unet, withInputSize, type Spec } from '../../src/index.js';
+import { rng } from '../helpers/random.js';
+
+const spec = unet({ depth: 2, baseFilters: 3, dropout: 0 }); // valid: margin 20, 92 -> 52
+const model = buildModel(spec, { inputSize: 92, seed: 3 });
+afterAll(() => model.dispose());
+
+function randomImage(h: number, w: number, c = 1, seed = 1): tf.Tensor3D {
+  const random = rng(seed);
+  return tf.tensor3d(Float32Array.from({ length: h * w * c }, () => random()), [h, w, c]);
+}
+
+/** One prediction on the whole image, mirror-padded by the margin (and up to a valid size), cropped back to H x W. */
+function untiled(s: Spec, m: tf.LayersModel, image: tf.Tensor3D): tf.Tensor3D {
+  const [H, W, C] = image.shape;
+  const k = margin(s);
+  const S = nearestValidInputSize(s, Math.max(H, W) + 2 * k, 'up')!;
+  const src = image.dataSync();
+  const padded = new Float32Array(S * S * C);
+  for (let y = 0; y < S; y++)
+    for (let x = 0; x < S; x++) {
+      const sy = boundaryIndex(y - k, H, 'mirror');
+      const sx = boundaryIndex(x - k, W, 'mirror');
+      for (let c = 0; c < C; c++) padded[(y * S + x) * C + c] = src[(sy * W + sx) * C + c]!;
+    }
+  const big = withInputSize(m, s, S);
+  const out = tf.tidy(() => (big.predict(tf.tensor4d(padded, [1, S, S, C])) as tf.Tensor4D).slice([0, 0, 0, 0], [1, H, W, -1]).squeeze([0]) as tf.Tensor3D);
+  big.dispose();
+  return out;
+}
+
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+
+describe('predictTiled (valid padding)', () => {
+  it('stitches exactly the untiled prediction on the mirrored image', async () => {
+    expect(specOf(model)).toEqual(spec);
+    for (const [H, W, batchSize] of [[70, 50, 2], [130, 53, 3], [9, 200, 1]] as const) {
+      const image = randomImage(H, W, 1, H);
+      const { probabilities, labels } = await predictTiled(model, image, { inputSize: 92, batchSize });
+      expect(probabilities.shape).toEqual([H, W, 2]);
+      const reference = untiled(spec, model, image);
+      expect(maxDiff(probabilities, reference)).toBeLessThan(1e-4);
+      expect(Array.from(labels.dataSync())).toEqual(Array.from(reference.argMax(-1).dataSync()));
+      tf.dispose([image, probabilities, labels, reference]);
+    }
+  });
+
+  it('chooses a tile size by itself and gives the same result', async () => {
+    const image = randomImage(61, 77, 1, 9);
+    const a = await predictTiled(model, image);
+    const b = await predictTiled(model, image, { inputSize: 92 });
+    expect(maxDiff(a.probabilities, b.probabilities)).toBeLessThan(1e-4);
+    tf.dispose([image, a.probabilities, a.labels, b.probabilities, b.labels]);
+  });
+
+  it('averages the 8 flips/rotations with tta, equal to averaging untiled predictions', async () => {
+    const image = randomImage(40, 40, 1, 4);
+    const { probabilities, labels } = await predictTiled(model, image, { inputSize: 92, tta: true });
+    const transforms = [
+      (t: tf.Tensor3D) => t,
+      (t: tf.Tensor3D) => t.transpose([1, 0, 2]).reverse(1),
+      (t: tf.Tensor3D) => t.reverse(0).reverse(1),
+      (t: tf.Tensor3D) => t.transpose([1, 0, 2]).reverse(0),
+      (t: tf.Tensor3D) => t.reverse(1),
+      (t: tf.Tensor3D) => t.transpose([1, 0, 2]),
+      (t: tf.Tensor3D) => t.reverse(0),
+      (t: tf.Tensor3D) => t.transpose([1, 0, 2]).reverse(0).reverse(1),
+    ];
+    const inverses = [
+      (t: tf.Tensor3D) => t,
+      (t: tf.Tensor3D) => t.reverse(1).transpose([1, 0, 2]),
+      (t: tf.Tensor3D) => t.reverse(1).reverse(0),
+      (t: tf.Tensor3D) => t.reverse(0).transpose([1, 0, 2]),
+      (t: tf.Tensor3D) => t.reverse(1),
+      (t: tf.Tensor3D) => t.transpose([1, 0, 2]),
+      (t: tf.Tensor3D) => t.reverse(0),
+      (t: tf.Tensor3D) => t.reverse(1).reverse(0).transpose([1, 0, 2]),
+    ];
+    const expected = tf.tidy(() => tf.addN(transforms.map((f, i) => inverses[i]!(untiled(spec, model, f(image) as tf.Tensor3D)))).div(8));
+    expect(maxDiff(probabilities, expected)).toBeLessThan(1e-4);
+    const plain = untiled(spec, model, image);
+    expect(maxDiff(expected, plain)).toBeGreaterThan(1e-3); // tta really changes the result
+    tf.dispose([image, probabilities, labels, expected, plain]);
+  });
+
+  it('accepts image arrays (integers scaled to [0, 1]) and leaks no tensors', async () => {
+    const data = Uint8Array.from({ length: 30 * 40 }, (_, i) => (i * 31) % 256);
+    const asTensor = tf.tensor3d(Float32Array.from(data, (v) => v / 255), [30, 40, 1]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      const r = await predictTiled(model, { data, width: 40, height: 30 }, { inputSize: 92 });
+      tf.dispose([r.probabilities, r.labels]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const a = await predictTiled(model, { data, width: 40, height: 30 }, { inputSize: 92 });
+    const b = await predictTiled(model, asTensor, { inputSize: 92 });
+    expect(maxDiff(a.probabilities, b.probabilities)).toBeLessThan(1e-6);
+    tf.dispose([asTensor, a.probabilities, a.labels, b.probabilities, b.labels]);
+    // The model still works after its temporary resized copies were disposed.
+    expect(tf.tidy(() => (model.predict(tf.zeros([1, 92, 92, 1])) as tf.Tensor).shape)).toEqual([1, 52, 52, 2]);
+  });
+
+  it('rejects degenerate input with clear errors', async () => {
+    await expect(predictTiled(model, tf.zeros([1, 1, 1]) as tf.Tensor3D)).rejects.toThrow('`image` must be at least 2x2 pixels (mirror extrapolation needs two). Received: image="1x1".');
+    await expect(predictTiled(model, tf.zeros([8, 8, 3]) as tf.Tensor3D)).rejects.toThrow('`image` must have 1 channel(s) for this model');
+    await expect(predictTiled(model, tf.zeros([8, 8, 1]) as tf.Tensor3D, { inputSize: 90 })).rejects.toThrow('Nearest valid input tile sizes: 88 (below) and 92 (above).');
+    const bare = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 1 })] });
+    await expect(predictTiled(bare, tf.zeros([8, 8, 1]) as tf.Tensor3D)).rejects.toThrow('`options.spec` is required');
+    bare.dispose();
+  });
+});
+
+describe('predictTiled (same padding)', () => {
+  it('blends overlapping tiles into a prediction close to the untiled one', async () => {
+    const same = unet({ depth: 1, baseFilters: 3, padding: 'same', dropout: 0 }); // receptive field radius ~ 9 px
+    const m = buildModel(same, { seed: 5 });
+    const image = randomImage(64, 96, 1, 2);
+    const { probabilities, labels } = await predictTiled(m, image, { inputSize: 48, batchSize: 4, overlap: 12 });
+    // Reference: one tile holding the whole (mirror-extended) image, so no seams at all.
+    const whole = await predictTiled(m, image, { inputSize: 128, overlap: 16 });
+    const seamless = await predictTiled(m, image, { inputSize: 48, batchSize: 4, overlap: 0 });
+    expect(probabilities.shape).toEqual([64, 96, 2]);
+    const meanDiff = (a: tf.Tensor) => tf.tidy(() => tf.mean(tf.abs(tf.sub(a, whole.probabilities))).dataSync()[0]!);
+    expect(meanDiff(probabilities)).toBeLessThan(0.25 * meanDiff(seamless.probabilities)); // overlap + blending removes most seam error
+    expect(outputSize(same, 48)).toBe(48);
+    tf.dispose([image, probabilities, labels, whole.probabilities, whole.labels, seamless.probabilities, seamless.labels]);
+    m.dispose();
+  });
+});
