@@ -1,13 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/node.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
-  splitting: false,
+  external: [/^node:/],
+  // Shared chunks, so `tfjs-unet/node` and `tfjs-unet` share one copy of the core (instanceof works across them).
+  splitting: true,
   treeshake: true,
 });

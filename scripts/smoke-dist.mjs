@@ -11,3 +11,10 @@ for (const [format, lib] of [['esm', esm], ['cjs', cjs]]) {
   assert.ok(Object.isFrozen(spec), `${format}: spec is frozen`);
 }
 console.log('dist smoke test: esm and cjs entry points load and agree');
+
+// The node entry shares the core's classes (one chunk), so errors are the same class from both entries.
+const nodeEsm = await import('../dist/node.js');
+assert.equal(nodeEsm.SpecError, esm.SpecError, 'tfjs-unet/node re-exports the same SpecError class');
+assert.equal(typeof nodeEsm.modelDirectory, 'function', 'tfjs-unet/node has modelDirectory');
+assert.equal(typeof createRequire(import.meta.url)('../dist/node.cjs').loadModel, 'function', 'tfjs-unet/node (cjs) has loadModel');
+console.log('dist smoke test: tfjs-unet/node loads and shares the core');

@@ -1,0 +1,121 @@
+/**
+ * A tfjs IO handler for a model directory on disk (Node): `model.json` plus
+ * a content-named weights file, written crash-safely. The format is the
+ * standard tfjs layers format (tfjs-node's `file://` loader reads it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArgumentError } from '../spec/errors.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** Name of the topology file in a model directory. */
+export const MODEL_JSON = 'model.json';
+
+function concat(data: tf.io.WeightData | undefined): Uint8Array {
+  if (data === undefined) return new Uint8Array(0);
+  const buffers = Array.isArray(data) ? data : [data];
+  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+  let offset = 0;
+  for (const b of buffers) {
+    out.set(new Uint8Array(b), offset);
+    offset += b.byteLength;
+  }
+  return out;
+}
+
+/** Bytes the weight specs need (float32/int32: 4 per value; quantised specs carry their own dtype). */
+function expectedBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
+  const bytesPer: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+  return specs.reduce((n, s) => {
+    const size = s.shape.reduce((a, b) => a * b, 1);
+    const dtype = s.quantization?.dtype ?? s.dtype;
+    return n + size * (bytesPer[dtype] ?? 4);
+  }, 0);
+}
+
+/**
+ * An IO handler that saves to and loads from directory `dir`. Saving writes
+ * the weights to a new content-named file first, then replaces `model.json`
+ * atomically, then removes stale weight files: a crash at any point leaves the
+ * previous model or the new one, never a mix.
+ *
+ * @example
+ * ```ts
+ * await model.save(modelDirectory('runs/unet'));
+ * const again = await tf.loadLayersModel(modelDirectory('runs/unet'));
+ * ```
+ */
+export function modelDirectory(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      if (artifacts.modelTopology instanceof ArrayBuffer) {
+        throw new ArgumentError('model', 'must be a layers model (binary graph topologies are not supported)', 'ArrayBuffer topology');
+      }
+      await mkdir(dir, { recursive: true });
+      const weights = concat(artifacts.weightData);
+      const weightsFile = `weights-${createHash('sha256').update(weights).digest('hex').slice(0, 16)}.bin`;
+      await writeFileAtomic(join(dir, weightsFile), weights);
+      const modelJSON = {
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: artifacts.convertedBy ?? null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
+        ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
+        ...(artifacts.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: artifacts.userDefinedMetadata }),
+      };
+      await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJSON));
+      for (const name of await readdir(dir)) {
+        if (/^weights-[0-9a-f]{16}\.bin$/.test(name) && name !== weightsFile) await rm(join(dir, name), { force: true });
+      }
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          modelTopologyBytes: JSON.stringify(artifacts.modelTopology).length,
+          weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
+          weightDataBytes: weights.byteLength,
+        },
+      };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const path = join(dir, MODEL_JSON);
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
+      } catch (error) {
+        throw new ArgumentError('path', `must hold a readable ${MODEL_JSON} (${(error as Error).message})`, path);
+      }
+      if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || !Array.isArray(json.weightsManifest)) {
+        throw new ArgumentError('path', `must hold a tfjs layers ${MODEL_JSON} with modelTopology and weightsManifest`, path);
+      }
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const parts: Uint8Array[] = [];
+      for (const group of json.weightsManifest) {
+        specs.push(...group.weights);
+        for (const file of group.paths) {
+          if (file.includes('/') || file.includes('\\') || file.startsWith('.')) {
+            throw new ArgumentError('weightsManifest.paths', 'must name files inside the model directory', file);
+          }
+          parts.push(new Uint8Array(await readFile(join(dir, file))));
+        }
+      }
+      const data = concat(parts.map((p) => p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength) as ArrayBuffer));
+      if (data.byteLength !== expectedBytes(specs)) {
+        throw new ArgumentError('path', `must hold complete weights: ${expectedBytes(specs)} bytes expected (truncated or mismatched files?)`, `${data.byteLength} bytes in ${dir}`);
+      }
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: specs,
+        weightData: data.buffer as ArrayBuffer,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        ...(json.trainingConfig === undefined ? {} : { trainingConfig: json.trainingConfig }),
+        ...(json.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: json.userDefinedMetadata }),
+      };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * tfjs-unet for Node: everything in `tfjs-unet`, plus file IO. `saveModel`
+ * and `loadModel` here also accept directory paths and `file://` URLs.
+ *
+ * @packageDocumentation
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { loadModel as loadWith, saveModel as saveWith, type LoadedModel } from './compile/persist.js';
+import type { Spec } from './spec/graph.js';
+import { modelDirectory } from './io/model-files.js';
+
+export * from './index.js';
+export * from './io/index.js';
+
+function handlerFor(target: string | tf.io.IOHandler): string | tf.io.IOHandler {
+  if (typeof target !== 'string') return target;
+  if (target.startsWith('file://')) return modelDirectory(decodeURIComponent(target.slice('file://'.length)));
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : modelDirectory(target);
+}
+
+/**
+ * Saves `model` with `spec`: to a directory (a path or `file://` URL, written
+ * crash-safely), or to any tfjs URL or IO handler.
+ *
+ * @example
+ * ```ts
+ * await saveModel(model, spec, 'runs/unet');
+ * ```
+ */
+export function saveModel(model: tf.LayersModel, spec: Spec, destination: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
+  return saveWith(model, spec, handlerFor(destination));
+}
+
+/**
+ * Loads a model saved with its spec from a directory (path or `file://`
+ * URL), or from any tfjs URL or IO handler; validates the spec.
+ *
+ * @example
+ * ```ts
+ * const { model, spec } = await loadModel('runs/unet');
+ * ```
+ */
+export function loadModel(source: string | tf.io.IOHandler): Promise<LoadedModel> {
+  return loadWith(handlerFor(source));
+}

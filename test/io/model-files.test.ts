@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildModel, loadModel, modelDirectory, saveModel, unet } from '../../src/node.js';
+
+const spec = unet({ depth: 1, baseFilters: 2, batchNorm: true });
+const temp = () => mkdtemp(join(tmpdir(), 'tfjs-unet-io-'));
+const x = () => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 3);
+
+describe('saveModel / loadModel (files)', () => {
+  it('round-trips model and spec; the files are a standard tfjs layers model', async () => {
+    const dir = await temp();
+    const model = buildModel(spec, { inputSize: 28, seed: 1 });
+    await saveModel(model, spec, dir);
+    const { model: loaded, spec: loadedSpec } = await loadModel(`file://${dir}`);
+    expect(loadedSpec).toEqual(spec);
+    const input = x();
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(input) as tf.Tensor, loaded.predict(input) as tf.Tensor))).dataSync()[0])).toBe(0);
+    // Independent read: parse model.json by hand and hand the parts to tf.io.fromMemory.
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    const weights = await readFile(join(dir, json.weightsManifest[0].paths[0]));
+    const plain = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+    );
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(input) as tf.Tensor, plain.predict(input) as tf.Tensor))).dataSync()[0])).toBe(0);
+    tf.dispose([input]);
+    [model, loaded, plain].forEach((m) => m.dispose());
+  });
+
+  it('replaces an older save cleanly (one weights file, new weights)', async () => {
+    const dir = await temp();
+    const a = buildModel(spec, { inputSize: 28, seed: 1 });
+    const b = buildModel(spec, { inputSize: 28, seed: 2 });
+    await saveModel(a, spec, dir);
+    await saveModel(b, spec, dir);
+    const files = (await readdir(dir)).sort();
+    expect(files.filter((f) => f.endsWith('.bin'))).toHaveLength(1);
+    expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
+    const { model } = await loadModel(dir);
+    const input = x();
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(b.predict(input) as tf.Tensor, model.predict(input) as tf.Tensor))).dataSync()[0])).toBe(0);
+    tf.dispose(input);
+    [a, b, model].forEach((m) => m.dispose());
+  });
+
+  it('gives clear errors for missing, truncated, hostile or spec-less files', async () => {
+    const dir = await temp();
+    await expect(loadModel(join(dir, 'nothing'))).rejects.toThrow(/^`source` must hold a readable tfjs layers model \(`path` must hold a readable model\.json/);
+    const model = buildModel(spec, { inputSize: 28, seed: 1 });
+    await saveModel(model, spec, dir);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    const weightsPath = join(dir, json.weightsManifest[0].paths[0]);
+    const weights = await readFile(weightsPath);
+    await writeFile(weightsPath, weights.subarray(0, 100));
+    await expect(loadModel(dir)).rejects.toThrow(/must hold complete weights: \d+ bytes expected/);
+    await writeFile(weightsPath, weights);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json).slice(0, 200));
+    await expect(loadModel(dir)).rejects.toThrow(/must hold a readable model\.json/);
+    const tampered = structuredClone(json);
+    tampered.userDefinedMetadata.tfjsUnet.spec.nodes[1].filters = -1;
+    await writeFile(join(dir, 'model.json'), JSON.stringify(tampered));
+    await expect(loadModel(dir)).rejects.toThrow('`nodes[1].filters` must be a positive integer. Received: nodes[1].filters=-1.');
+    const escaping = structuredClone(json);
+    escaping.weightsManifest[0].paths = ['../../etc/passwd'];
+    await writeFile(join(dir, 'model.json'), JSON.stringify(escaping));
+    await expect(loadModel(dir)).rejects.toThrow('`weightsManifest.paths` must name files inside the model directory');
+    const bare = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+    await bare.save(modelDirectory(dir));
+    await expect(loadModel(dir)).rejects.toThrow('`source` must hold a model saved with its tfjs-unet spec (saveModel)');
+    bare.dispose();
+    model.dispose();
+  });
+});
