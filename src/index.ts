@@ -13,3 +13,4 @@ export * from './compile/index.js';
 export * from './loss/index.js';
 export * from './augment/index.js';
 export * from './infer/index.js';
+export * from './backend/index.js';

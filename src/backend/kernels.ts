@@ -1,0 +1,54 @@
+/**
+ * Registers this project's kernels for a tfjs backend. Idempotent.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterCpu, conv2DBackpropFilterWasm } from './conv-filter-gradient.js';
+import { resizeNearestNeighborGradCpu } from './resize-nearest-gradient.js';
+
+const KERNELS: Record<string, Record<string, tf.KernelFunc>> = {
+  cpu: { Conv2DBackpropFilter: conv2DBackpropFilterCpu, ResizeNearestNeighborGrad: resizeNearestNeighborGradCpu },
+  wasm: { Conv2DBackpropFilter: conv2DBackpropFilterWasm },
+};
+
+const registered = new Set<string>();
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+/**
+ * The kernel tfjs had before {@link registerKernels} replaced it (for
+ * comparisons and benchmarks), or undefined.
+ */
+export function stockKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
+  return stockKernels.get(`${backendName}/${kernelName}`);
+}
+
+/**
+ * Registers the extra kernels for `backendName` (`'cpu'`: a fast
+ * `Conv2DBackpropFilter` and a `ResizeNearestNeighborGrad` that is correct
+ * for batches; `'wasm'`: the missing `Conv2DBackpropFilter`).
+ * Other backends get nothing. Safe to call more than once.
+ *
+ * @returns the names of the kernels registered by this call.
+ * @example
+ * ```ts
+ * registerKernels('wasm');
+ * await tf.setBackend('wasm'); // conv training now works
+ * ```
+ */
+export function registerKernels(backendName: string): string[] {
+  const kernels = KERNELS[backendName];
+  if (kernels === undefined) return [];
+  const done: string[] = [];
+  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+    const key = `${backendName}/${kernelName}`;
+    if (registered.has(key)) continue;
+    const stock = tf.getKernel(kernelName, backendName);
+    if (stock !== undefined) {
+      stockKernels.set(key, stock);
+      tf.unregisterKernel(kernelName, backendName);
+    }
+    tf.registerKernel({ kernelName, backendName, kernelFunc, ...(stock?.setupFunc === undefined ? {} : { setupFunc: stock.setupFunc }) });
+    registered.add(key);
+    done.push(kernelName);
+  }
+  return done;
+}
