@@ -14,3 +14,4 @@ export * from './loss/index.js';
 export * from './augment/index.js';
 export * from './infer/index.js';
 export * from './backend/index.js';
+export * from './train/index.js';

@@ -12,4 +12,4 @@ export {
 } from './pipeline.js';
 export { Random, type RandomState } from './random.js';
 export { BOUNDARIES, boundaryIndex, keys, ORDERS, resample, type Boundary, type Order, type SampleOptions } from './sampling.js';
-export { sampleTiles, tileBatches, type BatchOptions, type Tile, type TileBatch, type TileOptions } from './tiles.js';
+export { sampleTiles, tileBatches, tilesToTensors, type BatchOptions, type Tile, type TileBatch, type TileOptions } from './tiles.js';

@@ -239,11 +239,20 @@ export async function* tileBatches(
   for (;;) {
     const tiles = await pending;
     pending = later(draw);
-    yield toTensors(tiles, classes);
+    yield tilesToTensors(tiles, classes);
   }
 }
 
-function toTensors(tiles: readonly Tile[], classes: number): TileBatch {
+/**
+ * Stacks tiles into a batch of tensors: images, one-hot labels, weights.
+ *
+ * @throws {@link ArgumentError} when a label is outside `[0, classes)`.
+ * @example
+ * ```ts
+ * const { x, y, weights } = tilesToTensors([tiles.next().value], 2);
+ * ```
+ */
+export function tilesToTensors(tiles: readonly Tile[], classes: number): TileBatch {
   const first = tiles[0]!;
   const { width: size, channels = 1 } = first.image;
   const out = first.label.width;
