@@ -124,7 +124,9 @@ export interface TrainOptions {
   readonly seed?: number;
   /** Stops the run after the current step (a checkpoint is written first when checkpointing). */
   readonly signal?: AbortSignal;
+  /** Called after every step with the loss, rate, speed and ETA (awaited). */
   readonly onStep?: (info: StepInfo) => void | Promise<void>;
+  /** Called after every validation with the metrics and whether they are the best so far (awaited). */
   readonly onValidation?: (record: ValidationRecord, isBest: boolean) => void | Promise<void>;
 }
 
