@@ -1,8 +1,9 @@
 /**
  * The filter gradient of a 2-D convolution (tfjs kernel `Conv2DBackpropFilter`)
  * as direct loops over typed arrays. The stock tfjs `cpu` kernel runs at about
- * 0.01 GFLOP/s (95% of a U-Net training step) and the `wasm` backend has none,
- * which makes convolutional training impossible there; this one is shared by both.
+ * 0.01 GFLOP/s (95% of a U-Net training step); this loop runs at about
+ * 1-4 GFLOP/s. (The `wasm` backend gets a matmul-based one, see
+ * `wasm-conv-gradients.ts`.)
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -91,19 +92,4 @@ export const conv2DBackpropFilterCpu: tf.KernelFunc = ({ inputs, backend, attrs 
   const info = filterGradientInfo(x, attrs as unknown as FilterGradientAttrs);
   const dw = convFilterGradient(cpu.readSync(x.dataId), cpu.readSync(dy.dataId), info);
   return cpu.makeTensorInfo((attrs as unknown as FilterGradientAttrs).filterShape, 'float32', dw);
-};
-
-/** Kernel function for the tfjs `wasm` backend (which has no `Conv2DBackpropFilter`). */
-export const conv2DBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const wasm = backend as unknown as {
-    readSync(id: tf.DataId): Float32Array;
-    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  };
-  const info = filterGradientInfo(x, attrs as unknown as FilterGradientAttrs);
-  const dw = convFilterGradient(wasm.readSync(x.dataId), wasm.readSync(dy.dataId), info);
-  const out = wasm.makeOutput((attrs as unknown as FilterGradientAttrs).filterShape, 'float32');
-  wasm.typedArrayFromHeap(out).set(dw);
-  return out;
 };

@@ -2,12 +2,24 @@
  * Registers this project's kernels for a tfjs backend. Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2DBackpropFilterCpu, conv2DBackpropFilterWasm } from './conv-filter-gradient.js';
+import { conv2DBackpropFilterCpu } from './conv-filter-gradient.js';
 import { resizeNearestNeighborGradCpu } from './resize-nearest-gradient.js';
+import { conv2DBackpropFilterWasmFast, conv2DBackpropInputWasmFast } from './wasm-conv-gradients.js';
 
-const KERNELS: Record<string, Record<string, tf.KernelFunc>> = {
-  cpu: { Conv2DBackpropFilter: conv2DBackpropFilterCpu, ResizeNearestNeighborGrad: resizeNearestNeighborGradCpu },
-  wasm: { Conv2DBackpropFilter: conv2DBackpropFilterWasm },
+/** Per backend and kernel: a factory given the stock kernel (if any). */
+const KERNELS: Record<string, Record<string, (stock: tf.KernelFunc | undefined) => tf.KernelFunc>> = {
+  cpu: {
+    Conv2DBackpropFilter: () => conv2DBackpropFilterCpu,
+    ResizeNearestNeighborGrad: () => resizeNearestNeighborGradCpu,
+  },
+  wasm: {
+    Conv2DBackpropFilter: () => conv2DBackpropFilterWasmFast,
+    Conv2DBackpropInput: (stock) => (stock === undefined ? conv2DBackpropInputMissing : conv2DBackpropInputWasmFast(stock)),
+  },
+};
+
+const conv2DBackpropInputMissing: tf.KernelFunc = () => {
+  throw new Error('tfjs-unet: the wasm backend has no stock Conv2DBackpropInput to fall back on');
 };
 
 const registered = new Set<string>();
@@ -24,7 +36,8 @@ export function stockKernel(kernelName: string, backendName: string): tf.KernelC
 /**
  * Registers the extra kernels for `backendName` (`'cpu'`: a fast
  * `Conv2DBackpropFilter` and a `ResizeNearestNeighborGrad` that is correct
- * for batches; `'wasm'`: the missing `Conv2DBackpropFilter`).
+ * for batches; `'wasm'`: the missing `Conv2DBackpropFilter` and a
+ * `Conv2DBackpropInput` on XNNPACK kernels, both built from its own kernels).
  * Other backends get nothing. Safe to call more than once.
  *
  * @returns the names of the kernels registered by this call.
@@ -38,10 +51,11 @@ export function registerKernels(backendName: string): string[] {
   const kernels = KERNELS[backendName];
   if (kernels === undefined) return [];
   const done: string[] = [];
-  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+  for (const [kernelName, factory] of Object.entries(kernels)) {
     const key = `${backendName}/${kernelName}`;
     if (registered.has(key)) continue;
     const stock = tf.getKernel(kernelName, backendName);
+    const kernelFunc = factory(stock?.kernelFunc);
     if (stock !== undefined) {
       stockKernels.set(key, stock);
       tf.unregisterKernel(kernelName, backendName);

@@ -54,3 +54,42 @@ describe('wasm backend training', () => {
     }
   });
 });
+
+const convCases = [
+  { name: 'stride 1, valid, odd sizes', x: [2, 9, 7, 3], k: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+  { name: 'stride 1, same', x: [1, 8, 11, 2], k: [3, 3, 2, 5], strides: 1, pad: 'same' },
+  { name: 'stride 2, valid, 2x2 (up-conv shape)', x: [2, 10, 8, 4], k: [2, 2, 4, 3], strides: 2, pad: 'valid' },
+  { name: 'stride 2, same, odd (stock fallback for the input gradient)', x: [1, 9, 9, 3], k: [3, 3, 3, 2], strides: 2, pad: 'same' },
+] as const;
+
+async function convGradients(backend: 'cpu' | 'wasm', c: (typeof convCases)[number]) {
+  await useBackend(backend);
+  const random = rng(7);
+  const values = (shape: readonly number[]) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1);
+  const x = tf.tensor4d(values(c.x), [...c.x] as [number, number, number, number]);
+  const w = tf.tensor4d(values(c.k), [...c.k] as [number, number, number, number]);
+  const y = tf.conv2d(x, w, c.strides, c.pad);
+  const dy = tf.tensor(values(y.shape), y.shape);
+  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).mul(dy)))([x, w]);
+  // conv2dTranspose runs Conv2DBackpropInput forward.
+  const t = tf.conv2dTranspose(dy as tf.Tensor4D, w, x.shape, c.strides, c.pad);
+  const result = { gx: gx!.dataSync().slice(), gw: gw!.dataSync().slice(), t: t.dataSync().slice() };
+  tf.dispose([x, w, y, dy, gx!, gw!, t]);
+  return result;
+}
+
+describe('wasm convolution gradient kernels', () => {
+  it.each(convCases)('match the cpu backend: $name', async (c) => {
+    const cpu = await convGradients('cpu', c);
+    const wasm = await convGradients('wasm', c);
+    for (const key of ['gx', 'gw', 't'] as const) {
+      let diff = 0;
+      let norm = 0;
+      cpu[key].forEach((v, i) => {
+        diff += (v - wasm[key][i]!) ** 2;
+        norm += v * v;
+      });
+      expect(Math.sqrt(diff / norm), key).toBeLessThan(1e-5);
+    }
+  });
+});
