@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { buildModel, loadModel, margin, outputSize, predictTiled, unet, useBackend } from 'tfjs-unet/node';
-import { syntheticCells } from './synthetic.js';
+import { buildModel, loadModel, margin, outputSize, predictTiled, syntheticCells, unet, useBackend } from 'tfjs-unet/node';
 
 const { values } = parseArgs({
   options: { size: { type: 'string', default: '1000x700' }, model: { type: 'string' }, tta: { type: 'boolean', default: false }, backend: { type: 'string', default: 'wasm' } },

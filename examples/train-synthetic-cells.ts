@@ -6,8 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { buildModel, iou, labelComponents, predictTiled, randError, saveModel, train, unet, useBackend, type BackendName } from 'tfjs-unet/node';
-import { syntheticCells } from './synthetic.js';
+import { buildModel, iou, labelComponents, predictTiled, randError, saveModel, syntheticCells, train, unet, useBackend, type BackendName } from 'tfjs-unet/node';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '300' }, backend: { type: 'string', default: 'wasm' } } });
 await useBackend(values.backend as BackendName);

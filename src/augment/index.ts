@@ -13,3 +13,4 @@ export {
 export { Random, type RandomState } from './random.js';
 export { BOUNDARIES, boundaryIndex, keys, ORDERS, resample, type Boundary, type Order, type SampleOptions } from './sampling.js';
 export { sampleTiles, tileBatches, tilesToTensors, type BatchOptions, type Tile, type TileBatch, type TileOptions } from './tiles.js';
+export { syntheticCells, type SyntheticCells } from './synthetic.js';

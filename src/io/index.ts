@@ -1,3 +1,18 @@
 export { writeFileAtomic } from './atomic.js';
 export { CHECKPOINT_JSON, fileCheckpoints, type CheckpointFiles } from './checkpoint-files.js';
+export {
+  decodeMask,
+  IMAGE_EXTENSIONS,
+  listImages,
+  loadDataset,
+  MAX_CLASS_INDEX,
+  pageCount,
+  readImage,
+  readMask,
+  writeImage,
+  type Dataset,
+  type FileImage,
+  type FileMask,
+  type MaskEncoding,
+} from './images.js';
 export { MODEL_JSON, modelDirectory } from './model-files.js';

@@ -1,0 +1,215 @@
+/**
+ * Image and mask files (Node): PNG, JPEG, TIFF (multi-page stacks too),
+ * 8/16-bit grayscale or RGB, read and written with sharp.
+ */
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { ArgumentError } from '../spec/errors.js';
+import type { ImageArray } from '../loss/image.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** File extensions read as images. */
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'] as const;
+
+/** An image read from disk: 8-bit data in a Uint8Array, 16-bit in a Uint16Array; 1 or 3 channels. */
+export type FileImage = ImageArray<Uint8Array | Uint16Array>;
+
+/**
+ * Reads one image (one page of a multi-page TIFF with `page`). Alpha is
+ * dropped; gray RGB files (all channels equal) come back with 1 channel.
+ *
+ * @example
+ * ```ts
+ * const image = await readImage('data/train-volume.tif', { page: 3 });
+ * ```
+ */
+export async function readImage(path: string, options: { readonly page?: number } = {}): Promise<FileImage> {
+  let input: Sharp;
+  let metadata: Metadata;
+  try {
+    input = sharp(path, { page: options.page ?? 0, limitInputPixels: 2 ** 30 });
+    metadata = await input.metadata();
+  } catch (error) {
+    throw new ArgumentError('path', `must be a readable PNG, JPEG or TIFF image (${(error as Error).message})`, path);
+  }
+  const sixteen = metadata.depth === 'ushort' || metadata.depth === 'short';
+  const { data, info } = await input.removeAlpha().raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  const values = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice() : new Uint8Array(data);
+  if (info.channels === 3) {
+    let gray = true;
+    for (let i = 0; i < values.length && gray; i += 3) gray = values[i] === values[i + 1] && values[i] === values[i + 2];
+    if (gray) {
+      const one = sixteen ? new Uint16Array(values.length / 3) : new Uint8Array(values.length / 3);
+      for (let i = 0; i < one.length; i++) one[i] = values[3 * i]!;
+      return { data: one, width: info.width, height: info.height, channels: 1 };
+    }
+  }
+  return { data: values, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** Number of pages of an image file (1 for most files, the slice count of a TIFF stack). */
+export async function pageCount(path: string): Promise<number> {
+  return (await sharp(path).metadata()).pages ?? 1;
+}
+
+/**
+ * Writes an image array as PNG (or another format by extension), crash-safely.
+ * Uint16 data is written as 16-bit; floats are clamped to [0, 1] and scaled to 8 bits.
+ *
+ * @example
+ * ```ts
+ * await writeImage('out/mask.png', { data: mask, width, height });
+ * ```
+ */
+export async function writeImage(path: string, image: ImageArray): Promise<void> {
+  const channels = (image.channels ?? 1) as 1 | 3 | 4;
+  let raw: Buffer;
+  let depth: 'uchar' | 'ushort' = 'uchar';
+  if (image.data instanceof Uint16Array) {
+    raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+    depth = 'ushort';
+  } else if (image.data instanceof Uint8Array) {
+    raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  } else {
+    raw = Buffer.from(Uint8Array.from(image.data, (v) => Math.round(255 * Math.min(1, Math.max(0, v)))));
+  }
+  const format = extname(path).toLowerCase() === '.tif' || extname(path).toLowerCase() === '.tiff' ? 'tiff' : extname(path).toLowerCase() === '.jpg' ? 'jpeg' : 'png';
+  const pipeline = sharp(raw, { raw: { width: image.width, height: image.height, channels, ...(depth === 'ushort' ? { depth: 'ushort' as const } : {}) } });
+  const encoded = await (format === 'png' ? pipeline.png({ force: true }) : format === 'jpeg' ? pipeline.jpeg() : pipeline.tiff()).toBuffer();
+  await writeFileAtomic(path, encoded);
+}
+
+/** How a mask file encodes its classes. */
+export type MaskEncoding = 'binary-0-255' | 'binary-0-1' | 'class-index';
+
+/** A mask as class indices (0 = background), with how it was encoded. */
+export interface FileMask {
+  readonly mask: ImageArray<Uint8Array>;
+  readonly encoding: MaskEncoding;
+  /** Number of classes (largest index + 1, at least 2). */
+  readonly classes: number;
+}
+
+/** Largest class index accepted in a class-index mask. */
+export const MAX_CLASS_INDEX = 31;
+
+/**
+ * Interprets mask values: {0, 255} is binary (255 -> 1), values within {0, 1}
+ * are binary, small integers 0..31 are class indices. Anything else (e.g. an
+ * anti-aliased mask with values 0..255) is ambiguous and rejected.
+ *
+ * @throws {@link ArgumentError} naming `name` and the values found.
+ */
+export function decodeMask(values: ArrayLike<number>, width: number, height: number, name: string): FileMask {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length && seen.size <= 64; i++) seen.add(values[i]!);
+  const found = [...seen].sort((a, b) => a - b);
+  const describe = found.length > 8 ? `${found.slice(0, 8).join(', ')}, ... (${seen.size > 64 ? 'more than 64' : seen.size} values)` : found.join(', ');
+  const mask = new Uint8Array(values.length);
+  if (found.every((v) => v === 0 || v === 255) && seen.has(255)) {
+    for (let i = 0; i < values.length; i++) mask[i] = values[i] === 0 ? 0 : 1;
+    return { mask: { data: mask, width, height }, encoding: 'binary-0-255', classes: 2 };
+  }
+  if (found.every((v) => v === 0 || v === 1)) {
+    mask.set(Array.from(values));
+    return { mask: { data: mask, width, height }, encoding: 'binary-0-1', classes: 2 };
+  }
+  if (found.every((v) => Number.isInteger(v) && v >= 0 && v <= MAX_CLASS_INDEX)) {
+    mask.set(Array.from(values));
+    return { mask: { data: mask, width, height }, encoding: 'class-index', classes: Math.max(2, found.at(-1)! + 1) };
+  }
+  throw new ArgumentError(
+    name,
+    `must be a mask with values {0, 255}, {0, 1} or class indices 0..${MAX_CLASS_INDEX}; it is ambiguous (anti-aliased or a photo?)`,
+    `values ${describe}`,
+  );
+}
+
+/**
+ * Reads a mask file as class indices (see {@link decodeMask}).
+ *
+ * @example
+ * ```ts
+ * const { mask, encoding } = await readMask('labels/00.png'); // 'binary-0-255'
+ * ```
+ */
+export async function readMask(path: string, options: { readonly page?: number } = {}): Promise<FileMask> {
+  const image = await readImage(path, options);
+  if ((image.channels ?? 1) !== 1) throw new ArgumentError(path, 'must be a single-channel (grayscale) mask', `${image.channels} channels`);
+  return decodeMask(image.data, image.width, image.height, path);
+}
+
+/** Image files in a directory (sorted), or the file itself. */
+export async function listImages(pathOrDir: string): Promise<string[]> {
+  const info = await stat(pathOrDir).catch(() => undefined);
+  if (info === undefined) throw new ArgumentError('path', 'must be an existing file or directory', pathOrDir);
+  if (!info.isDirectory()) return [pathOrDir];
+  const names = (await readdir(pathOrDir)).filter((n) => (IMAGE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase()) && !n.startsWith('.'));
+  return names.sort().map((n) => join(pathOrDir, n));
+}
+
+/** A dataset of images and masks paired by file name. */
+export interface Dataset {
+  readonly names: readonly string[];
+  readonly images: readonly FileImage[];
+  readonly masks: readonly ImageArray<Uint8Array>[];
+  readonly classes: number;
+  readonly encodings: readonly MaskEncoding[];
+}
+
+const stem = (path: string) => basename(path, extname(path));
+
+/**
+ * Loads images and masks from two directories (or two files, e.g. TIFF
+ * stacks), pairing them by file name without extension (pages of stacks by
+ * index). Sizes must match pair by pair.
+ *
+ * @throws {@link ArgumentError} naming unpaired files, or both files and sizes of a mismatch.
+ * @example
+ * ```ts
+ * const { images, masks, classes } = await loadDataset({ images: 'data/images', masks: 'data/masks' });
+ * ```
+ */
+export async function loadDataset(paths: { readonly images: string; readonly masks: string }): Promise<Dataset> {
+  const imageFiles = await listImages(paths.images);
+  const maskFiles = await listImages(paths.masks);
+  const pairs: { name: string; image: string; mask: string; page?: number }[] = [];
+  if (imageFiles.length === 1 && maskFiles.length === 1 && (await pageCount(imageFiles[0]!)) > 1) {
+    const pages = await pageCount(imageFiles[0]!);
+    const maskPages = await pageCount(maskFiles[0]!);
+    if (pages !== maskPages) throw new ArgumentError('masks', `must have as many pages as ${imageFiles[0]} (${pages})`, `${maskFiles[0]}: ${maskPages} pages`);
+    for (let page = 0; page < pages; page++) pairs.push({ name: `${stem(imageFiles[0]!)}-${String(page).padStart(3, '0')}`, image: imageFiles[0]!, mask: maskFiles[0]!, page });
+  } else {
+    const masksByName = new Map(maskFiles.map((m) => [stem(m), m]));
+    for (const image of imageFiles) {
+      const mask = masksByName.get(stem(image));
+      if (mask === undefined) throw new ArgumentError('masks', `must contain a mask named like ${basename(image)}`, paths.masks);
+      masksByName.delete(stem(image));
+      pairs.push({ name: stem(image), image, mask });
+    }
+    if (masksByName.size > 0) throw new ArgumentError('images', `must contain an image for every mask; none for ${[...masksByName.values()].map((m) => basename(m)).join(', ')}`, paths.images);
+  }
+  if (pairs.length === 0) throw new ArgumentError('images', 'must contain PNG, JPEG or TIFF images', paths.images);
+  const images: FileImage[] = [];
+  const masks: ImageArray<Uint8Array>[] = [];
+  const encodings: MaskEncoding[] = [];
+  let classes = 2;
+  for (const pair of pairs) {
+    const options = pair.page === undefined ? {} : { page: pair.page };
+    const image = await readImage(pair.image, options);
+    const mask = await readMask(pair.mask, options);
+    if (image.width !== mask.mask.width || image.height !== mask.mask.height) {
+      throw new ArgumentError(
+        'masks',
+        `must match their images' sizes: ${pair.image} is ${image.width}x${image.height}`,
+        `${pair.mask} is ${mask.mask.width}x${mask.mask.height}`,
+      );
+    }
+    images.push(image);
+    masks.push(mask.mask);
+    encodings.push(mask.encoding);
+    classes = Math.max(classes, mask.classes);
+  }
+  return { names: pairs.map((p) => p.name), images, masks, classes, encodings };
+}
