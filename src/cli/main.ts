@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * The `tfjs-unet` command: tiles, train, predict, evaluate, demo.
+ * Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (checkpoint saved).
+ */
+import { ArgumentError } from '../spec/errors.js';
+import { InvalidTileSizeError } from '../geometry/errors.js';
+import { UsageError } from './args.js';
+import { demoCommand, DEMO_HELP } from './demo.js';
+import { evaluateCommand, EVALUATE_HELP, predictCommand, PREDICT_HELP } from './predict.js';
+import { tiles, TILES_HELP } from './tiles.js';
+import { trainCommand, TRAIN_HELP } from './train.js';
+
+const HELP = `Usage: tfjs-unet <command> [options]   (tfjs-unet <command> --help for details)
+
+Commands:
+  demo       train on synthetic cells and predict held-out images (no data needed)
+  tiles      valid tile sizes, output sizes and margins of a U-Net
+  train      train on a folder of images and masks
+  predict    segment images with a trained model (overlap-tile)
+  evaluate   pixel error, IoU, Dice and Rand error against masks
+
+Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow`;
+
+const COMMANDS: Record<string, { run: (argv: readonly string[], print: (line: string) => void) => number | Promise<number>; help: string }> = {
+  demo: { run: demoCommand, help: DEMO_HELP },
+  tiles: { run: tiles, help: TILES_HELP },
+  train: { run: trainCommand, help: TRAIN_HELP },
+  predict: { run: predictCommand, help: PREDICT_HELP },
+  evaluate: { run: evaluateCommand, help: EVALUATE_HELP },
+};
+
+export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l), printError: (line: string) => void = (l) => console.error(l)): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    print(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    printError(`tfjs-unet: unknown command '${name}'\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, print);
+  } catch (error) {
+    const verbose = rest.includes('--verbose');
+    if (error instanceof UsageError) {
+      printError(`tfjs-unet ${name}: ${error.message}\n\n${command.help}`);
+      return 2;
+    }
+    const message = error instanceof ArgumentError || error instanceof InvalidTileSizeError ? error.message : String((error as Error).message ?? error);
+    printError(`tfjs-unet ${name}: ${verbose ? ((error as Error).stack ?? message) : message}`);
+    return 1;
+  }
+}
+
+// Run when executed as the bin (not when imported by tests).
+const invoked = process.argv[1] ?? '';
+if (/(?:^|[\\/])(?:tfjs-unet|cli(?:\.c?js)?|main\.ts)$/.test(invoked)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
