@@ -34,12 +34,14 @@ export async function readImage(path: string, options: { readonly page?: number 
     throw new ArgumentError('path', `must be a readable PNG, JPEG or TIFF image (${(error as Error).message})`, path);
   }
   const sixteen = metadata.depth === 'ushort' || metadata.depth === 'short';
-  const { data, info } = await input.removeAlpha().raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  const gray = (metadata.channels ?? 1) <= 2;
+  const space = gray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
+  const { data, info } = await input.removeAlpha().toColourspace(space).raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
   const values = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice() : new Uint8Array(data);
   if (info.channels === 3) {
-    let gray = true;
-    for (let i = 0; i < values.length && gray; i += 3) gray = values[i] === values[i + 1] && values[i] === values[i + 2];
-    if (gray) {
+    let equal = true;
+    for (let i = 0; i < values.length && equal; i += 3) equal = values[i] === values[i + 1] && values[i] === values[i + 2];
+    if (equal) {
       const one = sixteen ? new Uint16Array(values.length / 3) : new Uint8Array(values.length / 3);
       for (let i = 0; i < one.length; i++) one[i] = values[3 * i]!;
       return { data: one, width: info.width, height: info.height, channels: 1 };
@@ -64,18 +66,15 @@ export async function pageCount(path: string): Promise<number> {
  */
 export async function writeImage(path: string, image: ImageArray): Promise<void> {
   const channels = (image.channels ?? 1) as 1 | 3 | 4;
-  let raw: Buffer;
-  let depth: 'uchar' | 'ushort' = 'uchar';
-  if (image.data instanceof Uint16Array) {
-    raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-    depth = 'ushort';
-  } else if (image.data instanceof Uint8Array) {
-    raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  } else {
-    raw = Buffer.from(Uint8Array.from(image.data, (v) => Math.round(255 * Math.min(1, Math.max(0, v)))));
-  }
+  // A typed array input lets sharp infer the sample depth (a Buffer would be read as 8-bit).
+  const raw: Uint8Array | Uint16Array =
+    image.data instanceof Uint16Array || image.data instanceof Uint8Array
+      ? image.data
+      : Uint8Array.from(image.data, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+  const depth = raw instanceof Uint16Array ? 'ushort' : 'uchar';
   const format = extname(path).toLowerCase() === '.tif' || extname(path).toLowerCase() === '.tiff' ? 'tiff' : extname(path).toLowerCase() === '.jpg' ? 'jpeg' : 'png';
-  const pipeline = sharp(raw, { raw: { width: image.width, height: image.height, channels, ...(depth === 'ushort' ? { depth: 'ushort' as const } : {}) } });
+  const colourspace = channels === 1 ? (depth === 'ushort' ? 'grey16' : 'b-w') : depth === 'ushort' ? 'rgb16' : 'srgb';
+  const pipeline = sharp(raw, { raw: { width: image.width, height: image.height, channels } }).toColourspace(colourspace);
   const encoded = await (format === 'png' ? pipeline.png({ force: true }) : format === 'jpeg' ? pipeline.jpeg() : pipeline.tiff()).toBuffer();
   await writeFileAtomic(path, encoded);
 }

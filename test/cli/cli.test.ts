@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import * as tf from '@tensorflow/tfjs';
+import { fileCheckpoints } from '../../src/node.js';
+
+// tfjs's IS_TEST leak check counts the wasm backend's own temporary buffers in fused kernels as leaks.
+tf.env().set('IS_TEST', false);
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('tfjs-unet CLI', () => {
+  it('tiles: valid sizes, output, input, JSON, and exit codes', async () => {
+    const sizes = await run(['tiles', '--min', '180', '--max', '210']);
+    expect(sizes.code).toBe(0);
+    expect(sizes.out).toContain('input 188 -> output 4');
+    expect(sizes.out).toContain('input 204 -> output 20');
+    expect(sizes.out).toContain('margin 92 px per side');
+    const bad = await run(['tiles', '--input', '512']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('Nearest valid input tile sizes: 508 (below) and 524 (above).');
+    const json = JSON.parse((await run(['tiles', '--output', '388', '--json'])).out);
+    expect(json).toMatchObject({ input: 572, output: 388, margin: 92, alignment: 16 });
+    const same = JSON.parse((await run(['tiles', '--padding', 'same', '--depth', '3', '--max', '32', '--json'])).out);
+    expect(same.validInputSizes.map((s: { input: number }) => s.input)).toEqual([8, 16, 24, 32]);
+  });
+
+  it('usage errors exit 2 with the command help; --help exits 0', async () => {
+    const unknownFlag = await run(['tiles', '--depht', '3']);
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.err).toContain("Unknown option '--depht'");
+    expect(unknownFlag.err).toContain('Usage: tfjs-unet tiles');
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run(['train', '--help'])).code).toBe(0);
+    const missing = await run(['train', '--images', 'x']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('--out is required');
+    const noData = await run(['train', '--images', '/nonexistent', '--masks', '/nonexistent', '--out', '/tmp/x']);
+    expect(noData.code).toBe(1);
+    expect(noData.err).toBe('tfjs-unet train: `path` must be an existing file or directory. Received: path="/nonexistent".');
+  });
+
+  it('demo, then predict and evaluate with the model it trained', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'tfjs-unet-demo-'));
+    const demo = await run(['demo', '--out', out, '--steps', '4', '--size', '64', '--backend', 'wasm']);
+    expect(demo.err).toBe('');
+    expect(demo.code).toBe(0);
+    expect(demo.out).toMatch(/test 0\s+\d\.\d{4}/);
+    for (const file of ['model/model.json', 'metrics.json', 'training-curve.svg', 'predictions/0-overlay.png', 'data/train/images/0.png']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).steps).toBe(4);
+    const predict = await run(['predict', '--model', join(out, 'model'), '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred'), '--backend', 'wasm']);
+    expect(predict.code).toBe(0);
+    expect(existsSync(join(out, 'pred', '0-mask.png'))).toBe(true);
+    expect(existsSync(join(out, 'pred', '1-probability.png'))).toBe(true);
+    const evaluate = await run(['evaluate', '--model', join(out, 'model'), '--images', join(out, 'data', 'test', 'images'), '--masks', join(out, 'data', 'test', 'masks'), '--json', '--backend', 'wasm']);
+    const report = JSON.parse(evaluate.out);
+    expect(report.images).toHaveLength(2);
+    expect(report.mean.pixelError).toBeGreaterThanOrEqual(0);
+    expect(report.mean.pixelError).toBeLessThanOrEqual(1);
+  });
+
+  it('Ctrl-C during training saves a checkpoint and exits 130; --resume continues', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'tfjs-unet-sigint-'));
+    await run(['demo', '--out', out, '--steps', '1', '--size', '64', '--backend', 'wasm']); // writes data/ to train on
+    const args = ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), 'train', '--images', join(out, 'data', 'train', 'images'), '--masks', join(out, 'data', 'train', 'masks'), '--out', join(out, 'run'), '--depth', '1', '--base-filters', '2', '--tile', '64', '--steps', '100000', '--every', '1000', '--backend', 'wasm'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 300 && !output.includes('training images'); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const checkpoint = (await fileCheckpoints(join(out, 'run', 'checkpoint')).load())!;
+    expect(checkpoint.step).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'run', 'model', 'model.json'))).toBe(true);
+    const resumed = await run(['train', '--images', join(out, 'data', 'train', 'images'), '--masks', join(out, 'data', 'train', 'masks'), '--out', join(out, 'run'), '--depth', '1', '--base-filters', '2', '--tile', '64', '--steps', String(checkpoint.step + 2), '--backend', 'wasm', '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(await readFile(join(out, 'run', 'metrics.json'), 'utf8')).steps).toBe(checkpoint.step + 2);
+  });
+});
