@@ -18,3 +18,9 @@ assert.equal(nodeEsm.SpecError, esm.SpecError, 'tfjs-unet/node re-exports the sa
 assert.equal(typeof nodeEsm.modelDirectory, 'function', 'tfjs-unet/node has modelDirectory');
 assert.equal(typeof createRequire(import.meta.url)('../dist/node.cjs').loadModel, 'function', 'tfjs-unet/node (cjs) has loadModel');
 console.log('dist smoke test: tfjs-unet/node loads and shares the core');
+
+// The bin runs from dist.
+import { execFileSync } from 'node:child_process';
+const tilesOut = execFileSync(process.execPath, [new URL('../dist/cli.js', import.meta.url).pathname, 'tiles', '--input', '572'], { encoding: 'utf8' });
+assert.match(tilesOut, /input 572 -> output 388/, 'dist/cli.js tiles');
+console.log('dist smoke test: the tfjs-unet bin runs');
