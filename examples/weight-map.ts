@@ -2,18 +2,21 @@
  * Compute the paper's border weight map for a label image and write it as a
  * PNG heat map (dark = weight 0, bright = the largest weight).
  *
- *   npx tsx examples/weight-map.ts [labels.png] [out.png]
+ *   npx tsx examples/weight-map.ts [labels.png | --synthetic] [out.png]
  *
- * Defaults to the ISBI 2012 label 00 from ../shared/data when present, else a
- * small synthetic image of touching cells.
+ * Defaults to the ISBI 2012 label 00 from ../shared/data when present, else
+ * (or with --synthetic) synthetic touching cells. The picture in
+ * docs/loss-and-weight-maps.md is
+ * `npx tsx examples/weight-map.ts --synthetic docs/images/weight-map.png`.
  */
 import sharp from 'sharp';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { labelComponents, weightMap } from 'tfjs-unet';
+import { labelComponents, syntheticCells, weightMap } from 'tfjs-unet';
 
 const isbi = '../shared/data/isbi2012-em/train/labels/00.png';
-const input = process.argv[2] || (existsSync(isbi) ? isbi : undefined);
+const synthetic = process.argv[2] === '--synthetic';
+const input = synthetic ? undefined : process.argv[2] || (existsSync(isbi) ? isbi : undefined);
 const output = process.argv[3] ?? 'examples/output/weight-map.png';
 mkdirSync(dirname(output), { recursive: true });
 
@@ -22,16 +25,9 @@ async function readMask(path: string) {
   return { data: new Uint8Array(data), width: info.width, height: info.height };
 }
 
-/** Four cells in a 2x2 grid with 2-px gaps: the weight map peaks in the gaps. */
+/** Synthetic touching cells: the weight map peaks in the thin gaps between them. */
 function syntheticMask() {
-  const width = 96;
-  const data = new Uint8Array(width * width);
-  for (let y = 0; y < width; y++)
-    for (let x = 0; x < width; x++) {
-      const inCell = (v: number) => (v > 8 && v < 47) || (v > 49 && v < 88);
-      data[y * width + x] = inCell(x) && inCell(y) ? 255 : 0;
-    }
-  return { data, width, height: width };
+  return syntheticCells(256, 3).mask;
 }
 
 const mask = input === undefined ? syntheticMask() : await readMask(input);

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unet } from '../spec/unet.js';
 import type { Spec } from '../spec/graph.js';
-import { nearestValidInputSize } from '../geometry/tiles.js';
+import { margin, nearestValidInputSize } from '../geometry/tiles.js';
 import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
 import { train, type TrainResult } from '../train/train.js';
@@ -20,11 +20,12 @@ import { trainingCurveSvg } from './render.js';
 
 export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR
                       [--val-images DIR --val-masks DIR] [--depth 3] [--base-filters 16]
-                      [--tile 188] [--steps 1000] [--batch 1] [--optimizer adam|sgd] [--lr 0.001]
+                      [--tile N] [--steps 1000] [--batch 1] [--optimizer adam|sgd] [--lr 0.001]
                       [--every 50] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume]
 
 Trains a U-Net with the paper's recipe (valid convolutions, border weight map, elastic
 deformation) on images paired with masks by file name (masks: 0/255, 0/1 or class indices).
+The default tile is the smallest valid one whose output is at least 96 px.
 Writes DIR/model (load it with predict/evaluate), DIR/checkpoint (every --every steps; --resume
 continues from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.`;
 
@@ -129,7 +130,8 @@ export async function trainCommand(argv: readonly string[], print: (line: string
     classes: Math.max(data.classes, validation?.classes ?? 2),
     dropout: 0.2,
   });
-  const tile = integer(values, 'tile', nearestValidInputSize(spec, 188, 'nearest')!);
+  // Default tile: the smallest valid one with an output of about 96 px or more.
+  const tile = integer(values, 'tile', nearestValidInputSize(spec, 2 * margin(spec) + 96, 'up')!);
   const backend = await selectBackend(values);
   print(`${data.images.length} training images (${[...new Set(data.encodings)].join(', ')} masks, ${spec.options.classes} classes), backend ${backend}`);
   const result = await runTraining({
