@@ -163,6 +163,11 @@ function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   else o.learningRate = rate;
 }
 
+/** Resolves after pending macrotasks (timers, I/O, signals) have had a turn. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
 const lowerIsBetter = (metric: ValidationMetric) => metric === 'pixelError' || metric === 'randError';
 
 async function validate(model: tf.LayersModel, spec: Spec, validation: NonNullable<TrainOptions['validation']>, inputSize: number, step: number): Promise<ValidationRecord> {
@@ -283,6 +288,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const started = performance.now();
   try {
     while (step < options.steps) {
+      // Let timers and signal handlers run (an AbortSignal timeout, Ctrl-C): backend promises such as
+      // wasm's data() resolve as microtasks, so without this the event loop would never turn.
+      await yieldToEventLoop();
       if (options.signal?.aborted === true) {
         stopped = 'aborted';
         break;

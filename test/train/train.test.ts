@@ -141,3 +141,22 @@ describe('train', () => {
     model.dispose();
   });
 });
+
+describe('train stopping', () => {
+  it('honours an AbortSignal timeout between steps (the event loop keeps turning)', async () => {
+    const model = buildModel(tiny(), { inputSize: 28, seed: 1 });
+    const saved: Checkpoint[] = [];
+    const result = await train(model, dataset(1), {
+      steps: 1_000_000,
+      optimizer: 'adam',
+      seed: 1,
+      augmentation: [],
+      signal: AbortSignal.timeout(300),
+      checkpoint: { every: 1_000_000, save: async (c) => void saved.push(c) },
+    });
+    expect(result.stopped).toBe('aborted');
+    expect(result.steps).toBeGreaterThan(0);
+    expect(saved.at(-1)!.step).toBe(result.steps); // a final checkpoint is written on abort
+    model.dispose();
+  });
+});
