@@ -16,14 +16,12 @@ import { parseArgs } from 'node:util';
 import {
   buildModel,
   iou,
-  labelComponents,
   PAPER_AUGMENTATION,
-  pixelError,
   predictTiled,
-  randError,
   readImage,
   readMask,
   saveModel,
+  segmentationScores,
   train,
   unet,
   useBackend,
@@ -69,7 +67,6 @@ const configs = [
   { name: 'no weight map, no elastic', weights: 'none', augmentation: noElastic },
 ] as const;
 
-const cells = (data: ArrayLike<number>) => labelComponents({ data: Int32Array.from(data, (v) => (v === 1 ? 1 : 0)), width: 512, height: 512 }).labels;
 const rows = [];
 for (const [index, config] of configs.entries()) {
   const model = buildModel(spec, { inputSize: tile, seed: 1 });
@@ -93,10 +90,11 @@ for (const [index, config] of configs.entries()) {
     const { probabilities, labels } = await predictTiled(model, testSet.images[i]!, { spec, batchSize: 1 });
     const predicted = (await labels.data()) as Int32Array;
     tf.dispose([probabilities, labels]);
-    const truth = testSet.labels[i]!.data;
-    pe += pixelError(predicted, truth) / testSet.images.length;
-    re += randError(cells(predicted), cells(truth)).error / testSet.images.length;
-    membrane += iou(predicted, truth, 2).perClass[0]! / testSet.images.length;
+    const truth = testSet.labels[i]!;
+    const scores = segmentationScores(predicted, truth, 2);
+    pe += scores.pixelError / testSet.images.length;
+    re += scores.randError / testSet.images.length;
+    membrane += iou(predicted, truth.data, 2).perClass[0]! / testSet.images.length;
   }
   const dir = join(values.out, `run-${index + 1}`);
   await saveModel(model, spec, join(dir, 'model'));

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildModel, iou, labelComponents, pixelError, predictTiled, randError, readImage, readMask, saveModel, train, unet, useBackend, type BackendName } from 'tfjs-unet/node';
+import { buildModel, iou, predictTiled, readImage, readMask, saveModel, segmentationScores, train, unet, useBackend, type BackendName } from 'tfjs-unet/node';
 
 const { values } = parseArgs({
   options: {
@@ -61,9 +61,9 @@ for (let i = 0; i < valSet.images.length; i++) {
   const predicted = (await labels.data()) as Int32Array;
   tf.dispose([probabilities, labels]);
   const truth = valSet.labels[i]!;
-  const cells = (data: ArrayLike<number>) => labelComponents({ data: Int32Array.from(data, (v) => (v === 1 ? 1 : 0)), width: 512, height: 512 }).labels;
-  pe += pixelError(predicted, truth.data) / valSet.images.length;
-  re += randError(cells(predicted), cells(truth.data)).error / valSet.images.length;
+  const scores = segmentationScores(predicted, truth, 2);
+  pe += scores.pixelError / valSet.images.length;
+  re += scores.randError / valSet.images.length;
   membraneIou += iou(predicted, truth.data, 2).perClass[0]! / valSet.images.length;
 }
 console.log(`slices 16-19: pixel error ${pe.toFixed(4)}, Rand error ${re.toFixed(4)}, membrane IoU ${membraneIou.toFixed(4)}`);

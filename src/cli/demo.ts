@@ -10,7 +10,7 @@ import { modelDirectory } from '../io/model-files.js';
 import { writeImage } from '../io/images.js';
 import { integer, parse } from './args.js';
 import { selectBackend } from './backend.js';
-import { scores } from './predict.js';
+import { segmentationScores } from '../loss/scores.js';
 import { maskImage, overlay, table } from './render.js';
 import { runTraining } from './train.js';
 
@@ -64,7 +64,7 @@ export async function demoCommand(argv: readonly string[], print: (line: string)
     tf.dispose([probabilities, labels]);
     await writeImage(join(out, 'predictions', `${i}-overlay.png`), overlay(sample.image, predicted));
     await writeImage(join(out, 'predictions', `${i}-mask.png`), maskImage(predicted, size, size, 2));
-    rows.push({ image: `test ${i}`, ...scores(predicted, sample.mask, 2) });
+    rows.push({ image: `test ${i}`, ...segmentationScores(predicted, sample.mask, 2) });
   }
   model.dispose();
   print(table(rows));

@@ -6,9 +6,7 @@ import type { Spec } from '../spec/graph.js';
 import { loadModel } from '../compile/persist.js';
 import { predictTiled } from '../infer/predict.js';
 import type { ImageArray } from '../loss/image.js';
-import { dice, iou, pixelError } from '../loss/metrics.js';
-import { randError } from '../loss/rand-error.js';
-import { labelComponents } from '../loss/components.js';
+import { segmentationScores, type SegmentationScores } from '../loss/scores.js';
 import { listImages, loadDataset, readImage, writeImage } from '../io/images.js';
 import { modelDirectory } from '../io/model-files.js';
 import { integer, parse, required } from './args.js';
@@ -63,27 +61,16 @@ export async function predictCommand(argv: readonly string[], print: (line: stri
   return 0;
 }
 
-/** Per-image metrics of a prediction against class-index truth. */
-export function scores(predicted: ArrayLike<number>, truth: ImageArray, classes: number) {
-  const objects = (data: ArrayLike<number>) => labelComponents({ data: Int32Array.from(data, (v) => (v === 0 ? 0 : 1)), width: truth.width, height: truth.height }).labels;
-  return {
-    pixelError: pixelError(predicted, truth.data),
-    iou: iou(predicted, truth.data, classes).mean,
-    dice: dice(predicted, truth.data, classes).mean,
-    randError: randError(objects(predicted), objects(truth.data)).error,
-  };
-}
-
 export async function evaluateCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
   const values = parse(argv, { model: { type: 'string' }, images: { type: 'string' }, masks: { type: 'string' }, tta: { type: 'boolean' }, tile: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' } });
   if (values.help === true) return print(EVALUATE_HELP), 0;
   const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
   await selectBackend(values);
   const { model, spec } = await loadModel(modelDirectory(required(values, 'model')));
-  const rows: ({ image: string } & ReturnType<typeof scores>)[] = [];
+  const rows: ({ image: string } & SegmentationScores)[] = [];
   for (let i = 0; i < data.images.length; i++) {
     const { predicted, classes } = await predictOne(model, spec, data.images[i]!, values);
-    rows.push({ image: data.names[i]!, ...scores(predicted, data.masks[i]!, classes) });
+    rows.push({ image: data.names[i]!, ...segmentationScores(predicted, data.masks[i]!, classes) });
   }
   model.dispose();
   const mean = (key: 'pixelError' | 'iou' | 'dice' | 'randError') => rows.reduce((a, r) => a + r[key], 0) / rows.length;

@@ -64,10 +64,13 @@ export function trainingCurveSvg(history: readonly StepRecord[], validations: re
 }
 
 /** A plain-text table. */
-export function table(rows: readonly Record<string, string | number>[]): string {
+export function table(rows: readonly object[]): string {
   if (rows.length === 0) return '';
   const headers = Object.keys(rows[0]!);
-  const cells = rows.map((r) => headers.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(4) : String(r[h]))));
+  const cells = rows.map((row) => {
+    const r = row as Record<string, unknown>;
+    return headers.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(4) : String(r[h])));
+  });
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const fmt = (c: readonly string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ');
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');

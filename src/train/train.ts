@@ -17,9 +17,7 @@ import { sampleTiles, tilesToTensors } from '../augment/tiles.js';
 import type { ImageArray, TypedArray } from '../loss/image.js';
 import { weightMap } from '../loss/weight-map.js';
 import { weightedSoftmaxCrossEntropy } from '../loss/cross-entropy.js';
-import { dice, iou, pixelError } from '../loss/metrics.js';
-import { randError } from '../loss/rand-error.js';
-import { labelComponents } from '../loss/components.js';
+import { segmentationScores } from '../loss/scores.js';
 import { predictTiled } from '../infer/predict.js';
 import {
   CHECKPOINT_FORMAT,
@@ -175,14 +173,10 @@ async function validate(model: tf.LayersModel, spec: Spec, validation: NonNullab
   for (let i = 0; i < validation.images.length; i++) {
     const { probabilities, labels } = await predictTiled(model, validation.images[i]!, { spec, inputSize });
     const predicted = (await labels.data()) as Int32Array;
-    tf.dispose([probabilities, labels]);
-    const truth = validation.labels[i]!;
     const classes = probabilities.shape[2]!;
-    sums.pixelError += pixelError(predicted, truth.data);
-    sums.iou += iou(predicted, truth.data, classes).mean;
-    sums.dice += dice(predicted, truth.data, classes).mean;
-    const objects = (data: ArrayLike<number>) => labelComponents({ data: Int32Array.from(data, (v) => (v === 0 ? 0 : 1)), width: truth.width, height: truth.height }).labels;
-    sums.randError += randError(objects(predicted), objects(truth.data)).error;
+    tf.dispose([probabilities, labels]);
+    const scores = segmentationScores(predicted, validation.labels[i]!, classes);
+    for (const key of ['pixelError', 'iou', 'dice', 'randError'] as const) sums[key] += scores[key];
   }
   const n = validation.images.length;
   return { step, pixelError: sums.pixelError / n, iou: sums.iou / n, dice: sums.dice / n, randError: sums.randError / n };

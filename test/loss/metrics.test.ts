@@ -81,3 +81,19 @@ describe('randError (adapted Rand error, foreground-restricted)', () => {
     }
   });
 });
+
+describe('segmentationScores', () => {
+  it('combines the metrics on a hand case: one of two cells lost', async () => {
+    const { segmentationScores } = await import('../../src/index.js');
+    // 1 x 5: cell, gap, cell in truth; the prediction misses the second cell.
+    const truth = { data: [1, 1, 0, 1, 1], width: 5, height: 1 };
+    const scores = segmentationScores([1, 1, 0, 0, 0], truth, 2);
+    expect(scores.pixelError).toBeCloseTo(2 / 5, 12);
+    // IoU: background 1/3, cell 2/4; Dice: 2/4, 4/6.
+    expect(scores.iou).toBeCloseTo((1 / 3 + 1 / 2) / 2, 12);
+    expect(scores.dice).toBeCloseTo((2 / 4 + 4 / 6) / 2, 12);
+    // Truth objects {0,1} and {3,4}; predicted labels 1,1 and 0,0 (background is a segment): a perfect split.
+    expect(scores.randError).toBe(0);
+    expect(segmentationScores([1, 1, 1, 1, 1], truth, 2).randError).toBeCloseTo(0.5, 12); // merged
+  });
+});
