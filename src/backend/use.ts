@@ -63,7 +63,38 @@ export async function useBackend(name: BackendName): Promise<string> {
     }
   }
   registerKernels(name);
+  const before = processListeners();
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialise the '${name}' backend (see docs/backends.md)`);
   await tf.ready();
+  if (name === 'wasm') removeAddedListeners(before);
   return provider;
+}
+
+type ProcessLike = {
+  listeners(event: string): ((...args: unknown[]) => void)[];
+  removeListener(event: string, listener: (...args: unknown[]) => void): void;
+};
+const EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+function processLike(): ProcessLike | undefined {
+  const p = (globalThis as { process?: Partial<ProcessLike> }).process;
+  return typeof p?.listeners === 'function' && typeof p.removeListener === 'function' ? (p as ProcessLike) : undefined;
+}
+
+function processListeners(): Map<string, ((...args: unknown[]) => void)[]> {
+  const p = processLike();
+  return new Map(EVENTS.map((e) => [e, p?.listeners(e) ?? []]));
+}
+
+/**
+ * The wasm module (emscripten) installs process handlers that rethrow every
+ * uncaught error, so Node prints a line of its minified source instead of
+ * the error. Remove the handlers it added, restoring Node's own reporting.
+ */
+function removeAddedListeners(before: Map<string, ((...args: unknown[]) => void)[]>): void {
+  const p = processLike();
+  if (p === undefined) return;
+  for (const event of EVENTS) {
+    for (const listener of p.listeners(event)) if (!before.get(event)!.includes(listener)) p.removeListener(event, listener);
+  }
 }

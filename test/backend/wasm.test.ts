@@ -93,3 +93,14 @@ describe('wasm convolution gradient kernels', () => {
     }
   });
 });
+
+describe('useBackend(wasm)', () => {
+  it('leaves uncaught errors to Node (the wasm module would print its minified source)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'throw-after-wasm.ts')], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Error: boom from user code');
+    expect(result.stderr).not.toContain('WasmBackendModule');
+  });
+});
