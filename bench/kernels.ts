@@ -5,7 +5,8 @@
  *   npx tsx bench/kernels.ts
  */
 import * as tf from '@tensorflow/tfjs';
-import { stockKernel, useBackend } from '../src/index.js';
+import { useBackend } from '../src/index.js';
+import { stockKernel } from '../src/backend/kernels.js';
 import { median } from './util.js';
 
 tf.env().set('IS_TEST', false);

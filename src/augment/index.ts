@@ -1,10 +1,7 @@
 export { displacementField, elasticDeform, randomGrid, type DisplacementField, type ElasticOptions } from './elastic.js';
 export {
-  applyGrayValues,
   augment,
-  checkPipeline,
   PAPER_AUGMENTATION,
-  valueScale,
   type AugmentOp,
   type AugmentOptions,
   type Range,

@@ -143,7 +143,16 @@ function cubicAt(
   return v;
 }
 
-/** The Keys (1981) cubic convolution kernel; a = -0.5 reproduces quadratics. */
+/**
+ * The Keys (1981) cubic convolution kernel; a = -0.5 reproduces quadratics.
+ *
+ * @example
+ * ```ts
+ * keys(0); // 1
+ * keys(1); // 0
+ * keys(0.5); // 0.5625
+ * ```
+ */
 export function keys(t: number, a = -0.5): number {
   const x = Math.abs(t);
   if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
@@ -151,7 +160,16 @@ export function keys(t: number, a = -0.5): number {
   return 0;
 }
 
-/** Maps index `i` into `[0, n)` by the boundary rule; -1 means "use cval". */
+/**
+ * Maps index `i` into `[0, n)` by the boundary rule; -1 means "use cval".
+ *
+ * @example
+ * ```ts
+ * boundaryIndex(-1, 4, 'mirror');  // 1  (d c b | a b c d)
+ * boundaryIndex(-1, 4, 'reflect'); // 0
+ * boundaryIndex(4, 4, 'nearest');  // 3
+ * ```
+ */
 export function boundaryIndex(i: number, n: number, boundary: Boundary): number {
   if (i >= 0 && i < n) return i;
   switch (boundary) {

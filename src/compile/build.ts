@@ -32,7 +32,15 @@ export interface BuildOptions {
   readonly seed?: number;
 }
 
-/** Whether the spec has crop/trim nodes and so must be built for a fixed tile size. */
+/**
+ * Whether the spec has crop/trim nodes and so must be built for a fixed tile size.
+ *
+ * @example
+ * ```ts
+ * needsFixedInputSize(unet());                     // true (valid padding crops skips)
+ * needsFixedInputSize(unet({ padding: 'same' }));  // false
+ * ```
+ */
 export function needsFixedInputSize(spec: Spec): boolean {
   return spec.nodes.some((n) => n.kind === 'crop' || n.kind === 'trim');
 }

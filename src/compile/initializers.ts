@@ -8,6 +8,11 @@ import type { Initializer } from '../spec/nodes.js';
 /**
  * The paper's He initialisation: standard deviation sqrt(2 / N), N the
  * number of incoming connections of one output unit.
+ *
+ * @example
+ * ```ts
+ * heStddev(9 * 64); // 0.0589: a 3x3 conv reading 64 channels
+ * ```
  */
 export function heStddev(fanIn: number): number {
   return Math.sqrt(2 / fanIn);

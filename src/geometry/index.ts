@@ -1,5 +1,16 @@
 export * from './errors.js';
 export * from './summary.js';
 export * from './table.js';
-export * from './tiles.js';
-export { walkAxis, type WalkFailure, type WalkResult } from './walk.js';
+export {
+  alignment,
+  checkInputSize,
+  defaultInputSize,
+  inputSizeFor,
+  isValidInputSize,
+  margin,
+  nearestValidInputSize,
+  outputSize,
+  validInputSizes,
+  type TileSize,
+  type ValidInputSize,
+} from './tiles.js';

@@ -86,7 +86,14 @@ export function layerTable(spec: Spec, inputSize: TileSize = defaultInputSize(sp
   });
 }
 
-/** Parameter totals of a spec (independent of the input size). */
+/**
+ * Parameter totals of a spec (independent of the input size).
+ *
+ * @example
+ * ```ts
+ * countParams(unet()).total; // 31030658
+ * ```
+ */
 export function countParams(spec: Spec): { readonly total: number; readonly trainable: number; readonly nonTrainable: number } {
   const rows = layerTable(spec);
   const trainable = rows.reduce((a, r) => a + r.trainableParams, 0);

@@ -34,7 +34,15 @@ function axisOutput(spec: Spec, size: number): number | undefined {
   return result.failure === undefined ? result.sizes[outputIndex(spec)] : undefined;
 }
 
-/** Whether `size` is a valid input size along one axis. */
+/**
+ * Whether `size` is a valid input size along one axis.
+ *
+ * @example
+ * ```ts
+ * isValidInputSize(unet(), 572); // true
+ * isValidInputSize(unet(), 512); // false
+ * ```
+ */
 export function isValidInputSize(spec: Spec, size: number): size is ValidInputSize {
   return Number.isInteger(size) && size >= 1 && axisOutput(spec, size) !== undefined;
 }

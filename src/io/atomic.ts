@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Writes `data` to `path` so that readers see the old file or the new one, never a torn one. */
+/**
+ * Writes `data` to `path` so that readers see the old file or the new one, never a torn one.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic('runs/exp1/metrics.json', JSON.stringify(metrics));
+ * ```
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temp, 'w');

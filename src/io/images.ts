@@ -50,7 +50,14 @@ export async function readImage(path: string, options: { readonly page?: number 
   return { data: values, width: info.width, height: info.height, channels: info.channels };
 }
 
-/** Number of pages of an image file (1 for most files, the slice count of a TIFF stack). */
+/**
+ * Number of pages of an image file (1 for most files, the slice count of a TIFF stack).
+ *
+ * @example
+ * ```ts
+ * const slices = await pageCount('train-volume.tif');
+ * ```
+ */
 export async function pageCount(path: string): Promise<number> {
   return (await sharp(path).metadata()).pages ?? 1;
 }
@@ -99,6 +106,10 @@ export const MAX_CLASS_INDEX = 31;
  * anti-aliased mask with values 0..255) is ambiguous and rejected.
  *
  * @throws {@link ArgumentError} naming `name` and the values found.
+ * @example
+ * ```ts
+ * decodeMask([0, 255, 255, 0], 2, 2, 'mask.png').encoding; // 'binary-0-255'
+ * ```
  */
 export function decodeMask(values: ArrayLike<number>, width: number, height: number, name: string): FileMask {
   const seen = new Set<number>();
@@ -139,7 +150,14 @@ export async function readMask(path: string, options: { readonly page?: number }
   return decodeMask(image.data, image.width, image.height, path);
 }
 
-/** Image files in a directory (sorted), or the file itself. */
+/**
+ * Image files in a directory (sorted), or the file itself.
+ *
+ * @example
+ * ```ts
+ * const files = await listImages('data/images'); // ['data/images/00.png', ...]
+ * ```
+ */
 export async function listImages(pathOrDir: string): Promise<string[]> {
   const info = await stat(pathOrDir).catch(() => undefined);
   if (info === undefined) throw new ArgumentError('path', 'must be an existing file or directory', pathOrDir);

@@ -18,7 +18,14 @@ export interface SegmentationScores {
   readonly randError: number;
 }
 
-/** Objects of a class-index image: connected components of the non-zero classes taken together. */
+/**
+ * Objects of a class-index image: connected components of the non-zero classes taken together.
+ *
+ * @example
+ * ```ts
+ * foregroundObjects([1, 0, 2, 2], 4, 1); // Int32Array [1, 0, 2, 2]
+ * ```
+ */
 export function foregroundObjects(labels: ArrayLike<number>, width: number, height: number): Int32Array {
   return labelComponents({ data: Int32Array.from(labels, (v) => (v === 0 ? 0 : 1)), width, height }).labels;
 }

@@ -66,7 +66,15 @@ export function convUnit(
   };
 }
 
-/** Two 3x3 conv units named `<prefix>_conv1`, `<prefix>_conv2`, then optional `<prefix>_dropout`. */
+/**
+ * Two 3x3 conv units named `<prefix>_conv1`, `<prefix>_conv2`, then optional `<prefix>_dropout`.
+ *
+ * @example
+ * ```ts
+ * doubleConv({ prefix: 'enc1', input: 'image', filters: 64, padding: 'valid', activation: 'relu',
+ *   batchNorm: false, initializer: 'heNormal' }).output; // 'enc1_conv2'
+ * ```
+ */
 export function doubleConv(
   options: ConvSettings & { readonly prefix: string; readonly input: string; readonly filters: number; readonly dropout?: number },
 ): Block {

@@ -1,7 +1,7 @@
-export * from './blocks.js';
-export * from './errors.js';
-export * from './graph.js';
-export * from './json.js';
+export { bottleneck, BATCH_NORM_DEFAULTS, convUnit, decoderBlock, doubleConv, encoderBlock, outputBlock, type Block, type ConvSettings } from './blocks.js';
+export { ArgumentError, SpecError } from './errors.js';
+export { graph, SPEC_FORMAT, SPEC_LIMITS, SPEC_VERSION, type GraphDefinition, type Spec } from './graph.js';
+export { MAX_SPEC_JSON_LENGTH, specFromJSON, specToJSON } from './json.js';
 export * from './nodes.js';
 export * from './options.js';
 export * from './presets.js';

@@ -175,7 +175,14 @@ export type SpecNode =
   | ConcatNode
   | OutputNode;
 
-/** The names of the nodes a node reads, in order. */
+/**
+ * The names of the nodes a node reads, in order.
+ *
+ * @example
+ * ```ts
+ * nodeInputs({ kind: 'crop', name: 'c', input: 'skip', reference: 'up' }); // ['skip', 'up']
+ * ```
+ */
 export function nodeInputs(node: SpecNode): readonly string[] {
   switch (node.kind) {
     case 'input':

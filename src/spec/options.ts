@@ -87,6 +87,10 @@ const OPTION_KEYS = Object.keys(UNET_DEFAULTS) as readonly (keyof UNetDefaults)[
  * Checks options of untrusted origin and fills in the defaults.
  *
  * @throws {@link SpecError} naming the option, the rule and the value received.
+ * @example
+ * ```ts
+ * resolveUNetOptions({ depth: 3 }).baseFilters; // 64
+ * ```
  */
 export function resolveUNetOptions(options: unknown = {}): ResolvedUNetOptions {
   const raw = checkRecord('options', options);

@@ -31,7 +31,18 @@ import {
   type ValidationRecord,
 } from './checkpoint.js';
 
-/** Thrown when the loss becomes NaN or infinite; the weights are left as they were before that step. */
+/**
+ * Thrown when the loss becomes NaN or infinite; the weights are left as they were before that step.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await train(model, data, { steps: 1000, learningRate: 10 });
+ * } catch (e) {
+ *   if (e instanceof TrainingError) console.log(`diverged at step ${e.step}`);
+ * }
+ * ```
+ */
 export class TrainingError extends Error {
   /** The step whose loss was not finite. */
   readonly step: number;

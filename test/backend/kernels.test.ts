@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { stockKernel } from '../../src/index.js';
+import { stockKernel } from '../../src/backend/kernels.js';
 import { rng } from '../helpers/random.js';
 
 const cases = [
