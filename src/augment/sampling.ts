@@ -30,40 +30,38 @@ export interface SampleOptions {
   readonly cval?: number;
 }
 
-/** Nearest-neighbour sample at (sy, sx) of channel c (ties round up). */
-function nearestAt(
-  input: ArrayLike<number>,
-  w: number,
-  h: number,
-  channels: number,
-  c: number,
-  sy: number,
-  sx: number,
-  boundary: Boundary,
-  cval: number,
-): number {
-  let row = Math.floor(sy + 0.5);
-  let col = Math.floor(sx + 0.5);
-  if (row < 0 || row >= h || col < 0 || col >= w) {
-    row = boundaryIndex(row, h, boundary);
-    col = boundaryIndex(col, w, boundary);
-    if (row < 0 || col < 0) return cval;
-  }
-  return input[(row * w + col) * channels + c]!;
+/** An image being sampled: its values, size, channel count and boundary rule. */
+interface Source {
+  readonly input: ArrayLike<number>;
+  readonly w: number;
+  readonly h: number;
+  readonly channels: number;
+  readonly boundary: Boundary;
+  readonly cval: number;
 }
 
+/** A sampler: the value of channel `c` at (sy, sx). */
+type Sampler = (s: Source, c: number, sy: number, sx: number) => number;
+
+/** The value at integer (row, col), outside the image by the boundary rule. */
+function valueAt(s: Source, row: number, col: number, c: number): number {
+  const r = boundaryIndex(row, s.h, s.boundary);
+  const k = boundaryIndex(col, s.w, s.boundary);
+  return r < 0 || k < 0 ? s.cval : s.input[(r * s.w + k) * s.channels + c]!;
+}
+
+/** Nearest-neighbour sample at (sy, sx) of channel c (ties round up). */
+const nearestAt: Sampler = (s, c, sy, sx) => {
+  const { input, w, h, channels } = s;
+  const row = Math.floor(sy + 0.5);
+  const col = Math.floor(sx + 0.5);
+  if (row < 0 || row >= h || col < 0 || col >= w) return valueAt(s, row, col, c);
+  return input[(row * w + col) * channels + c]!;
+};
+
 /** Bilinear sample at (sy, sx) of channel c. */
-function linearAt(
-  input: ArrayLike<number>,
-  w: number,
-  h: number,
-  channels: number,
-  c: number,
-  sy: number,
-  sx: number,
-  boundary: Boundary,
-  cval: number,
-): number {
+const linearAt: Sampler = (s, c, sy, sx) => {
+  const { input, w, h, channels } = s;
   const y0 = Math.floor(sy);
   const x0 = Math.floor(sx);
   const fy = sy - y0;
@@ -73,29 +71,16 @@ function linearAt(
     const q = p + w * channels;
     return (1 - fy) * ((1 - fx) * input[p]! + fx * input[p + channels]!) + fy * ((1 - fx) * input[q]! + fx * input[q + channels]!);
   }
-  const at = (row: number, col: number) => {
-    const r = boundaryIndex(row, h, boundary);
-    const k = boundaryIndex(col, w, boundary);
-    return r < 0 || k < 0 ? cval : input[(r * w + k) * channels + c]!;
-  };
+  const at = (row: number, col: number) => valueAt(s, row, col, c);
   return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-}
+};
 
 /**
  * Keys cubic convolution (a = -0.5) at (sy, sx) of channel c, with the four
  * tap weights per axis in closed form (exactly 0, 1, 0, 0 at integer positions).
  */
-function cubicAt(
-  input: ArrayLike<number>,
-  w: number,
-  h: number,
-  channels: number,
-  c: number,
-  sy: number,
-  sx: number,
-  boundary: Boundary,
-  cval: number,
-): number {
+const cubicAt: Sampler = (s, c, sy, sx) => {
+  const { input, w, h, channels } = s;
   const y0 = Math.floor(sy);
   const x0 = Math.floor(sx);
   const fy = sy - y0;
@@ -132,16 +117,12 @@ function cubicAt(
   const wxs = [wx0, wx1, wx2, wx3];
   let v = 0;
   for (let a = 0; a < 4; a++) {
-    const row = boundaryIndex(y0 - 1 + a, h, boundary);
     let line = 0;
-    for (let b = 0; b < 4; b++) {
-      const col = boundaryIndex(x0 - 1 + b, w, boundary);
-      line += wxs[b]! * (row < 0 || col < 0 ? cval : input[(row * w + col) * channels + c]!);
-    }
+    for (let b = 0; b < 4; b++) line += wxs[b]! * valueAt(s, y0 - 1 + a, x0 - 1 + b, c);
     v += wys[a]! * line;
   }
   return v;
-}
+};
 
 /**
  * The Keys (1981) cubic convolution kernel; a = -0.5 reproduces quadratics.
@@ -248,11 +229,12 @@ export function resample<T extends TypedArray>(
   const hi = range?.[1] ?? Infinity;
   const round = range !== undefined;
   const sample = order === 'nearest' ? nearestAt : order === 'linear' ? linearAt : cubicAt;
+  const source: Source = { input, w, h, channels, boundary, cval };
   for (let k = 0; k < n; k++) {
     const sy = sourceY[k]!;
     const sx = sourceX[k]!;
     for (let c = 0; c < channels; c++) {
-      const v = sample(input, w, h, channels, c, sy, sx, boundary, cval);
+      const v = sample(source, c, sy, sx);
       out[k * channels + c] = round ? Math.min(hi, Math.max(lo, Math.round(v))) : v;
     }
   }

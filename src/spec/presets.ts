@@ -1,11 +1,17 @@
 /**
  * Named option sets as plain data, to pass to `unet()`.
  */
-import type { UNetOptions } from './options.js';
+import { UNET_DEFAULTS, type UNetOptions } from './options.js';
+
+/** The defaults of `unet()` are the paper's; the preset is them without the model name. */
+function paper2015() {
+  const { name: _name, ...options } = UNET_DEFAULTS;
+  return Object.freeze(options) satisfies UNetOptions;
+}
 
 /**
- * Presets. `paper2015` is the network of Ronneberger et al. (2015), identical
- * to `unet()`'s defaults, spelled out. `small` is a CPU-friendly variant
+ * Presets. `paper2015` is the network of Ronneberger et al. (2015): `unet()`'s
+ * defaults (without the model name). `small` is a CPU-friendly variant
  * (depth 3, 16 base filters, batch norm) for quick experiments.
  *
  * @example
@@ -14,19 +20,7 @@ import type { UNetOptions } from './options.js';
  * ```
  */
 export const presets = Object.freeze({
-  paper2015: Object.freeze({
-    inChannels: 1,
-    classes: 2,
-    depth: 4,
-    baseFilters: 64,
-    padding: 'valid',
-    batchNorm: false,
-    dropout: 0.5,
-    upsampling: 'transpose',
-    activation: 'relu',
-    outputActivation: 'softmax',
-    initializer: 'heNormal',
-  } as const satisfies UNetOptions),
+  paper2015: paper2015(),
   small: Object.freeze({
     depth: 3,
     baseFilters: 16,
