@@ -4,7 +4,7 @@
  * Prints one JSON line: forward and train-step times (median of `runs` after a warm-up, alternating).
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, unet, useBackend, weightedSoftmaxCrossEntropy, type BackendName, type Depth } from '../src/index.js';
+import { buildModel, leanConvGradients, unet, useBackend, weightedSoftmaxCrossEntropy, type BackendName, type Depth } from '../src/index.js';
 import { forwardFlops } from './flops.js';
 import { median } from './util.js';
 
@@ -14,6 +14,8 @@ await useBackend(backend as BackendName);
 const spec = unet({ depth: Number(depth) as Depth, baseFilters: Number(base), dropout: 0, outputActivation: 'linear' });
 const inputSize = Number(size);
 const model = buildModel(spec, { inputSize, seed: 1 });
+// As train() does: ReLU convolutions keep only their input and output for the backward pass.
+leanConvGradients(model);
 const x = tf.randomUniform([1, inputSize, inputSize, 1]);
 const out = model.outputs[0]!.shape[1]!;
 const labels = tf.randomUniform([1, out, out], 0, 2, 'int32');

@@ -2,3 +2,4 @@ export { buildModel, needsFixedInputSize, withInputSize, type BuildOptions } fro
 export { heStddev } from './initializers.js';
 export { METADATA_KEY, specOf } from './metadata.js';
 export { loadModel, saveModel, type LoadedModel } from './persist.js';
+export { leanConvGradients } from './lean-gradients.js';

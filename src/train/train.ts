@@ -11,6 +11,7 @@ import { specToJSON } from '../spec/json.js';
 import { defaultInputSize } from '../geometry/tiles.js';
 import { specOf } from '../compile/metadata.js';
 import { withInputSize } from '../compile/build.js';
+import { leanConvGradients } from '../compile/lean-gradients.js';
 import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { Random } from '../augment/random.js';
 import { sampleTiles, tilesToTensors } from '../augment/tiles.js';
@@ -231,6 +232,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   }
 
   const logitsModel = withInputSize(model, logitsSpec(spec), inputSize);
+  leanConvGradients(logitsModel);
   const classes = logitsModel.outputs[0]!.shape[3]!;
   const weights =
     data.weights === undefined || data.weights === 'border'

@@ -94,6 +94,27 @@ describe('wasm convolution gradient kernels', () => {
   });
 });
 
+describe('wasm Identity (tensors saved for gradients)', () => {
+  it('shares the buffer instead of copying it, and the copy outlives its source', async () => {
+    await useBackend('wasm');
+    const backend = tf.backend() as unknown as { refCount(id: tf.DataId): number; wasm: { HEAPU8: Uint8Array } };
+    const source = tf.tensor1d([1, 2, 3, 4]);
+    const copy = tf.engine().runKernel('Identity', { x: source }) as tf.Tensor;
+    expect(copy.dataId).toBe(source.dataId);
+    expect(backend.refCount(source.dataId)).toBe(2);
+    source.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3, 4]);
+    // Kernels write new buffers: an op on the copy leaves it unchanged.
+    const doubled = tf.mul(copy, 2);
+    expect(Array.from(doubled.dataSync())).toEqual([2, 4, 6, 8]);
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3, 4]);
+    tf.dispose([copy, doubled]);
+    const strings = tf.engine().runKernel('Identity', { x: tf.tensor1d(['a', 'b'], 'string') }) as tf.Tensor;
+    expect(await strings.array()).toEqual(['a', 'b']);
+    strings.dispose();
+  });
+});
+
 describe('useBackend(wasm)', () => {
   it('leaves uncaught errors to Node (the wasm module would print its minified source)', async () => {
     const { spawnSync } = await import('node:child_process');
