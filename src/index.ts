@@ -4,6 +4,7 @@
  * - `src/spec`: a typed, frozen, JSON-serialisable layer graph (`unet()`, blocks, presets).
  * - `src/geometry`: tile sizes derived from the graph (`outputSize`, `validInputSizes`, `margin`, ...).
  * - `src/compile`: the graph compiled to a `tf.LayersModel` (`buildModel`, `withInputSize`).
+ * - `src/onnx`: the compiled model exported to ONNX (`toOnnx`) and ONNX Runtime sessions as tile predictors.
  *
  * @packageDocumentation
  */
@@ -15,3 +16,4 @@ export * from './augment/index.js';
 export * from './infer/index.js';
 export * from './backend/index.js';
 export * from './train/index.js';
+export * from './onnx/index.js';

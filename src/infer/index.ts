@@ -1,1 +1,2 @@
 export { predictTiled, type PredictOptions, type TiledPrediction } from './predict.js';
+export { modelPredictor, type TilePredictor } from './predictor.js';

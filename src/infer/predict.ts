@@ -6,8 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../spec/errors.js';
 import { alignment, checkInputSize, margin as marginOf, outputSize } from '../geometry/tiles.js';
-import { specOf } from '../compile/metadata.js';
-import { withInputSize } from '../compile/build.js';
+import { modelPredictor, type TilePredictor } from './predictor.js';
 import { boundaryIndex } from '../augment/sampling.js';
 import { valueScale } from '../augment/pipeline.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
@@ -58,20 +57,26 @@ const DIHEDRAL: readonly (readonly [boolean, boolean, boolean])[] = [
   [true, true, true],
 ];
 
-function forward(x: tf.Tensor4D, [transpose, flipRows, flipCols]: readonly [boolean, boolean, boolean]): tf.Tensor4D {
-  let y = x;
-  if (transpose) y = y.transpose([0, 2, 1, 3]);
-  if (flipRows) y = y.reverse(1);
-  if (flipCols) y = y.reverse(2);
-  return y;
-}
-
-function inverse(x: tf.Tensor4D, [transpose, flipRows, flipCols]: readonly [boolean, boolean, boolean]): tf.Tensor4D {
-  let y = x;
-  if (flipCols) y = y.reverse(2);
-  if (flipRows) y = y.reverse(1);
-  if (transpose) y = y.transpose([0, 2, 1, 3]);
-  return y;
+/**
+ * Applies symmetry `t` to `batch` square NHWC tiles (`inverse`: undoes it).
+ * Forward order: transpose, then flip rows, then flip columns.
+ */
+function dihedral(data: Float32Array, batch: number, size: number, channels: number, [transpose, flipRows, flipCols]: readonly [boolean, boolean, boolean], inverse: boolean): Float32Array {
+  const out = new Float32Array(data.length);
+  const plane = size * size * channels;
+  for (let b = 0; b < batch; b++) {
+    for (let y = 0; y < size; y++) {
+      const y1 = flipRows ? size - 1 - y : y;
+      for (let x = 0; x < size; x++) {
+        const x1 = flipCols ? size - 1 - x : x;
+        const p = b * plane + (y * size + x) * channels;
+        const q = b * plane + (transpose ? x1 * size + y1 : y1 * size + x1) * channels;
+        if (inverse) out.set(data.subarray(p, p + channels), q);
+        else out.set(data.subarray(q, q + channels), p);
+      }
+    }
+  }
+  return out;
 }
 
 async function imageData(image: tf.Tensor3D | ImageArray<TypedArray>, normalize: boolean): Promise<ImageArray<Float32Array>> {
@@ -97,7 +102,8 @@ async function imageData(image: tf.Tensor3D | ImageArray<TypedArray>, normalize:
  * close to, not equal to, an untiled prediction. Memory is bounded by the
  * tile batch plus the result.
  *
- * @param model - a model built from the spec (any fixed tile size; it is re-sized as needed, sharing weights).
+ * @param model - a model built from the spec (any fixed tile size; it is re-sized as needed, sharing weights),
+ *   or any {@link TilePredictor}, such as an ONNX Runtime session wrapped by `onnxPredictor`.
  * @param image - `[H, W, C]` tensor, or an image array (integer arrays are scaled to [0, 1]).
  * @param options - tile size, batch size, test-time augmentation, ...
  * @returns probabilities `[H, W, classes]` and arg-max labels `[H, W]`.
@@ -109,9 +115,20 @@ async function imageData(image: tf.Tensor3D | ImageArray<TypedArray>, normalize:
  * tf.dispose([probabilities, labels]);
  * ```
  */
-export async function predictTiled(model: tf.LayersModel, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions = {}): Promise<TiledPrediction> {
-  const spec = options.spec ?? specOf(model);
-  if (spec === undefined) throw new ArgumentError('options.spec', 'is required for a model that carries no spec in its metadata', undefined);
+export async function predictTiled(model: tf.LayersModel | TilePredictor, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions = {}): Promise<TiledPrediction> {
+  const predictor = isTilePredictor(model) ? model : modelPredictor(model, options.spec);
+  try {
+    return await predictWith(predictor, options.spec ?? predictor.spec, image, options);
+  } finally {
+    if (predictor !== model) await predictor.dispose?.();
+  }
+}
+
+function isTilePredictor(x: tf.LayersModel | TilePredictor): x is TilePredictor {
+  return typeof (x as Partial<TilePredictor>).classes === 'number' && typeof (x as Partial<TilePredictor>).spec === 'object';
+}
+
+async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions): Promise<TiledPrediction> {
   const input = await imageData(image, options.normalize ?? true);
   const { width: W, height: H } = input;
   const C = input.channels ?? 1;
@@ -145,62 +162,53 @@ export async function predictTiled(model: tf.LayersModel, image: tf.Tensor3D | I
   const rows = windowStarts(H, O - 2 * context, stride);
   const cols = windowStarts(W, O - 2 * context, stride);
 
-  const fixed = model.inputs[0]!.shape[1];
-  const runner = fixed === null || fixed === T ? model : withInputSize(model, spec, T);
-  const K = runner.outputs[0]!.shape[3]!;
+  const K = predictor.classes;
   const sum = new Float32Array(H * W * K);
   const weight = context > 0 ? new Float32Array(H * W) : undefined;
   const ramp = (i: number) => Math.min(1, (Math.min(i, O - 1 - i) + 1) / (context + 1));
 
   const origins = rows.flatMap((r) => cols.map((c) => [r, c] as const));
-  try {
-    for (let first = 0; first < origins.length; first += batchSize) {
-      const batch = origins.slice(first, first + batchSize);
-      const tiles = new Float32Array(batchSize * T * T * C);
-      batch.forEach(([r, c], b) => {
-        for (let y = 0; y < T; y++) {
-          const sy = boundaryIndex(r - offset + y, H, 'mirror');
-          for (let x = 0; x < T; x++) {
-            const sx = boundaryIndex(c - offset + x, W, 'mirror');
-            const src = (sy * W + sx) * C;
-            tiles.set(input.data.subarray(src, src + C), ((b * T + y) * T + x) * C);
-          }
+  for (let first = 0; first < origins.length; first += batchSize) {
+    const batch = origins.slice(first, first + batchSize);
+    const tiles = new Float32Array(batchSize * T * T * C);
+    batch.forEach(([r, c], b) => {
+      for (let y = 0; y < T; y++) {
+        const sy = boundaryIndex(r - offset + y, H, 'mirror');
+        for (let x = 0; x < T; x++) {
+          const sx = boundaryIndex(c - offset + x, W, 'mirror');
+          const src = (sy * W + sx) * C;
+          tiles.set(input.data.subarray(src, src + C), ((b * T + y) * T + x) * C);
         }
-      });
-      const averaged = tf.tidy(() => {
-        const x = tf.tensor4d(tiles, [batchSize, T, T, C]);
-        let acc: tf.Tensor4D | undefined;
-        for (const t of DIHEDRAL.slice(0, transforms)) {
-          const y = inverse(runner.predict(forward(x, t)) as tf.Tensor4D, t);
-          acc = acc === undefined ? y : (acc.add(y) as tf.Tensor4D);
-        }
-        return acc!.div(transforms);
-      });
-      const out = (await averaged.data()) as Float32Array;
-      averaged.dispose();
-      batch.forEach(([r, c], b) => {
-        // Output pixel (y, x) of the tile is image pixel (r - context + y, c - context + x).
-        for (let y = 0; y < O; y++) {
-          const iy = r - context + y;
-          if (iy < 0 || iy >= H) continue;
-          for (let x = 0; x < O; x++) {
-            const ix = c - context + x;
-            if (ix < 0 || ix >= W) continue;
-            const src = ((b * O + y) * O + x) * K;
-            const dst = (iy * W + ix) * K;
-            if (weight === undefined) {
-              sum.set(out.subarray(src, src + K), dst);
-            } else {
-              const w = ramp(y) * ramp(x);
-              weight[iy * W + ix] = weight[iy * W + ix]! + w;
-              for (let k = 0; k < K; k++) sum[dst + k] = sum[dst + k]! + w * out[src + k]!;
-            }
-          }
-        }
-      });
+      }
+    });
+    const out = new Float32Array(batchSize * O * O * K);
+    for (const t of DIHEDRAL.slice(0, transforms)) {
+      const identity = !t[0] && !t[1] && !t[2];
+      const y = await predictor.predict(identity ? tiles : dihedral(tiles, batchSize, T, C, t, false), batchSize, T);
+      if (y.length !== out.length) throw new Error(`the predictor returned ${y.length} values for ${batchSize} tiles of ${O}x${O}x${K}`);
+      const back = identity ? y : dihedral(y, batchSize, O, K, t, true);
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! + back[i]! / transforms;
     }
-  } finally {
-    if (runner !== model) runner.dispose();
+    batch.forEach(([r, c], b) => {
+      // Output pixel (y, x) of the tile is image pixel (r - context + y, c - context + x).
+      for (let y = 0; y < O; y++) {
+        const iy = r - context + y;
+        if (iy < 0 || iy >= H) continue;
+        for (let x = 0; x < O; x++) {
+          const ix = c - context + x;
+          if (ix < 0 || ix >= W) continue;
+          const src = ((b * O + y) * O + x) * K;
+          const dst = (iy * W + ix) * K;
+          if (weight === undefined) {
+            sum.set(out.subarray(src, src + K), dst);
+          } else {
+            const w = ramp(y) * ramp(x);
+            weight[iy * W + ix] = weight[iy * W + ix]! + w;
+            for (let k = 0; k < K; k++) sum[dst + k] = sum[dst + k]! + w * out[src + k]!;
+          }
+        }
+      }
+    });
   }
   if (weight !== undefined) for (let p = 0; p < H * W; p++) for (let k = 0; k < K; k++) sum[p * K + k] = sum[p * K + k]! / weight[p]!;
   const probabilities = tf.tensor3d(sum, [H, W, K]);

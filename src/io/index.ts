@@ -16,3 +16,4 @@ export {
   type MaskEncoding,
 } from './images.js';
 export { MODEL_JSON, modelDirectory } from './model-files.js';
+export { exportOnnx, loadOnnxPredictor, type OnnxExportTarget, type OnnxPredictorOptions } from './onnx-files.js';

@@ -18,7 +18,7 @@ import { specToJSON } from '../spec/json.js';
 import { defaultInputSize, validInputSizes } from '../geometry/tiles.js';
 import { walkAxis } from '../geometry/walk.js';
 import { specOf } from '../compile/metadata.js';
-import { IR_VERSION, OPSET, floatTensor, int64Tensor, node, onnx, valueInfo } from './proto.js';
+import { IR_VERSION, OPSET, floatTensor, int64Tensor, node, onnx, valueInfo, type Attributes } from './proto.js';
 
 /** Tensor layout of the exported model's input and output. */
 export type OnnxLayout = 'NHWC' | 'NCHW';
@@ -200,10 +200,13 @@ export function toOnnx(model: tf.LayersModel, spec: Spec | undefined = specOf(mo
         // tfjs 'same' at stride 1: k - 1 padding, the smaller half before.
         const before = conv.padding === 'same' ? Math.floor((k - 1) / 2) : 0;
         const after = conv.padding === 'same' ? k - 1 - before : 0;
-        const pre = `${conv.name}/conv`;
+        const linear = conv.activation === 'linear';
+        const pre = linear ? out(conv) : `${conv.name}/conv`;
         nodes.push(node('Conv', inputs, [pre], conv.name, { kernel_shape: [k, k], strides: [1, 1], dilations: [1, 1], pads: [before, before, after, after], group: 1 }));
-        nodes.push(...activationNodes(conv.activation, pre, out(conv), `${conv.name}/act`));
-        initializers.push(...activationConstants(conv.activation, `${conv.name}/act`));
+        if (!linear) {
+          nodes.push(...activationNodes(conv.activation, pre, out(conv), `${conv.name}/act`));
+          initializers.push(...activationConstants(conv.activation, `${conv.name}/act`));
+        }
       })
       .with({ kind: 'batchNorm' }, (bn) => {
         const w = weightsOf(model, bn.name);
@@ -236,7 +239,7 @@ export function toOnnx(model: tf.LayersModel, spec: Spec | undefined = specOf(mo
       .with({ kind: 'upsample' }, (u) => {
         initializers.push(floatTensor(`${u.name}/scales`, [4], Float32Array.of(1, 1, u.factor, u.factor)));
         // tfjs UpSampling2D: source coordinate = output coordinate / factor (no half-pixel shift), edges clamped.
-        const attrs =
+        const attrs: Attributes =
           u.interpolation === 'nearest'
             ? { mode: 'nearest', nearest_mode: 'floor', coordinate_transformation_mode: 'asymmetric' }
             : { mode: 'linear', coordinate_transformation_mode: 'asymmetric' };

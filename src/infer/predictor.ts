@@ -1,0 +1,84 @@
+/**
+ * The engine behind overlap-tile inference: anything that turns a batch of
+ * square NHWC input tiles into NHWC output tiles. A tfjs model is one
+ * ({@link modelPredictor}); an ONNX Runtime session is another
+ * (`onnxPredictor`); `predictTiled` runs the same tiling on either.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Spec } from '../spec/graph.js';
+import { ArgumentError } from '../spec/errors.js';
+import { specOf } from '../compile/metadata.js';
+import { withInputSize } from '../compile/build.js';
+
+/**
+ * Runs batches of square tiles through a U-Net.
+ *
+ * @example
+ * ```ts
+ * // A predictor that answers 0.5 for both classes everywhere (for tests of the tiling).
+ * const flat: TilePredictor = {
+ *   spec, classes: 2,
+ *   predict: async (_tiles, batch, size) => new Float32Array(batch * outputSize(spec, size) ** 2 * 2).fill(0.5),
+ * };
+ * ```
+ */
+export interface TilePredictor {
+  /** The network's spec: tile sizes, margin and alignment come from it. */
+  readonly spec: Spec;
+  /** Output channels (classes). */
+  readonly classes: number;
+  /**
+   * Predicts `batch` tiles of `size` x `size` pixels, given row-major NHWC
+   * (`[batch, size, size, channels]`); resolves to the NHWC outputs
+   * `[batch, outputSize(spec, size), outputSize(spec, size), classes]`.
+   */
+  predict(tiles: Float32Array, batch: number, size: number): Promise<Float32Array>;
+  /** Releases what the predictor holds (called by whoever created it). */
+  dispose?(): void | Promise<void>;
+}
+
+/**
+ * A {@link TilePredictor} running a tfjs model on the current backend. Models
+ * for other tile sizes share the model's weights (`withInputSize`) and are
+ * disposed by `dispose()`; the model itself is left to its owner.
+ *
+ * @param model - a model built from a spec (`buildModel`, `loadModel`).
+ * @param spec - its spec. Default: the spec in the model's metadata.
+ * @example
+ * ```ts
+ * const predictor = modelPredictor(model);
+ * const out = await predictor.predict(tiles, 1, 252); // [1, 68, 68, 2] for the depth-4 default
+ * predictor.dispose();
+ * ```
+ */
+export function modelPredictor(model: tf.LayersModel, spec: Spec | undefined = specOf(model)): TilePredictor & { dispose(): void } {
+  if (spec === undefined) throw new ArgumentError('options.spec', 'is required for a model that carries no spec in its metadata', undefined);
+  const resized = new Map<number, tf.LayersModel>();
+  const fixed = model.inputs[0]!.shape[1];
+  const runnerFor = (size: number) => {
+    if (fixed === null || fixed === size) return model;
+    let runner = resized.get(size);
+    if (runner === undefined) {
+      runner = withInputSize(model, spec, size);
+      resized.set(size, runner);
+    }
+    return runner;
+  };
+  const channels = model.inputs[0]!.shape[3]!;
+  return {
+    spec,
+    classes: model.outputs[0]!.shape[3]!,
+    async predict(tiles, batch, size) {
+      const y = tf.tidy(() => runnerFor(size).predict(tf.tensor4d(tiles, [batch, size, size, channels])) as tf.Tensor);
+      try {
+        return (await y.data()) as Float32Array;
+      } finally {
+        y.dispose();
+      }
+    },
+    dispose() {
+      for (const runner of resized.values()) runner.dispose();
+      resized.clear();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * ONNX files in Node: export a model to a `.onnx` file (crash-safely) and
+ * run one with `onnxruntime-node`, an optional peer imported only here.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { Spec } from '../spec/graph.js';
+import { ArgumentError } from '../spec/errors.js';
+import { toOnnx, type OnnxExportOptions } from '../onnx/export.js';
+import { readOnnxInfo, type OnnxModelInfo } from '../onnx/metadata.js';
+import { onnxPredictor, type OrtSessionLike, type OrtTensorConstructor } from '../onnx/predictor.js';
+import type { TilePredictor } from '../infer/predictor.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** Where {@link exportOnnx} writes, and how. */
+export type OnnxExportTarget = string | (OnnxExportOptions & { readonly path: string });
+
+/**
+ * Writes `model` as an ONNX model file (see `toOnnx`), crash-safely: a
+ * reader sees the old file or the new one.
+ *
+ * @param model - a model built from `spec`.
+ * @param spec - its spec, or undefined for the one in the model's metadata.
+ * @param target - the file path, or `{ path, layout, inputSize }`.
+ * @returns the bytes written.
+ * @example
+ * ```ts
+ * await exportOnnx(model, spec, 'unet.onnx');
+ * await exportOnnx(model, spec, { path: 'unet-nchw.onnx', layout: 'NCHW' });
+ * ```
+ */
+export async function exportOnnx(model: tf.LayersModel, spec: Spec | undefined, target: OnnxExportTarget): Promise<Uint8Array> {
+  const { path, ...options } = typeof target === 'string' ? { path: target } : target;
+  if (typeof path !== 'string' || path === '') throw new ArgumentError('path', 'must be a non-empty file path', path);
+  const bytes = toOnnx(model, spec, options);
+  await writeFileAtomic(path, bytes);
+  return bytes;
+}
+
+/** Options of {@link loadOnnxPredictor}. */
+export interface OnnxPredictorOptions {
+  /** ORT intra-op threads. Default: the machine's available parallelism. */
+  readonly threads?: number;
+}
+
+const ORT_HINT = 'npm install onnxruntime-node (set onnxruntime-node-install=skip in .npmrc to keep its install step offline; see docs/backends.md)';
+
+interface OrtModule {
+  InferenceSession: { create(bytes: Uint8Array, options: Record<string, unknown>): Promise<OrtSessionLike> };
+  Tensor: OrtTensorConstructor;
+}
+
+async function importOrt(): Promise<OrtModule> {
+  try {
+    const module = (await import(/* @vite-ignore */ 'onnxruntime-node')) as OrtModule & { default?: OrtModule };
+    return module.InferenceSession === undefined && module.default !== undefined ? module.default : module;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`tfjs-unet: ONNX inference needs onnxruntime-node: ${ORT_HINT}`);
+    throw error;
+  }
+}
+
+/**
+ * Opens an ONNX model exported by tfjs-unet with `onnxruntime-node` (CPU,
+ * `threads` intra-op threads) as a `TilePredictor` for `predictTiled`, with
+ * the spec and layout read from the file. Call `dispose()` when done.
+ *
+ * @throws Error with an install hint when onnxruntime-node is missing;
+ *   {@link ArgumentError} for a file that is not a tfjs-unet ONNX model.
+ * @example
+ * ```ts
+ * const predictor = await loadOnnxPredictor('unet.onnx', { threads: 2 });
+ * const { labels } = await predictTiled(predictor, image);
+ * await predictor.dispose();
+ * ```
+ */
+export async function loadOnnxPredictor(path: string, options: OnnxPredictorOptions = {}): Promise<TilePredictor & OnnxModelInfo & { dispose(): Promise<void> }> {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new ArgumentError('threads', 'must be a positive integer', threads);
+  const bytes = new Uint8Array(await readFile(path));
+  const info = readOnnxInfo(bytes);
+  const ort = await importOrt();
+  const session = await ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  return { ...onnxPredictor(session, ort.Tensor, info), layout: info.layout, opset: info.opset };
+}

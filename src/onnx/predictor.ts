@@ -1,0 +1,91 @@
+/**
+ * ONNX Runtime as a {@link TilePredictor}: the same overlap-tile code as
+ * with a tfjs model, run by `onnxruntime-node` (or `onnxruntime-web`) on a
+ * model from `toOnnx`. Typed against the small part of the ORT API it uses,
+ * so neither runtime is imported here.
+ */
+import type { Spec } from '../spec/graph.js';
+import { defaultInputSize, outputSize } from '../geometry/tiles.js';
+import { layerTable } from '../geometry/table.js';
+import type { TilePredictor } from '../infer/predictor.js';
+import type { OnnxLayout } from './export.js';
+
+/** The part of an ORT tensor used here. */
+export interface OrtTensorLike {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  dispose?(): void;
+}
+
+/** The part of an ORT `InferenceSession` used here. */
+export interface OrtSessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
+  release?(): Promise<void>;
+}
+
+/** ORT's `Tensor` constructor (`ort.Tensor`). */
+export type OrtTensorConstructor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensorLike;
+
+/** Reorders a batch of images between channels-last and channels-first. */
+function relayout(data: Float32Array, batch: number, pixels: number, channels: number, toChannelsFirst: boolean): Float32Array {
+  if (channels === 1) return data;
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < batch; b++) {
+    const base = b * pixels * channels;
+    for (let p = 0; p < pixels; p++) {
+      for (let c = 0; c < channels; c++) {
+        const last = base + p * channels + c;
+        const first = base + c * pixels + p;
+        if (toChannelsFirst) out[first] = data[last]!;
+        else out[last] = data[first]!;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Wraps an ONNX Runtime session of a model exported by `toOnnx` as a
+ * {@link TilePredictor} for `predictTiled`. `dispose()` releases the session.
+ *
+ * @param session - `await ort.InferenceSession.create(bytes)`.
+ * @param Tensor - `ort.Tensor` of the same runtime.
+ * @param info - the model's spec and layout (`readOnnxInfo(bytes)`).
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-web';
+ * const bytes = new Uint8Array(await (await fetch('unet.onnx')).arrayBuffer());
+ * const session = await ort.InferenceSession.create(bytes);
+ * const predictor = onnxPredictor(session, ort.Tensor, readOnnxInfo(bytes));
+ * const { labels } = await predictTiled(predictor, image);
+ * ```
+ */
+export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstructor, info: { readonly spec: Spec; readonly layout: OnnxLayout }): TilePredictor & { dispose(): Promise<void> } {
+  const { spec, layout } = info;
+  const input = session.inputNames[0]!;
+  const output = session.outputNames[0]!;
+  const inputNode = spec.nodes[0]!;
+  const channels = inputNode.kind === 'input' ? inputNode.channels : 1;
+  const classes = layerTable(spec, defaultInputSize(spec)).find((row) => row.name === spec.output)!.channels;
+  return {
+    spec,
+    classes,
+    async predict(tiles, batch, size) {
+      const channelsFirst = layout === 'NCHW';
+      const feed = new Tensor('float32', channelsFirst ? relayout(tiles, batch, size * size, channels, true) : tiles, channelsFirst ? [batch, channels, size, size] : [batch, size, size, channels]);
+      const result = await session.run({ [input]: feed });
+      feed.dispose?.();
+      const y = result[output]!;
+      const data = y.data as Float32Array;
+      const o = outputSize(spec, size);
+      const values = channelsFirst ? relayout(data, batch, o * o, classes, false) : Float32Array.from(data);
+      for (const t of Object.values(result)) t.dispose?.();
+      return values;
+    },
+    async dispose() {
+      await session.release?.();
+    },
+  };
+}
