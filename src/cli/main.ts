@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `tfjs-unet` command: tiles, train, predict, evaluate, demo.
+ * The `tfjs-unet` command: tiles, train, predict, evaluate, export, demo.
  * Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (checkpoint saved).
  */
 import { ArgumentError } from '../spec/errors.js';
 import { InvalidTileSizeError } from '../geometry/errors.js';
 import { UsageError } from './args.js';
 import { demoCommand, DEMO_HELP } from './demo.js';
+import { exportCommand, EXPORT_HELP } from './export.js';
 import { evaluateCommand, EVALUATE_HELP, predictCommand, PREDICT_HELP } from './predict.js';
 import { tiles, TILES_HELP } from './tiles.js';
 import { trainCommand, TRAIN_HELP } from './train.js';
@@ -19,6 +20,7 @@ Commands:
   train      train on a folder of images and masks
   predict    segment images with a trained model (overlap-tile)
   evaluate   pixel error, IoU, Dice and Rand error against masks
+  export     write a trained model as an ONNX file (for predict --engine onnx and other runtimes)
 
 Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow`;
 
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], print: (line: st
   train: { run: trainCommand, help: TRAIN_HELP },
   predict: { run: predictCommand, help: PREDICT_HELP },
   evaluate: { run: evaluateCommand, help: EVALUATE_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
 };
 
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l), printError: (line: string) => void = (l) => console.error(l)): Promise<number> {

@@ -86,7 +86,8 @@ type Nodes = InstanceType<typeof onnx.NodeProto>[];
 
 /** The nodes computing `activation(input)` into `output`. */
 function activationNodes(activation: HiddenActivation, input: string, output: string, prefix: string): Nodes {
-  const n = (op: string, ins: string[], out: string, attrs = {}, floats: string[] = []) => node(op, ins, [out], `${prefix}/${op}`, attrs, floats);
+  // Node names follow their (unique) output values.
+  const n = (op: string, ins: string[], out: string, attrs = {}, floats: string[] = []) => node(op, ins, [out], `${out}/${op}`, attrs, floats);
   return match(activation)
     .with('linear', () => [node('Identity', [input], [output], `${prefix}/Identity`)])
     .with('relu', () => [n('Relu', [input], output)])
@@ -290,5 +291,7 @@ export function toOnnx(model: tf.LayersModel, spec: Spec | undefined = specOf(mo
       { key: ONNX_LAYOUT_KEY, value: layout },
     ],
   });
-  return onnx.ModelProto.encode(proto).finish();
+  const encoded = onnx.ModelProto.encode(proto).finish();
+  // protobufjs returns a Node Buffer under Node: hand out a plain Uint8Array everywhere.
+  return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
 }

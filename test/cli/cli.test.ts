@@ -68,6 +68,22 @@ describe('tfjs-unet CLI', () => {
     expect(report.images).toHaveLength(2);
     expect(report.mean.pixelError).toBeGreaterThanOrEqual(0);
     expect(report.mean.pixelError).toBeLessThanOrEqual(1);
+
+    // The same model exported to ONNX and run by onnxruntime-node scores the same.
+    const onnxFile = join(out, 'model.onnx');
+    const exported = await run(['export', '--model', join(out, 'model'), '--out', onnxFile]);
+    expect(exported.err).toBe('');
+    expect(exported.out).toMatch(/model\.onnx: ONNX opset 13, NHWC, [\d.]+ MiB, \d+ parameters/);
+    const viaOnnx = await run(['evaluate', '--model', onnxFile, '--engine', 'onnx', '--threads', '1', '--images', join(out, 'data', 'test', 'images'), '--masks', join(out, 'data', 'test', 'masks'), '--json']);
+    expect(viaOnnx.err).toBe('');
+    const onnxReport = JSON.parse(viaOnnx.out);
+    expect(onnxReport.mean.pixelError).toBeCloseTo(report.mean.pixelError, 3);
+    const predictOnnx = await run(['predict', '--model', onnxFile, '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-onnx')]);
+    expect(predictOnnx.code).toBe(0);
+    expect(await readFile(join(out, 'pred-onnx', '0-mask.png'))).toEqual(await readFile(join(out, 'pred', '0-mask.png')));
+    const notOnnx = await run(['predict', '--model', join(out, 'metrics.json'), '--engine', 'onnx', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
+    expect(notOnnx.code).toBe(1);
+    expect(notOnnx.err).toContain('`bytes` must be an ONNX model');
   });
 
   it('Ctrl-C during training saves a checkpoint and exits 130; --resume continues', async () => {

@@ -17,6 +17,7 @@ import {
   type UNetOptions,
 } from '../../src/index.js';
 import { onnx } from '../../src/onnx/proto.js';
+import type { onnx as OnnxSchema } from 'onnx-proto';
 import { permute } from '../../src/onnx/export.js';
 import { rng } from '../helpers/random.js';
 
@@ -119,7 +120,7 @@ describe('toOnnx', () => {
     expect(Number(proto.opsetImport![0]!.version)).toBe(13);
     const params = proto.graph!.initializer!.filter((t) => t.dataType === onnx.TensorProto.DataType.FLOAT).reduce((sum, t) => sum + t.dims!.reduce((a, b) => a * Number(b), 1), 0);
     expect(params).toBe(model.countParams());
-    const dims = (v: InstanceType<typeof onnx.ValueInfoProto>) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
+    const dims = (v: OnnxSchema.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
     expect(dims(proto.graph!.input![0]!)).toEqual(['batch', 'height', 'width', 1]);
     expect(dims(proto.graph!.output![0]!)).toEqual(['batch', 'output_height', 'output_width', 2]);
     const info = readOnnxInfo(bytes);
@@ -133,7 +134,7 @@ describe('toOnnx', () => {
     const spec = unet({ depth: 1, baseFilters: 2 });
     const model = buildModel(spec, { inputSize: 20 });
     const proto = onnx.ModelProto.decode(toOnnx(model, spec, { inputSize: 20, layout: 'NCHW' }));
-    const dims = (v: InstanceType<typeof onnx.ValueInfoProto>) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
+    const dims = (v: OnnxSchema.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
     expect(dims(proto.graph!.input![0]!)).toEqual(['batch', 1, 20, 20]);
     // 20 -> 18 -> 16 -> pool 8 -> 6 -> 4 -> up 8 -> 6 -> 4 (hand-computed).
     expect(dims(proto.graph!.output![0]!)).toEqual(['batch', 2, 4, 4]);

@@ -1,0 +1,40 @@
+// ONNX files: written whole (temp file + rename), read back with their spec, run by onnxruntime-node.
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { buildModel, exportOnnx, loadOnnxPredictor, outputSize, specToJSON, unet } from '../../src/node.js';
+
+describe('exportOnnx / loadOnnxPredictor', () => {
+  it('round-trips a model through a file and predicts like the tfjs model', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tfjs-unet-onnx-'));
+    const spec = unet({ depth: 1, baseFilters: 3, classes: 3 });
+    const model = buildModel(spec, { inputSize: 28, seed: 3 });
+    const path = join(dir, 'unet.onnx');
+    const bytes = await exportOnnx(model, spec, { path, layout: 'NCHW' });
+    expect(new Uint8Array(await readFile(path))).toEqual(bytes);
+    expect(await readdir(dir)).toEqual(['unet.onnx']); // no temp file left behind
+
+    const predictor = await loadOnnxPredictor(path, { threads: 1 });
+    expect(specToJSON(predictor.spec)).toBe(specToJSON(spec));
+    expect(predictor.layout).toBe('NCHW');
+    expect(predictor.classes).toBe(3);
+    const tiles = Float32Array.from({ length: 2 * 28 * 28 }, (_, i) => Math.sin(i));
+    const actual = await predictor.predict(tiles, 2, 28);
+    const expected = tf.tidy(() => (model.predict(tf.tensor4d(tiles, [2, 28, 28, 1])) as tf.Tensor).dataSync());
+    expect(actual.length).toBe(2 * outputSize(spec, 28) ** 2 * 3);
+    let diff = 0;
+    actual.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - expected[i]!))));
+    expect(diff).toBeLessThan(1e-5);
+    await predictor.dispose();
+    model.dispose();
+  });
+
+  it('rejects bad arguments', async () => {
+    const model = buildModel(unet({ depth: 1, baseFilters: 2 }), { inputSize: 20 });
+    await expect(exportOnnx(model, undefined, { path: '' })).rejects.toThrow('`path` must be a non-empty file path. Received: path="".');
+    await expect(loadOnnxPredictor('unused.onnx', { threads: 0 })).rejects.toThrow('`threads` must be a positive integer. Received: threads=0.');
+    model.dispose();
+  });
+});
