@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { benchBackends, formatBackendRows } from './backends.js';
 import { benchElastic } from './elastic.js';
+import { benchOnnx, formatOnnxRows } from './onnx.js';
 import { benchWeightMap } from './weight-map.js';
 
 const weightMapRows = await benchWeightMap();
@@ -23,11 +24,20 @@ const backendRows = benchBackends(full);
 console.log(`\nBackends (batch 1, median of 3 after a warm-up, each config in its own process${full ? '' : '; --full adds 572/base 64 and cpu 252/base 32'}):`);
 console.table(formatBackendRows(backendRows));
 
-const tileArgs = full ? ['wasm', '4', '32', '572', '2048', '1'] : ['wasm', '4', '16', '572', '1024', '1'];
-const overlapTile = JSON.parse(
-  execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'overlap-tile-run.ts'), ...tileArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1)!,
-) as { config: string; image: string; seconds: number; megapixelsPerSecond: number };
-console.log(`\nOverlap-tile prediction on wasm, ${overlapTile.config}, ${overlapTile.image}: ${overlapTile.seconds.toFixed(1)} s, ${overlapTile.megapixelsPerSecond.toFixed(3)} MP/s`);
+const onnxRows = benchOnnx();
+console.log('\nONNX Runtime (onnxruntime-node, 2 intra-op threads) vs PyTorch CPU (2 threads) in the same run, forward, batch 1, median:');
+console.table(formatOnnxRows(onnxRows));
+
+type TileRow = { engine: string; config: string; image: string; seconds: number; megapixelsPerSecond: number; peakRssMiB: number };
+const overlapTile = (args: string[]): TileRow =>
+  JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'overlap-tile-run.ts'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1)!,
+  ) as TileRow;
+const tilePlan = [['onnx', '4', '32', '572', '2048', '1', '2'], full ? ['wasm', '4', '32', '572', '2048', '1'] : ['wasm', '4', '16', '572', '1024', '1']];
+if (full) tilePlan.push(['onnx', '4', '64', '572', '2048', '1', '2']);
+const overlapTiles = tilePlan.map(overlapTile);
+console.log(`\nOverlap-tile prediction (mirror extrapolation, tiles of 572, batch 1${full ? '' : '; --full: wasm on 2048x2048 and ORT at base 64'}):`);
+console.table(overlapTiles.map((r) => ({ engine: r.engine, config: r.config, image: r.image, seconds: +r.seconds.toFixed(1), 'MP/s': +r.megapixelsPerSecond.toFixed(3), 'peak RSS MiB': Math.round(r.peakRssMiB) })));
 
 const results = {
   date: new Date().toISOString(),
@@ -36,7 +46,8 @@ const results = {
   weightMap: weightMapRows,
   elastic: elasticRows,
   backends: backendRows,
-  overlapTile,
+  onnx: onnxRows,
+  overlapTile: overlapTiles,
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('written: bench/results.json');
