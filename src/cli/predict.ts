@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { loadModel } from '../compile/persist.js';
 import { predictTiled } from '../infer/predict.js';
-import { modelPredictor, type TilePredictor } from '../infer/predictor.js';
+import { modelPredictor, type OwnedTilePredictor, type TilePredictor } from '../infer/predictor.js';
 import { loadOnnxPredictor } from '../io/onnx-files.js';
 import type { ImageArray } from '../loss/image.js';
 import { segmentationScores, type SegmentationScores } from '../loss/scores.js';
@@ -38,7 +38,7 @@ ${ENGINE_HELP}`;
 const ENGINES = ['tfjs', 'onnx'] as const;
 
 /** The predictor the options ask for; the caller disposes it. */
-async function openPredictor(values: Record<string, unknown>): Promise<TilePredictor & { dispose(): void | Promise<void> }> {
+async function openPredictor(values: Record<string, unknown>): Promise<OwnedTilePredictor> {
   const engine = choice(values, 'engine', ENGINES, String(values.model ?? '').endsWith('.onnx') ? 'onnx' : 'tfjs');
   if (engine === 'onnx') {
     return loadOnnxPredictor(required(values, 'model'), values.threads === undefined ? {} : { threads: integer(values, 'threads', 1) });
@@ -48,8 +48,8 @@ async function openPredictor(values: Record<string, unknown>): Promise<TilePredi
   const predictor = modelPredictor(model, spec);
   return {
     ...predictor,
-    dispose() {
-      predictor.dispose();
+    async dispose() {
+      await predictor.dispose();
       model.dispose();
     },
   };

@@ -1,2 +1,2 @@
 export { predictTiled, type PredictOptions, type TiledPrediction } from './predict.js';
-export { modelPredictor, type TilePredictor } from './predictor.js';
+export { modelPredictor, type OwnedTilePredictor, type TilePredictor } from './predictor.js';

@@ -37,6 +37,12 @@ export interface TilePredictor {
   dispose?(): void | Promise<void>;
 }
 
+/** A {@link TilePredictor} that holds resources: its creator calls `dispose()` when done. */
+export interface OwnedTilePredictor extends TilePredictor {
+  /** Releases what the predictor holds (models for other tile sizes, a runtime session). */
+  dispose(): void | Promise<void>;
+}
+
 /**
  * A {@link TilePredictor} running a tfjs model on the current backend. Models
  * for other tile sizes share the model's weights (`withInputSize`) and are
@@ -51,7 +57,7 @@ export interface TilePredictor {
  * predictor.dispose();
  * ```
  */
-export function modelPredictor(model: tf.LayersModel, spec: Spec | undefined = specOf(model)): TilePredictor & { dispose(): void } {
+export function modelPredictor(model: tf.LayersModel, spec: Spec | undefined = specOf(model)): OwnedTilePredictor {
   if (spec === undefined) throw new ArgumentError('options.spec', 'is required for a model that carries no spec in its metadata', undefined);
   const resized = new Map<number, tf.LayersModel>();
   const fixed = model.inputs[0]!.shape[1];

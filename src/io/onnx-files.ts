@@ -10,7 +10,7 @@ import { ArgumentError } from '../spec/errors.js';
 import { toOnnx, type OnnxExportOptions } from '../onnx/export.js';
 import { readOnnxInfo, type OnnxModelInfo } from '../onnx/metadata.js';
 import { onnxPredictor, type OrtSessionLike, type OrtTensorConstructor } from '../onnx/predictor.js';
-import type { TilePredictor } from '../infer/predictor.js';
+import type { OwnedTilePredictor } from '../infer/predictor.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** Where {@link exportOnnx} writes, and how. */
@@ -76,7 +76,7 @@ async function importOrt(): Promise<OrtModule> {
  * await predictor.dispose();
  * ```
  */
-export async function loadOnnxPredictor(path: string, options: OnnxPredictorOptions = {}): Promise<TilePredictor & OnnxModelInfo & { dispose(): Promise<void> }> {
+export async function loadOnnxPredictor(path: string, options: OnnxPredictorOptions = {}): Promise<OwnedTilePredictor & OnnxModelInfo> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new ArgumentError('threads', 'must be a positive integer', threads);
   const bytes = new Uint8Array(await readFile(path));

@@ -7,13 +7,14 @@
 import type { Spec } from '../spec/graph.js';
 import { defaultInputSize, outputSize } from '../geometry/tiles.js';
 import { layerTable } from '../geometry/table.js';
-import type { TilePredictor } from '../infer/predictor.js';
+import type { OwnedTilePredictor } from '../infer/predictor.js';
 import type { OnnxLayout } from './export.js';
 
 /** The part of an ORT tensor used here. */
 export interface OrtTensorLike {
   readonly data: unknown;
   readonly dims: readonly number[];
+  /** Frees the tensor's data (onnxruntime 1.16+). */
   dispose?(): void;
 }
 
@@ -21,7 +22,9 @@ export interface OrtTensorLike {
 export interface OrtSessionLike {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Runs the model on the named inputs; resolves to the named outputs. */
   run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
+  /** Frees the session. */
   release?(): Promise<void>;
 }
 
@@ -62,7 +65,7 @@ function relayout(data: Float32Array, batch: number, pixels: number, channels: n
  * const { labels } = await predictTiled(predictor, image);
  * ```
  */
-export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstructor, info: { readonly spec: Spec; readonly layout: OnnxLayout }): TilePredictor & { dispose(): Promise<void> } {
+export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstructor, info: { readonly spec: Spec; readonly layout: OnnxLayout }): OwnedTilePredictor {
   const { spec, layout } = info;
   const input = session.inputNames[0]!;
   const output = session.outputNames[0]!;
