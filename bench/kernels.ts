@@ -29,6 +29,8 @@ for (const [backend, shape, kernel] of [
   ['cpu', [1, 62, 62, 16], 'Conv2DBackpropFilter'],
   ['wasm', [1, 250, 250, 32], 'Conv2DBackpropFilter'],
   ['wasm', [1, 250, 250, 32], 'Conv2DBackpropInput'],
+  ['wasm', [1, 10, 10, 512], 'Conv2DBackpropFilter'],
+  ['wasm', [1, 10, 10, 512], 'Conv2DBackpropInput'],
 ] as const) {
   await useBackend(backend);
   const [n, h, w, c] = shape;
