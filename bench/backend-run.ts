@@ -1,16 +1,24 @@
 /**
  * One backend benchmark in its own process (so peak RSS is its own):
- *   tsx bench/backend-run.ts <backend> <depth> <baseFilters> <inputSize> <runs> [train]
+ *   tsx bench/backend-run.ts <cpu|wasm|wasm-threads|tensorflow> <depth> <baseFilters> <inputSize> <runs> [train]
  * Prints one JSON line: forward and train-step times (median of `runs` after a warm-up, alternating).
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, leanConvGradients, unet, useBackend, weightedSoftmaxCrossEntropy, type BackendName, type Depth } from '../src/index.js';
+import { useBackend as useBackendNode } from '../src/node.js';
 import { forwardFlops } from './flops.js';
 import { median } from './util.js';
 
-const [backend, depth, base, size, runs, withTrain] = process.argv.slice(2);
+const [backendArg, depth, base, size, runs, withTrain] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
 tf.env().set('IS_TEST', false);
-await useBackend(backend as BackendName);
+// `wasm`: tfjs's single-threaded build; `wasm-threads`: the threaded one via tfjs-unet/node (all cores).
+let backend = backendArg;
+if (backendArg === 'wasm-threads') {
+  await useBackendNode('wasm');
+  backend = `wasm, ${(await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount()} threads`;
+} else {
+  await useBackend(backendArg as BackendName);
+}
 const spec = unet({ depth: Number(depth) as Depth, baseFilters: Number(base), dropout: 0, outputActivation: 'linear' });
 const inputSize = Number(size);
 const model = buildModel(spec, { inputSize, seed: 1 });

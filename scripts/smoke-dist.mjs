@@ -24,3 +24,11 @@ import { execFileSync } from 'node:child_process';
 const tilesOut = execFileSync(process.execPath, [new URL('../dist/cli.js', import.meta.url).pathname, 'tiles', '--input', '572'], { encoding: 'utf8' });
 assert.match(tilesOut, /input 572 -> output 388/, 'dist/cli.js tiles');
 console.log('dist smoke test: the tfjs-unet bin runs');
+
+// The threaded wasm backend loads from the built files (ESM and CJS each in a fresh process).
+for (const [format, entry] of [['esm', "await import('./dist/node.js')"], ['cjs', "require('./dist/node.cjs')"]]) {
+  const code = `(async () => { const lib = ${entry}; await lib.useBackend('wasm', { threads: 2 }); const tf = require('@tensorflow/tfjs'); const w = require('@tensorflow/tfjs-backend-wasm'); console.log(tf.getBackend(), w.getThreadsCount(), tf.conv2d(tf.ones([1, 5, 5, 1]), tf.ones([3, 3, 1, 1]), 1, 'valid').dataSync()[0]); })()`;
+  const out = execFileSync(process.execPath, ['-e', code], { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname, timeout: 60_000 });
+  assert.match(out, /^wasm 2 9$/m, `${format}: threaded wasm from dist (${out.trim()})`);
+}
+console.log('dist smoke test: tfjs-unet/node runs wasm on 2 threads (esm, cjs)');

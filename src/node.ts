@@ -11,6 +11,8 @@ import { modelDirectory } from './io/model-files.js';
 
 export * from './index.js';
 export * from './io/index.js';
+// Shadows the browser-safe useBackend of './index.js' (explicit exports win over `export *`).
+export { useBackend, type NodeBackendOptions } from './backend/use-node.js';
 
 function handlerFor(target: string | tf.io.IOHandler): string | tf.io.IOHandler {
   if (typeof target !== 'string') return target;

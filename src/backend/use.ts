@@ -81,7 +81,7 @@ function processLike(): ProcessLike | undefined {
   return typeof p?.listeners === 'function' && typeof p.removeListener === 'function' ? (p as ProcessLike) : undefined;
 }
 
-function processListeners(): Map<string, ((...args: unknown[]) => void)[]> {
+export function processListeners(): Map<string, ((...args: unknown[]) => void)[]> {
   const p = processLike();
   return new Map(EVENTS.map((e) => [e, p?.listeners(e) ?? []]));
 }
@@ -91,7 +91,7 @@ function processListeners(): Map<string, ((...args: unknown[]) => void)[]> {
  * uncaught error, so Node prints a line of its minified source instead of
  * the error. Remove the handlers it added, restoring Node's own reporting.
  */
-function removeAddedListeners(before: Map<string, ((...args: unknown[]) => void)[]>): void {
+export function removeAddedListeners(before: Map<string, ((...args: unknown[]) => void)[]>): void {
   const p = processLike();
   if (p === undefined) return;
   for (const event of EVENTS) {

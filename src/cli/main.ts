@@ -22,7 +22,8 @@ Commands:
   evaluate   pixel error, IoU, Dice and Rand error against masks
   export     write a trained model as an ONNX file (for predict --engine onnx and other runtimes)
 
-Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow`;
+Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow
+(wasm runs multi-threaded on all cores; predict and evaluate take --threads N)`;
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], print: (line: string) => void) => number | Promise<number>; help: string }> = {
   demo: { run: demoCommand, help: DEMO_HELP },

@@ -15,8 +15,8 @@ import { selectBackend } from './backend.js';
 import { maskImage, overlay, table } from './render.js';
 
 const ENGINE_HELP = `Engines: --engine tfjs (default; --model is a model directory, run on --backend) or
---engine onnx (--model is a .onnx file from 'tfjs-unet export', run by onnxruntime-node
-with --threads N intra-op threads, default: all cores).`;
+--engine onnx (--model is a .onnx file from 'tfjs-unet export', run by onnxruntime-node).
+--threads N: ONNX Runtime's intra-op threads, or the wasm backend's threads (default: all cores).`;
 
 export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx --images DIR|FILE --out DIR [--tta] [--tile N] [--batch 1]
                          [--engine tfjs|onnx] [--backend B] [--threads N]

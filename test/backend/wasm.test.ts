@@ -125,3 +125,32 @@ describe('useBackend(wasm)', () => {
     expect(result.stderr).not.toContain('WasmBackendModule');
   });
 });
+
+describe('useBackend(wasm) from tfjs-unet/node: threaded wasm', () => {
+  const run = async (...args: string[]) => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    return spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'threaded-wasm.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  };
+
+  it('runs 2 threads, matches the cpu backend, and lets the process exit', async () => {
+    const result = await run();
+    expect(result.status, result.stderr).toBe(0); // a timeout (workers keeping Node alive) gives null
+    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { threads: number; lossDifference: number; relativeGradientError: number };
+    expect(report.threads).toBe(2);
+    expect(report.lossDifference).toBeLessThan(1e-5);
+    expect(report.relativeGradientError).toBeLessThan(1e-4);
+  });
+
+  it('leaves uncaught errors to Node', async () => {
+    const result = await run('throw');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Error: boom after threaded wasm');
+    expect(result.stderr).not.toContain('WasmBackendModule');
+  });
+
+  it('rejects a bad thread count', async () => {
+    const { useBackend } = await import('../../src/node.js');
+    await expect(useBackend('wasm', { threads: 0 })).rejects.toThrow('`threads` must be an integer from 1 to 8. Received: threads=0.');
+  });
+});
