@@ -31,9 +31,10 @@ function runOne(args: string[]): BackendRow {
 export function benchBackends(full: boolean): BackendRow[] {
   const plan: string[][] = [
     ['wasm', '4', '32', '252', '3', 'train'],
+    ['wasm-threads', '4', '32', '252', '3', 'train'],
     ['cpu', '4', '16', '252', '3', 'train'],
   ];
-  if (full) plan.push(['wasm', '4', '64', '572', '3', 'train'], ['cpu', '4', '32', '252', '3', 'train']);
+  if (full) plan.push(['wasm-threads', '4', '64', '572', '3', 'train'], ['wasm', '4', '64', '572', '3', 'train'], ['cpu', '4', '32', '252', '3', 'train']);
   return plan.map(runOne);
 }
 

@@ -21,7 +21,7 @@ console.table(elasticRows.map((r) => ({ case: r.case, 'median ms': +r.medianMs.t
 
 const full = process.argv.includes('--full');
 const backendRows = benchBackends(full);
-console.log(`\nBackends (batch 1, median of 3 after a warm-up, each config in its own process${full ? '' : '; --full adds 572/base 64 and cpu 252/base 32'}):`);
+console.log(`\nBackends (batch 1, median of 3 after a warm-up, each config in its own process; 'wasm' is tfjs's single-threaded build, 'wasm, N threads' the threaded one from tfjs-unet/node${full ? '' : '; --full adds 572/base 64 and cpu 252/base 32'}):`);
 console.table(formatBackendRows(backendRows));
 
 const onnxRows = benchOnnx();

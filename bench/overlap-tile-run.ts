@@ -1,12 +1,12 @@
 /**
  * Overlap-tile throughput in its own process:
  *   tsx bench/overlap-tile-run.ts <engine> <depth> <base> <tile> <imageSize> <batch> [threads]
- * engine: a tfjs backend (cpu, wasm, tensorflow) or `onnx` (the exported model in
+ * engine: a tfjs backend (cpu, wasm on all cores via tfjs-unet/node, tensorflow) or `onnx` (the exported model in
  * onnxruntime-node with `threads` intra-op threads, default 2).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { buildModel, onnxPredictor, predictTiled, readOnnxInfo, toOnnx, unet, useBackend, type BackendName, type Depth, type TilePredictor } from '../src/index.js';
+import { buildModel, onnxPredictor, predictTiled, readOnnxInfo, toOnnx, unet, useBackend, type BackendName, type Depth, type TilePredictor } from '../src/node.js';
 
 const [engine, depth, base, tile, image, batch, threads] = process.argv.slice(2).map((v, i) => (i === 0 ? v : Number(v))) as [string, number, number, number, number, number, number | undefined];
 tf.env().set('IS_TEST', false);
@@ -29,5 +29,6 @@ const start = performance.now();
 const { probabilities, labels } = await predictTiled(runner, { data, width: image, height: image }, { inputSize: tile, batchSize: batch });
 const seconds = (performance.now() - start) / 1000;
 tf.dispose([probabilities, labels]);
-const label = engine === 'onnx' ? `onnxruntime-node, ${threads ?? 2} thread(s)` : `tfjs ${engine}`;
+const label =
+  engine === 'onnx' ? `onnxruntime-node, ${threads ?? 2} thread(s)` : engine === 'wasm' ? `tfjs wasm, ${(await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount()} thread(s)` : `tfjs ${engine}`;
 console.log(JSON.stringify({ engine: label, config: `depth ${depth}, base ${base}, tile ${tile}, batch ${batch}`, image: `${image}x${image}`, seconds, megapixelsPerSecond: (image * image) / 1e6 / seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
