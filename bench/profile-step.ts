@@ -1,15 +1,18 @@
 /**
- * `npm run bench:profile [-- <backend> <inputSize> <baseFilters>]`: where a
+ * `npm run bench:profile [-- <cpu|wasm|wasm-threads> <inputSize> <baseFilters>]`: where a
  * training step spends its time, by kernel (tf.profile of one step after two
  * warm-up steps; default wasm, 252, base 32). Kernel times include nested
  * kernels (a custom-gradient op's "unnamed scope" contains its FusedConv2D).
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, leanConvGradients, unet, useBackend, weightedSoftmaxCrossEntropy, type BackendName } from '../src/index.js';
+import { useBackend as useBackendNode } from '../src/node.js';
 
 const [backend = 'wasm', size = '252', base = '32'] = process.argv.slice(2);
 tf.env().set('IS_TEST', false);
-await useBackend(backend as BackendName);
+// `wasm-threads`: the threaded wasm build via tfjs-unet/node (all cores).
+if (backend === 'wasm-threads') await useBackendNode('wasm');
+else await useBackend(backend as BackendName);
 const inputSize = Number(size);
 const spec = unet({ depth: 4, baseFilters: Number(base), dropout: 0, outputActivation: 'linear' });
 const model = buildModel(spec, { inputSize, seed: 1 });
