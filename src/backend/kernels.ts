@@ -6,6 +6,7 @@ import { conv2DBackpropFilterCpu } from './conv-filter-gradient.js';
 import { resizeNearestNeighborGradCpu } from './resize-nearest-gradient.js';
 import { conv2DBackpropFilterWasmFast, conv2DBackpropInputWasmFast } from './wasm-conv-gradients.js';
 import { identitySharedWasm } from './wasm-identity.js';
+import { maxPoolGradWasmFast } from './wasm-max-pool-gradient.js';
 
 /** Per backend and kernel: a factory given the stock kernel (if any). */
 const KERNELS: Record<string, Record<string, (stock: tf.KernelFunc | undefined) => tf.KernelFunc>> = {
@@ -17,6 +18,7 @@ const KERNELS: Record<string, Record<string, (stock: tf.KernelFunc | undefined) 
     Conv2DBackpropFilter: () => conv2DBackpropFilterWasmFast,
     Conv2DBackpropInput: (stock) => (stock === undefined ? conv2DBackpropInputMissing : conv2DBackpropInputWasmFast(stock)),
     Identity: identitySharedWasm,
+    MaxPoolGrad: maxPoolGradWasmFast,
   },
 };
 
@@ -40,8 +42,9 @@ export function stockKernel(kernelName: string, backendName: string): tf.KernelC
  * `Conv2DBackpropFilter` and a `ResizeNearestNeighborGrad` that is correct
  * for batches; `'wasm'`: the missing `Conv2DBackpropFilter` and a
  * `Conv2DBackpropInput` on XNNPACK kernels, both built from its own kernels,
- * and an `Identity` that shares buffers instead of copying them, which halves
- * the memory of the tensors saved for gradients).
+ * an `Identity` that shares buffers instead of copying them, which halves
+ * the memory of the tensors saved for gradients, and a one-pass `MaxPoolGrad`
+ * for non-overlapping pools).
  * Other backends get nothing. Safe to call more than once.
  *
  * @returns the names of the kernels registered by this call.

@@ -94,6 +94,35 @@ describe('wasm convolution gradient kernels', () => {
   });
 });
 
+describe('wasm MaxPoolGrad', () => {
+  const poolCases = [
+    { name: '2x2 stride 2, valid, odd sizes, ties (one-pass kernel)', x: [2, 7, 9, 3], size: 2, strides: 2, pad: 'valid', ties: true },
+    { name: '3x3 stride 3, valid, ties', x: [1, 9, 10, 2], size: 3, strides: 3, pad: 'valid', ties: true },
+    // The stock wasm kernel breaks ties differently from cpu: distinct values here.
+    { name: '3x3 stride 2, same (stock kernel)', x: [1, 8, 7, 2], size: 3, strides: 2, pad: 'same', ties: false },
+  ] as const;
+
+  async function poolGradient(backend: 'cpu' | 'wasm', c: (typeof poolCases)[number]) {
+    await useBackend(backend);
+    const random = rng(4);
+    const n = c.x.reduce((a, b) => a * b, 1);
+    // Small integers: many windows hold their maximum twice (the gradient goes to the first, as on cpu).
+    const x = tf.tensor4d(Float32Array.from({ length: n }, () => (c.ties ? Math.floor(random() * 4) : random())), [...c.x] as [number, number, number, number]);
+    const y = tf.maxPool(x, c.size, c.strides, c.pad);
+    const r = tf.tensor(Float32Array.from({ length: y.size }, () => random() * 2 - 1), y.shape);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad).mul(r)))(x);
+    const result = g.dataSync().slice();
+    tf.dispose([x, y, r, g]);
+    return result;
+  }
+
+  it.each(poolCases)('matches the cpu backend exactly: $name', async (c) => {
+    const cpu = await poolGradient('cpu', c);
+    const wasm = await poolGradient('wasm', c);
+    expect(Array.from(wasm)).toEqual(Array.from(cpu));
+  });
+});
+
 describe('wasm Identity (tensors saved for gradients)', () => {
   it('shares the buffer instead of copying it, and the copy outlives its source', async () => {
     await useBackend('wasm');
