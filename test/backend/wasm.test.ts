@@ -105,7 +105,7 @@ describe('wasm MaxPoolGrad', () => {
   async function poolGradient(backend: 'cpu' | 'wasm', c: (typeof poolCases)[number]) {
     await useBackend(backend);
     const random = rng(4);
-    const n = c.x.reduce((a, b) => a * b, 1);
+    const n = c.x.reduce<number>((a, b) => a * b, 1);
     // Small integers: many windows hold their maximum twice (the gradient goes to the first, as on cpu).
     const x = tf.tensor4d(Float32Array.from({ length: n }, () => (c.ties ? Math.floor(random() * 4) : random())), [...c.x] as [number, number, number, number]);
     const y = tf.maxPool(x, c.size, c.strides, c.pad);
