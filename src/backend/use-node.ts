@@ -13,7 +13,9 @@ export interface NodeBackendOptions {
    * `wasm` only: XNNPACK threads, from tfjs's threaded wasm build (which tfjs
    * itself never uses under Node). Default: the available cores, at most 8;
    * `1` selects the single-threaded build. The first `wasm` selection in a
-   * process decides.
+   * process decides. If the threaded build cannot start (no writable temp
+   * directory for its worker script, no worker threads), the default falls
+   * back to the single-threaded build and an explicit count is an error.
    */
   readonly threads?: number;
 }
@@ -44,9 +46,12 @@ export async function useBackend(name: BackendName, options: NodeBackendOptions 
       try {
         await registerThreadedWasm(threads);
       } catch (error) {
-        // A missing package is reported with its install hint below; anything else is a real failure.
+        // A missing package is reported with its install hint below. Otherwise the threaded build could
+        // not start here (no writable temp directory, no worker threads): an explicit thread count is an
+        // error, the default falls back to tfjs's single-threaded build.
         const code = (error as { code?: unknown }).code;
-        if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
+        const missing = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+        if (!missing && options.threads !== undefined) throw new Error(`tfjs-unet: the threaded wasm backend could not start (${(error as Error).message}); use { threads: 1 }`);
       }
     }
   }

@@ -178,6 +178,18 @@ describe('useBackend(wasm) from tfjs-unet/node: threaded wasm', () => {
     expect(result.stderr).not.toContain('WasmBackendModule');
   });
 
+  it('falls back to one thread by default when the threaded build cannot start; an explicit count fails', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    // A file as the temp directory: the worker script cannot be written (tsx's own cache is turned off).
+    const env = { ...process.env, TSX_DISABLE_CACHE: '1', TMPDIR: join(import.meta.dirname, 'wasm.test.ts') };
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'threaded-wasm-fallback.ts')], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { backend: string; threads: number; value: number; explicit: string };
+    expect(report).toMatchObject({ backend: 'wasm', threads: 1, value: 9 });
+    expect(report.explicit).toMatch(/^tfjs-unet: the threaded wasm backend could not start \(ENOTDIR.*\); use \{ threads: 1 \}$/);
+  });
+
   it('rejects a bad thread count', async () => {
     const { useBackend } = await import('../../src/node.js');
     await expect(useBackend('wasm', { threads: 0 })).rejects.toThrow('`threads` must be an integer from 1 to 8. Received: threads=0.');
