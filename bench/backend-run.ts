@@ -3,43 +3,14 @@
  *   tsx bench/backend-run.ts <cpu|wasm|wasm-threads|tensorflow> <depth> <baseFilters> <inputSize> <runs> [train]
  * Prints one JSON line: forward and train-step times (median of `runs` after a warm-up, alternating).
  */
-import * as tf from '@tensorflow/tfjs';
-import { buildModel, leanConvGradients, unet, useBackend, weightedSoftmaxCrossEntropy, type BackendName, type Depth } from '../src/index.js';
-import { useBackend as useBackendNode } from '../src/node.js';
 import { forwardFlops } from './flops.js';
+import { selectBackend, unetBench } from './training-step.js';
 import { median } from './util.js';
 
 const [backendArg, depth, base, size, runs, withTrain] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
-tf.env().set('IS_TEST', false);
-// `wasm`: tfjs's single-threaded build; `wasm-threads`: the threaded one via tfjs-unet/node (all cores).
-let backend = backendArg;
-if (backendArg === 'wasm-threads') {
-  await useBackendNode('wasm');
-  backend = `wasm, ${(await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount()} threads`;
-} else {
-  await useBackend(backendArg as BackendName);
-}
-const spec = unet({ depth: Number(depth) as Depth, baseFilters: Number(base), dropout: 0, outputActivation: 'linear' });
+const backend = await selectBackend(backendArg);
 const inputSize = Number(size);
-const model = buildModel(spec, { inputSize, seed: 1 });
-// As train() does: ReLU convolutions keep only their input and output for the backward pass.
-leanConvGradients(model);
-const x = tf.randomUniform([1, inputSize, inputSize, 1]);
-const out = model.outputs[0]!.shape[1]!;
-const labels = tf.randomUniform([1, out, out], 0, 2, 'int32');
-const weights = tf.onesLike(labels).toFloat();
-const optimizer = tf.train.momentum(1e-6, 0.99);
-
-const forward = () => {
-  const y = model.predict(x) as tf.Tensor;
-  y.dataSync();
-  y.dispose();
-};
-const step = () => {
-  const loss = optimizer.minimize(() => weightedSoftmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor, weights) as tf.Scalar, true)!;
-  loss.dataSync();
-  loss.dispose();
-};
+const { spec, forward, step } = unetBench(Number(depth), Number(base), inputSize);
 const timed = (f: () => void) => {
   const start = performance.now();
   f();

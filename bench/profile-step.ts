@@ -5,28 +5,11 @@
  * kernels (a custom-gradient op's "unnamed scope" contains its FusedConv2D).
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, leanConvGradients, unet, useBackend, weightedSoftmaxCrossEntropy, type BackendName } from '../src/index.js';
-import { useBackend as useBackendNode } from '../src/node.js';
+import { selectBackend, unetBench } from './training-step.js';
 
 const [backend = 'wasm', size = '252', base = '32'] = process.argv.slice(2);
-tf.env().set('IS_TEST', false);
-// `wasm-threads`: the threaded wasm build via tfjs-unet/node (all cores).
-if (backend === 'wasm-threads') await useBackendNode('wasm');
-else await useBackend(backend as BackendName);
-const inputSize = Number(size);
-const spec = unet({ depth: 4, baseFilters: Number(base), dropout: 0, outputActivation: 'linear' });
-const model = buildModel(spec, { inputSize, seed: 1 });
-leanConvGradients(model); // as train() runs it
-const x = tf.randomUniform([1, inputSize, inputSize, 1]);
-const out = model.outputs[0]!.shape[1]!;
-const labels = tf.randomUniform([1, out, out], 0, 2, 'int32');
-const weights = tf.onesLike(labels).toFloat();
-const optimizer = tf.train.momentum(1e-6, 0.99);
-const step = () => {
-  const loss = optimizer.minimize(() => weightedSoftmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor, weights) as tf.Scalar, true)!;
-  loss.dataSync();
-  loss.dispose();
-};
+await selectBackend(backend);
+const { step } = unetBench(4, Number(base), Number(size));
 step();
 step();
 const started = performance.now();

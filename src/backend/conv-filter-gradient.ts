@@ -6,6 +6,7 @@
  * `wasm-conv-gradients.ts`.)
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ConvGradientAttrs } from './kernel-types.js';
 
 /** The geometry tfjs computes for a convolution (NHWC). */
 export type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -59,11 +60,7 @@ export function convFilterGradient(x: Float32Array, dy: Float32Array, info: Conv
 }
 
 /** Attributes tfjs passes to `Conv2DBackpropFilter`. */
-interface FilterGradientAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface FilterGradientAttrs extends ConvGradientAttrs {
   filterShape: [number, number, number, number];
 }
 

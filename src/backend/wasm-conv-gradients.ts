@@ -6,12 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { filterGradientInfo } from './conv-filter-gradient.js';
+import type { ConvGradientAttrs, WasmBackend } from './kernel-types.js';
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): boolean;
-}
 
 type Info = tf.TensorInfo;
 
@@ -108,11 +104,7 @@ export const conv2DBackpropFilterWasmFast: tf.KernelFunc = ({ inputs, backend, a
 };
 
 /** Attributes tfjs passes to `Conv2DBackpropInput`. */
-interface InputGradientAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface InputGradientAttrs extends ConvGradientAttrs {
   inputShape: [number, number, number, number];
 }
 

@@ -9,10 +9,7 @@
  * its kernels never write into their inputs, so sharing is safe.
  */
 import type * as tf from '@tensorflow/tfjs';
-
-interface RefCountingBackend {
-  incRef(dataId: tf.DataId): void;
-}
+import type { WasmBackend } from './kernel-types.js';
 
 /** Shares x's buffer (reference count + 1) instead of copying it; strings fall back to the stock kernel. */
 export function identitySharedWasm(stock: tf.KernelFunc | undefined): tf.KernelFunc {
@@ -22,7 +19,7 @@ export function identitySharedWasm(stock: tf.KernelFunc | undefined): tf.KernelF
       if (stock === undefined) throw new Error('tfjs-unet: the wasm backend has no stock Identity kernel for strings');
       return stock(args);
     }
-    (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+    (args.backend as unknown as WasmBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }

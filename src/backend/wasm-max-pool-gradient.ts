@@ -7,17 +7,10 @@
  * Other pools use the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmBackend, WindowAttrs } from './kernel-types.js';
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-interface PoolGradAttrs {
+interface PoolGradAttrs extends WindowAttrs {
   filterSize: number | [number, number];
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
 export function maxPoolGradWasmFast(stock: tf.KernelFunc | undefined): tf.KernelFunc {
