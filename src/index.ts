@@ -12,6 +12,8 @@ export * from './spec/index.js';
 export * from './geometry/index.js';
 export * from './compile/index.js';
 export * from './loss/index.js';
+export * from './metrics/index.js';
+export * from './regions/index.js';
 export * from './augment/index.js';
 export * from './infer/index.js';
 export * from './backend/index.js';

@@ -10,7 +10,7 @@ import { modelDirectory } from '../io/model-files.js';
 import { writeImage } from '../io/images.js';
 import { integer, parse } from './args.js';
 import { selectBackend } from './backend.js';
-import { segmentationScores } from '../loss/scores.js';
+import { segmentationScores } from '../metrics/scores.js';
 import { maskImage, overlay, table } from './render.js';
 import { runTraining } from './train.js';
 

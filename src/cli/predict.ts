@@ -7,7 +7,7 @@ import { predictTiled } from '../infer/predict.js';
 import { modelPredictor, type OwnedTilePredictor, type TilePredictor } from '../infer/predictor.js';
 import { loadOnnxPredictor } from '../io/onnx-files.js';
 import type { ImageArray } from '../loss/image.js';
-import { segmentationScores, type SegmentationScores } from '../loss/scores.js';
+import { segmentationScores, type SegmentationScores } from '../metrics/scores.js';
 import { listImages, loadDataset, readImage, writeImage } from '../io/images.js';
 import { modelDirectory } from '../io/model-files.js';
 import { choice, integer, parse, required } from './args.js';

@@ -11,7 +11,4 @@ export {
 } from './cross-entropy.js';
 export { distanceTransform, type DistanceOptions } from './distance.js';
 export type { ImageArray, LabelImage, TypedArray } from './image.js';
-export { confusionMatrix, dice, iou, pixelError, type ClassScores } from './metrics.js';
-export { randError, type RandErrorOptions, type RandErrorResult } from './rand-error.js';
-export { foregroundObjects, segmentationScores, type SegmentationScores } from './scores.js';
 export { LABEL_KINDS, weightMap, type LabelKind, type WeightMapOptions } from './weight-map.js';

@@ -18,7 +18,7 @@ import { sampleTiles, tilesToTensors } from '../augment/tiles.js';
 import type { ImageArray, TypedArray } from '../loss/image.js';
 import { weightMap } from '../loss/weight-map.js';
 import { weightedSoftmaxCrossEntropy } from '../loss/cross-entropy.js';
-import { segmentationScores } from '../loss/scores.js';
+import { segmentationScores } from '../metrics/scores.js';
 import { predictTiled } from '../infer/predict.js';
 import {
   CHECKPOINT_FORMAT,

@@ -2,9 +2,9 @@
  * The standard report of a segmentation against its truth: pixel error,
  * mean IoU and Dice, and the foreground-restricted Rand error.
  */
-import { labelComponents } from './components.js';
-import type { LabelImage } from './image.js';
-import { dice, iou, pixelError } from './metrics.js';
+import { labelComponents } from '../loss/components.js';
+import type { LabelImage } from '../loss/image.js';
+import { dice, iou, pixelError } from './pixels.js';
 import { randError } from './rand-error.js';
 
 /** What {@link segmentationScores} returns. */
