@@ -6,6 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { loadModel as loadWith, saveModel as saveWith, type LoadedModel } from './compile/persist.js';
+import type { ModelInfo } from './compile/metadata.js';
 import type { Spec } from './spec/graph.js';
 import { modelDirectory } from './io/model-files.js';
 
@@ -29,8 +30,8 @@ function handlerFor(target: string | tf.io.IOHandler): string | tf.io.IOHandler 
  * await saveModel(model, spec, 'runs/unet');
  * ```
  */
-export function saveModel(model: tf.LayersModel, spec: Spec, destination: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
-  return saveWith(model, spec, handlerFor(destination));
+export function saveModel(model: tf.LayersModel, spec: Spec, destination: string | tf.io.IOHandler, info?: ModelInfo): Promise<tf.io.SaveResult> {
+  return saveWith(model, spec, handlerFor(destination), info);
 }
 
 /**

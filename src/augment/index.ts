@@ -11,3 +11,11 @@ export { Random, type RandomState } from './random.js';
 export { BOUNDARIES, boundaryIndex, keys, ORDERS, resample, type Boundary, type Order, type SampleOptions } from './sampling.js';
 export { sampleTiles, tileBatches, tilesToTensors, type BatchOptions, type Tile, type TileBatch, type TileOptions } from './tiles.js';
 export { syntheticCells, type SyntheticCells } from './synthetic.js';
+export {
+  checkNormalization,
+  intensityPercentiles,
+  normalizeImage,
+  NORMALIZATION_KINDS,
+  unitScale,
+  type Normalization,
+} from './normalization.js';

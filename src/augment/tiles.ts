@@ -10,6 +10,7 @@ import { checkInputSize, outputSize } from '../geometry/tiles.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
 import { applyGrayValues, checkPipeline, geometricMap, PAPER_AUGMENTATION, valueScale, type AugmentOp } from './pipeline.js';
 import { Random } from './random.js';
+import { applyAffine, channelAffine, unitScale, type ChannelAffine, type Normalization } from './normalization.js';
 import { resample, type Boundary } from './sampling.js';
 
 /** Options of {@link sampleTiles}. */
@@ -26,6 +27,8 @@ export interface TileOptions {
   readonly boundary?: Boundary;
   /** Divide integer images by their type's maximum (255, 65535, ...). Default true. */
   readonly normalize?: boolean;
+  /** Intensity normalisation after gray-value augmentation (needs `normalize`). Default `{ kind: 'scale' }`. */
+  readonly normalization?: Normalization;
 }
 
 /** One training tile. */
@@ -80,6 +83,8 @@ interface TilePlan {
   readonly random: Random;
   readonly boundary: Boundary;
   readonly normalize: boolean;
+  /** Per source image: the normalisation's affine map, or undefined for none. */
+  readonly affines: readonly (ChannelAffine | undefined)[];
   readonly cumulativeArea: Float64Array;
 }
 
@@ -124,6 +129,11 @@ function planTiles(
     random: options.seed instanceof Random ? options.seed : new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)),
     boundary: options.boundary ?? 'mirror',
     normalize: options.normalize ?? true,
+    affines: images.map((image) =>
+      options.normalization === undefined || options.normalization.kind === 'scale' || options.normalize === false
+        ? undefined
+        : channelAffine(unitScale(image), options.normalization),
+    ),
     cumulativeArea,
   };
 }
@@ -147,6 +157,8 @@ function drawTile(plan: TilePlan): Tile {
   const scale = plan.normalize ? valueScale(image.data) : 1;
   const data = Float32Array.from(sampled.data as ArrayLike<number>, (v) => v / scale);
   applyGrayValues(data, plan.pipeline, new Random(random.nextUint32()));
+  const affine = plan.affines[source];
+  if (affine !== undefined) applyAffine(data, image.channels ?? 1, affine);
   const tileImage = { data, width: inputSize, height: inputSize, channels: image.channels ?? 1 };
   // Labels and weights only inside the output window.
   const wy = new Float64Array(output * output);

@@ -1,6 +1,7 @@
 /** Pictures the CLI writes: overlays, mask images, the training curve. */
 import type { ImageArray } from '../loss/image.js';
-import type { StepRecord, ValidationRecord } from '../train/checkpoint.js';
+import type { StepRecord } from '../train/checkpoint.js';
+import type { ValidationRecord } from '../train/validation.js';
 
 /** Gray 8-bit RGB of an image (first channel, min-max scaled) with the mask's contour in red. */
 export function overlay(image: ImageArray, labels: ArrayLike<number>): ImageArray<Uint8Array> {

@@ -1,19 +1,46 @@
 /**
  * The spec travels with its model: in the model's user-defined metadata,
- * which tfjs writes into `model.json` and reads back on load.
+ * which tfjs writes into `model.json` and reads back on load. Beside it, what
+ * training learned about using the model: the intensity normalisation, the
+ * calibrated decision threshold and the instance settings.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import { SpecError } from '../spec/errors.js';
+import { ArgumentError, SpecError } from '../spec/errors.js';
 import { specFromJSON, specToJSON } from '../spec/json.js';
+import { checkNormalization, type Normalization } from '../augment/normalization.js';
+import type { InstanceOptions } from '../regions/instances.js';
 
 /** The key under which the spec sits in a model's user-defined metadata. */
 export const METADATA_KEY = 'tfjsUnet';
 
-/** Stores `spec` in `model`'s user-defined metadata (kept by save and load). */
-export function attachSpec(model: tf.LayersModel, spec: Spec): void {
+/**
+ * What a trained model needs besides its weights to be used as it was
+ * validated: every prediction path (tfjs, ONNX, the CLI) applies it.
+ */
+export interface ModelInfo {
+  /** How images become inputs. Absent: `{ kind: 'scale' }`. */
+  readonly normalization?: Normalization;
+  /** Calibrated decision threshold on the foreground probability (binary models). Absent: arg-max. */
+  readonly threshold?: number;
+  /** How objects are formed from the mask (calibrated `minSize`, `thin`, `split`). */
+  readonly instances?: Omit<InstanceOptions, 'threshold'>;
+}
+
+/** Stores `spec` (and `info`) in `model`'s user-defined metadata (kept by save and load). */
+export function attachSpec(model: tf.LayersModel, spec: Spec, info: ModelInfo = modelInfoOf(model)): void {
   const existing = (model.getUserDefinedMetadata() ?? {}) as Record<string, unknown>;
-  model.setUserDefinedMetadata({ ...existing, [METADATA_KEY]: { spec: JSON.parse(specToJSON(spec)) as unknown } });
+  model.setUserDefinedMetadata({ ...existing, [METADATA_KEY]: { spec: JSON.parse(specToJSON(spec)) as unknown, ...(Object.keys(info).length === 0 ? {} : { info }) } });
+}
+
+function metadataEntry(model: tf.LayersModel): Record<string, unknown> | undefined {
+  const metadata = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
+  const entry = metadata?.[METADATA_KEY];
+  if (entry === undefined) return undefined;
+  if (typeof entry !== 'object' || entry === null || !('spec' in entry)) {
+    throw new SpecError(`userDefinedMetadata.${METADATA_KEY}`, 'must be an object with a spec', entry);
+  }
+  return entry as Record<string, unknown>;
 }
 
 /**
@@ -29,11 +56,46 @@ export function attachSpec(model: tf.LayersModel, spec: Spec): void {
  * ```
  */
 export function specOf(model: tf.LayersModel): Spec | undefined {
-  const metadata = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
-  const entry = metadata?.[METADATA_KEY];
-  if (entry === undefined) return undefined;
-  if (typeof entry !== 'object' || entry === null || !('spec' in entry)) {
-    throw new SpecError(`userDefinedMetadata.${METADATA_KEY}`, 'must be an object with a spec', entry);
+  const entry = metadataEntry(model);
+  return entry === undefined ? undefined : specFromJSON(entry.spec);
+}
+
+/**
+ * Checks a {@link ModelInfo} of untrusted origin (a model file).
+ *
+ * @throws {@link ArgumentError} naming the field.
+ */
+export function checkModelInfo(value: unknown, channels: number, argument = 'info'): ModelInfo {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ArgumentError(argument, 'must be an object', value);
+  const { normalization, threshold, instances } = value as Record<string, unknown>;
+  if (normalization !== undefined) checkNormalization(normalization, channels, `${argument}.normalization`);
+  if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold < 1)) {
+    throw new ArgumentError(`${argument}.threshold`, 'must be a number in [0, 1)', threshold);
   }
-  return specFromJSON((entry as { spec: unknown }).spec);
+  if (instances !== undefined) {
+    if (typeof instances !== 'object' || instances === null) throw new ArgumentError(`${argument}.instances`, 'must be an object', instances);
+    const { minSize, thin, split } = instances as Record<string, unknown>;
+    if (minSize !== undefined && !(Number.isInteger(minSize) && (minSize as number) >= 0)) throw new ArgumentError(`${argument}.instances.minSize`, 'must be a non-negative integer', minSize);
+    if (thin !== undefined && typeof thin !== 'boolean') throw new ArgumentError(`${argument}.instances.thin`, 'must be a boolean', thin);
+    if (split !== undefined && typeof split !== 'boolean' && (typeof split !== 'object' || split === null)) throw new ArgumentError(`${argument}.instances.split`, 'must be a boolean or split options', split);
+  }
+  return value as ModelInfo;
+}
+
+/**
+ * What training stored about using a model (normalisation, calibrated
+ * threshold, instance settings); `{}` for a model without it.
+ *
+ * @throws {@link ArgumentError} when the stored information is malformed.
+ * @example
+ * ```ts
+ * const { threshold = 0.5 } = modelInfoOf(model);
+ * ```
+ */
+export function modelInfoOf(model: tf.LayersModel): ModelInfo {
+  const entry = metadataEntry(model);
+  if (entry === undefined) return {};
+  const channels = model.inputs[0]?.shape[3] ?? 1;
+  return checkModelInfo(entry.info, channels, `userDefinedMetadata.${METADATA_KEY}.info`);
 }

@@ -7,16 +7,19 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../spec/errors.js';
-import { attachSpec, specOf } from './metadata.js';
+import { attachSpec, modelInfoOf, specOf, type ModelInfo } from './metadata.js';
 
 /** A model and the spec it was built from. */
 export interface LoadedModel {
   readonly model: tf.LayersModel;
   readonly spec: Spec;
+  /** What training stored about using the model: normalisation, calibrated threshold, instance settings. */
+  readonly info: ModelInfo;
 }
 
 /**
- * Saves `model` with `spec` in its metadata.
+ * Saves `model` with `spec` in its metadata, and `info` (normalisation,
+ * calibrated threshold; default: what the model already carries).
  *
  * @param destination - a tfjs URL (`indexeddb://unet`, `downloads://unet`, ...) or an IO handler.
  * @example
@@ -24,8 +27,8 @@ export interface LoadedModel {
  * await saveModel(model, spec, 'indexeddb://my-unet');
  * ```
  */
-export async function saveModel(model: tf.LayersModel, spec: Spec, destination: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
-  attachSpec(model, spec);
+export async function saveModel(model: tf.LayersModel, spec: Spec, destination: string | tf.io.IOHandler, info?: ModelInfo): Promise<tf.io.SaveResult> {
+  attachSpec(model, spec, info ?? modelInfoOf(model));
   return model.save(destination);
 }
 
@@ -50,8 +53,10 @@ export async function loadModel(source: string | tf.io.IOHandler): Promise<Loade
     throw new ArgumentError('source', `must hold a readable tfjs layers model (${(error as Error).message})`, where);
   }
   let spec: Spec | undefined;
+  let info: ModelInfo;
   try {
     spec = specOf(model);
+    info = modelInfoOf(model);
   } catch (error) {
     model.dispose();
     throw error;
@@ -60,5 +65,5 @@ export async function loadModel(source: string | tf.io.IOHandler): Promise<Loade
     model.dispose();
     throw new ArgumentError('source', 'must hold a model saved with its tfjs-unet spec (saveModel)', where);
   }
-  return { model, spec };
+  return { model, spec, info };
 }

@@ -8,7 +8,7 @@ import { ArgumentError } from '../spec/errors.js';
 import { alignment, checkInputSize, margin as marginOf, outputSize } from '../geometry/tiles.js';
 import { modelPredictor, type TilePredictor } from './predictor.js';
 import { boundaryIndex } from '../augment/sampling.js';
-import { valueScale } from '../augment/pipeline.js';
+import { normalizeImage, type Normalization } from '../augment/normalization.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
 import { chooseInputSize, windowStarts } from './tiles.js';
 
@@ -35,6 +35,8 @@ export interface PredictOptions {
   readonly overlap?: number;
   /** Divide integer image arrays by their type's maximum (as training does). Default true. */
   readonly normalize?: boolean;
+  /** Intensity normalisation after that. Default: the one the model was trained with (its metadata), else none. */
+  readonly normalization?: Normalization;
 }
 
 /** Result of {@link predictTiled}; the caller owns (and disposes) both tensors. */
@@ -79,15 +81,17 @@ function dihedral(data: Float32Array, batch: number, size: number, channels: num
   return out;
 }
 
-async function imageData(image: tf.Tensor3D | ImageArray<TypedArray>, normalize: boolean): Promise<ImageArray<Float32Array>> {
+async function imageData(image: tf.Tensor3D | ImageArray<TypedArray>, normalize: boolean, normalization: Normalization): Promise<ImageArray<Float32Array>> {
   if (image instanceof tf.Tensor) {
     if (image.rank !== 3) throw new ArgumentError('image', 'must be a [height, width, channels] tensor', `rank ${image.rank}`);
     const [height, width, channels] = image.shape;
-    return { data: Float32Array.from(await image.data()), width, height, channels };
+    // A tensor is taken to be on the [0, 1] scale already; the model's normalisation still applies.
+    const data = Float32Array.from(await image.data());
+    return normalize ? normalizeImage({ data, width, height, channels }, normalization) : { data, width, height, channels };
   }
-  const channels = checkImageArray('image', image);
-  const scale = normalize ? valueScale(image.data) : 1;
-  return { data: Float32Array.from(image.data as ArrayLike<number>, (v) => v / scale), width: image.width, height: image.height, channels };
+  checkImageArray('image', image);
+  if (!normalize) return { data: Float32Array.from(image.data as ArrayLike<number>), width: image.width, height: image.height, channels: image.channels ?? 1 };
+  return normalizeImage(image, normalization);
 }
 
 /**
@@ -129,7 +133,7 @@ function isTilePredictor(x: tf.LayersModel | TilePredictor): x is TilePredictor 
 }
 
 async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions): Promise<TiledPrediction> {
-  const input = await imageData(image, options.normalize ?? true);
+  const input = await imageData(image, options.normalize ?? true, options.normalization ?? predictor.info?.normalization ?? { kind: 'scale' });
   const { width: W, height: H } = input;
   const C = input.channels ?? 1;
   if (W < 2 || H < 2) throw new ArgumentError('image', 'must be at least 2x2 pixels (mirror extrapolation needs two)', `${W}x${H}`);

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../spec/errors.js';
-import { specOf } from '../compile/metadata.js';
+import { modelInfoOf, specOf, type ModelInfo } from '../compile/metadata.js';
 import { withInputSize } from '../compile/build.js';
 
 /**
@@ -27,6 +27,8 @@ export interface TilePredictor {
   readonly spec: Spec;
   /** Output channels (classes). */
   readonly classes: number;
+  /** What training stored about using the model (normalisation, threshold); `predictTiled` applies the normalisation. */
+  readonly info?: ModelInfo;
   /**
    * Predicts `batch` tiles of `size` x `size` pixels, given row-major NHWC
    * (`[batch, size, size, channels]`); resolves to the NHWC outputs
@@ -74,6 +76,7 @@ export function modelPredictor(model: tf.LayersModel, spec: Spec | undefined = s
   return {
     spec,
     classes: model.outputs[0]!.shape[3]!,
+    info: modelInfoOf(model),
     async predict(tiles, batch, size) {
       const y = tf.tidy(() => runnerFor(size).predict(tf.tensor4d(tiles, [batch, size, size, channels])) as tf.Tensor);
       try {

@@ -88,5 +88,5 @@ export async function loadOnnxPredictor(path: string, options: OnnxPredictorOpti
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
-  return { ...onnxPredictor(session, ort.Tensor, info), layout: info.layout, opset: info.opset };
+  return { ...onnxPredictor(session, ort.Tensor, info), layout: info.layout, opset: info.opset, info: info.info };
 }

@@ -12,3 +12,14 @@ export {
 export { distanceTransform, type DistanceOptions } from './distance.js';
 export type { ImageArray, LabelImage, TypedArray } from './image.js';
 export { LABEL_KINDS, weightMap, type LabelKind, type WeightMapOptions } from './weight-map.js';
+export {
+  focalLoss,
+  LOSS_KINDS,
+  LOSS_PRESETS,
+  resolveLoss,
+  segmentationLoss,
+  softDiceLoss,
+  type LossPreset,
+  type LossTerm,
+  type SegmentationLoss,
+} from './losses.js';

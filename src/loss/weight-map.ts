@@ -28,9 +28,10 @@ export interface WeightMapOptions {
    * Class-balancing weights w_c. `'balanced'` (default): `N / (K * n_c)` for a
    * pixel of class c, with N pixels, K classes present and n_c pixels of class
    * c, so w_c averages to 1 over the image. Or explicit weights per class
-   * (binary and instances: `[background, foreground]`; classes: one per class index).
+   * (binary and instances: `[background, foreground]`; classes: one per class index),
+   * or `'uniform'` (1 for every class: the border term alone on top of 1).
    */
-  readonly classWeights?: 'balanced' | readonly number[];
+  readonly classWeights?: 'balanced' | 'uniform' | readonly number[];
   /** Connectivity that defines instances in binary and class masks. Default 4. */
   readonly connectivity?: 4 | 8;
   /**
@@ -87,6 +88,7 @@ function instancesOf(image: LabelImage, kind: LabelKind, connectivity: 4 | 8): I
 
 function classWeightTable(option: WeightMapOptions['classWeights'], classes: Int32Array, classCount: number): Float64Array {
   const table = new Float64Array(classCount);
+  if (option === 'uniform') return table.fill(1);
   if (option === undefined || option === 'balanced') {
     const counts = new Float64Array(classCount);
     for (let i = 0; i < classes.length; i++) counts[classes[i]!]!++;
@@ -95,7 +97,7 @@ function classWeightTable(option: WeightMapOptions['classWeights'], classes: Int
     return table;
   }
   if (!Array.isArray(option) || option.length < classCount) {
-    throw new ArgumentError('classWeights', `must be 'balanced' or an array of at least ${classCount} weights (one per class)`, option);
+    throw new ArgumentError('classWeights', `must be 'balanced', 'uniform' or an array of at least ${classCount} weights (one per class)`, option);
   }
   option.forEach((w, c) => checkPositive(`classWeights[${c}]`, w, 0, true));
   for (let c = 0; c < classCount; c++) table[c] = option[c]!;

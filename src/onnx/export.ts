@@ -17,7 +17,7 @@ import { ArgumentError, SpecError } from '../spec/errors.js';
 import { specToJSON } from '../spec/json.js';
 import { defaultInputSize, validInputSizes } from '../geometry/tiles.js';
 import { walkAxis } from '../geometry/walk.js';
-import { specOf } from '../compile/metadata.js';
+import { modelInfoOf, specOf } from '../compile/metadata.js';
 import { IR_VERSION, OPSET, floatTensor, int64Tensor, node, onnx, valueInfo, type Attributes } from './proto.js';
 
 /** Tensor layout of the exported model's input and output. */
@@ -39,6 +39,8 @@ export interface OnnxExportOptions {
 export const ONNX_SPEC_KEY = 'tfjs-unet.spec';
 /** Metadata key of the exported model's layout (`NHWC` or `NCHW`). */
 export const ONNX_LAYOUT_KEY = 'tfjs-unet.layout';
+/** Metadata key of what training stored about using the model (normalisation, threshold; JSON). */
+export const ONNX_INFO_KEY = 'tfjs-unet.info';
 
 /** Large enough for any Slice end (ONNX clamps ends to the dimension). */
 const SLICE_TO_END = 2 ** 31 - 1;
@@ -150,8 +152,9 @@ function need(weights: ReturnType<typeof weightsOf>, key: string, layer: string)
  * BatchNormalization, Resize, Slice (the skip crops), Concat,
  * Softmax/Sigmoid; dropout is removed. Height and width are free for any
  * valid input size (see {@link OnnxExportOptions.inputSize}), batch is free.
- * The spec and the layout travel in the model's metadata
- * ({@link ONNX_SPEC_KEY}, {@link ONNX_LAYOUT_KEY}).
+ * The spec, the layout and what training stored about using the model
+ * (normalisation, calibrated threshold) travel in the model's metadata
+ * ({@link ONNX_SPEC_KEY}, {@link ONNX_LAYOUT_KEY}, {@link ONNX_INFO_KEY}).
  *
  * @param model - a model built from `spec` (`buildModel`, `loadModel`).
  * @param spec - its spec. Default: the spec in the model's metadata.
@@ -168,6 +171,7 @@ export function toOnnx(model: tf.LayersModel, spec: Spec | undefined = specOf(mo
   if (spec === undefined) throw new ArgumentError('spec', 'is required for a model that carries no spec in its metadata', undefined);
   const layout = options.layout ?? 'NHWC';
   if (layout !== 'NHWC' && layout !== 'NCHW') throw new ArgumentError('layout', "must be 'NHWC' or 'NCHW'", layout);
+  const info = modelInfoOf(model);
   const modelSize = model.inputs[0]!.shape[1];
   const fixedSize = options.inputSize ?? (cropsAreConstant(spec) ? undefined : (modelSize ?? defaultInputSize(spec)));
   const crops = cropAmounts(spec, fixedSize ?? modelSize ?? defaultInputSize(spec));
@@ -289,6 +293,7 @@ export function toOnnx(model: tf.LayersModel, spec: Spec | undefined = specOf(mo
     metadataProps: [
       { key: ONNX_SPEC_KEY, value: specToJSON(spec) },
       { key: ONNX_LAYOUT_KEY, value: layout },
+      ...(Object.keys(info).length === 0 ? [] : [{ key: ONNX_INFO_KEY, value: JSON.stringify(info) }]),
     ],
   });
   const encoded = onnx.ModelProto.encode(proto).finish();

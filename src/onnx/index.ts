@@ -1,3 +1,3 @@
-export { ONNX_LAYOUT_KEY, ONNX_SPEC_KEY, toOnnx, type OnnxExportOptions, type OnnxLayout } from './export.js';
+export { ONNX_INFO_KEY, ONNX_LAYOUT_KEY, ONNX_SPEC_KEY, toOnnx, type OnnxExportOptions, type OnnxLayout } from './export.js';
 export { readOnnxInfo, type OnnxModelInfo } from './metadata.js';
 export { onnxPredictor, type OrtSessionLike, type OrtTensorConstructor, type OrtTensorLike } from './predictor.js';

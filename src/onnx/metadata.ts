@@ -4,7 +4,8 @@
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../spec/errors.js';
 import { specFromJSON } from '../spec/json.js';
-import { ONNX_LAYOUT_KEY, ONNX_SPEC_KEY, type OnnxLayout } from './export.js';
+import { ONNX_INFO_KEY, ONNX_LAYOUT_KEY, ONNX_SPEC_KEY, type OnnxLayout } from './export.js';
+import { checkModelInfo, type ModelInfo } from '../compile/metadata.js';
 import { onnx } from './proto.js';
 
 /** What an exported model carries about itself. */
@@ -15,6 +16,8 @@ export interface OnnxModelInfo {
   readonly layout: OnnxLayout;
   /** ONNX opset of the default domain. */
   readonly opset: number;
+  /** What training stored about using the model (normalisation, calibrated threshold); `{}` when nothing. */
+  readonly info: ModelInfo;
 }
 
 /**
@@ -40,5 +43,14 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxModelInfo {
   const layout = props.get(ONNX_LAYOUT_KEY) ?? 'NHWC';
   if (layout !== 'NHWC' && layout !== 'NCHW') throw new ArgumentError(`metadata '${ONNX_LAYOUT_KEY}'`, "must be 'NHWC' or 'NCHW'", layout);
   const opset = Number(model.opsetImport?.find((o) => (o.domain ?? '') === '')?.version ?? 0);
-  return { spec: specFromJSON(JSON.parse(specJson) as unknown), layout, opset };
+  const spec = specFromJSON(JSON.parse(specJson) as unknown);
+  const input = spec.nodes[0]!;
+  const infoJson = props.get(ONNX_INFO_KEY);
+  let info: unknown;
+  try {
+    info = infoJson === undefined ? undefined : (JSON.parse(infoJson) as unknown);
+  } catch {
+    throw new ArgumentError(`metadata '${ONNX_INFO_KEY}'`, 'must be JSON', infoJson);
+  }
+  return { spec, layout, opset, info: checkModelInfo(info, input.kind === 'input' ? input.channels : 1, `metadata '${ONNX_INFO_KEY}'`) };
 }

@@ -9,6 +9,7 @@ import { defaultInputSize, outputSize } from '../geometry/tiles.js';
 import { layerTable } from '../geometry/table.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
 import type { OnnxLayout } from './export.js';
+import type { ModelInfo } from '../compile/metadata.js';
 
 /** The part of an ORT tensor used here. */
 export interface OrtTensorLike {
@@ -65,7 +66,7 @@ function relayout(data: Float32Array, batch: number, pixels: number, channels: n
  * const { labels } = await predictTiled(predictor, image);
  * ```
  */
-export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstructor, info: { readonly spec: Spec; readonly layout: OnnxLayout }): OwnedTilePredictor {
+export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstructor, info: { readonly spec: Spec; readonly layout: OnnxLayout; readonly info?: ModelInfo }): OwnedTilePredictor {
   const { spec, layout } = info;
   const input = session.inputNames[0]!;
   const output = session.outputNames[0]!;
@@ -75,6 +76,7 @@ export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstruc
   return {
     spec,
     classes,
+    info: info.info ?? {},
     async predict(tiles, batch, size) {
       const channelsFirst = layout === 'NCHW';
       const feed = new Tensor('float32', channelsFirst ? relayout(tiles, batch, size * size, channels, true) : tiles, channelsFirst ? [batch, channels, size, size] : [batch, size, size, channels]);

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
 import type { RandomState } from '../augment/random.js';
+import type { ValidationRecord } from './validation.js';
 
 /** The `format` tag of checkpoints. */
 export const CHECKPOINT_FORMAT = 'tfjs-unet/checkpoint';
@@ -18,14 +19,6 @@ export interface StepRecord {
   readonly loss: number;
 }
 
-/** Validation metrics at a step (means over the validation images). */
-export interface ValidationRecord {
-  readonly step: number;
-  readonly pixelError: number;
-  readonly iou: number;
-  readonly dice: number;
-  readonly randError: number;
-}
 
 /** Where a checkpoint's tensors sit in its binary blob. */
 export interface TensorManifest {
@@ -48,6 +41,8 @@ export interface Checkpoint {
   readonly best: { readonly step: number; readonly value: number } | null;
   /** Validations since the best one (for early stopping). */
   readonly sinceBest: number;
+  /** Seconds of training so far (a run with a time budget continues with what is left). */
+  readonly seconds?: number;
   readonly weights: readonly TensorManifest[];
   readonly optimizerWeights: readonly TensorManifest[];
   /** Present when best weights are kept. */

@@ -1,18 +1,24 @@
-export {
-  CHECKPOINT_FORMAT,
-  type Checkpoint,
-  type StepRecord,
-  type TensorManifest,
-  type ValidationRecord,
-} from './checkpoint.js';
+export { CALIBRATION_THRESHOLDS, calibrate, MIN_SIZE_CANDIDATES, thinBackgroundShare, type Calibration } from './calibrate.js';
+export { CHECKPOINT_FORMAT, type Checkpoint, type StepRecord, type TensorManifest } from './checkpoint.js';
+export { checkSchedule, learningRateAt, SCHEDULE_KINDS, type Schedule } from './schedule.js';
 export {
   train,
   TrainingError,
-  VALIDATION_METRICS,
   type CheckpointSink,
+  type GivenValidation,
+  type HoldOutValidation,
   type StepInfo,
   type TrainData,
   type TrainOptions,
   type TrainResult,
-  type ValidationMetric,
 } from './train.js';
+export {
+  holdOut,
+  lowerIsBetter,
+  VALIDATION_METRICS,
+  validationRecord,
+  validationReport,
+  type LabelledImages,
+  type ValidationMetric,
+  type ValidationRecord,
+} from './validation.js';

@@ -9,7 +9,7 @@ import { graph } from '../spec/graph.js';
 import { ArgumentError } from '../spec/errors.js';
 import { specToJSON } from '../spec/json.js';
 import { defaultInputSize } from '../geometry/tiles.js';
-import { specOf } from '../compile/metadata.js';
+import { attachSpec, modelInfoOf, specOf, type ModelInfo } from '../compile/metadata.js';
 import { withInputSize } from '../compile/build.js';
 import { leanConvGradients } from '../compile/lean-gradients.js';
 import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
@@ -17,9 +17,12 @@ import { Random } from '../augment/random.js';
 import { sampleTiles, tilesToTensors } from '../augment/tiles.js';
 import type { ImageArray, TypedArray } from '../loss/image.js';
 import { weightMap } from '../loss/weight-map.js';
-import { weightedSoftmaxCrossEntropy } from '../loss/cross-entropy.js';
-import { segmentationScores } from '../metrics/scores.js';
-import { predictTiled } from '../infer/predict.js';
+import { segmentationLoss, type LossPreset, type LossTerm } from '../loss/losses.js';
+import { checkNormalization, type Normalization } from '../augment/normalization.js';
+import type { ScoredImage } from '../metrics/report.js';
+import { calibrate, type Calibration } from './calibrate.js';
+import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
+import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
 import {
   CHECKPOINT_FORMAT,
   packTensors,
@@ -29,7 +32,6 @@ import {
   type Checkpoint,
   type StepRecord,
   type TensorManifest,
-  type ValidationRecord,
 } from './checkpoint.js';
 
 /**
@@ -64,65 +66,98 @@ export interface TrainData {
   readonly labels: readonly ImageArray<TypedArray>[];
   /**
    * Per-pixel loss weights: `'border'` (default) computes the paper's weight
-   * map from each label image (w0 10, sigma 5, balanced classes); `'none'`
-   * weighs every pixel 1; or give the maps.
+   * map from each label image (w0 10, sigma 5, balanced classes);
+   * `'borderUnbalanced'` the border term without class balancing (w_c = 1);
+   * `'none'` weighs every pixel 1; or give the maps.
    */
-  readonly weights?: 'border' | 'none' | readonly ImageArray<TypedArray>[];
+  readonly weights?: 'border' | 'borderUnbalanced' | 'none' | readonly ImageArray<TypedArray>[];
 }
-
-/** Validation metrics a run can select on (errors are lower-is-better, overlaps higher). */
-export const VALIDATION_METRICS = ['pixelError', 'randError', 'iou', 'dice'] as const;
-/** @see {@link VALIDATION_METRICS} */
-export type ValidationMetric = (typeof VALIDATION_METRICS)[number];
 
 /** What {@link TrainOptions.onStep} receives. */
 export interface StepInfo {
   readonly step: number;
+  /** Steps of the run: the target, or with a time budget the estimate at the current speed. */
   readonly steps: number;
   readonly loss: number;
   readonly learningRate: number;
   /** Steps per second over this run so far. */
   readonly stepsPerSecond: number;
-  /** Estimated seconds to the last step. */
+  /** Estimated seconds to the end of the run (with a budget: the time left). */
   readonly etaSeconds: number;
+  /** Fraction of the run done, 0..1 (steps or time). */
+  readonly progress: number;
 }
 
 /** Where checkpoints go. */
 export interface CheckpointSink {
   /** Steps between checkpoints (one is also written at the end). */
-  readonly every: number;
+  readonly every?: number;
+  /** Minutes between checkpoints, for runs with a time budget (default: a tenth of the budget). */
+  readonly everyMinutes?: number;
   /** Persists a checkpoint (e.g. `fileCheckpoints(dir).save`); should be crash-safe. */
   readonly save: (checkpoint: Checkpoint) => Promise<void>;
 }
 
+/** How often and on what a run validates. */
+interface ValidationSchedule {
+  /** Steps between validations. Default: 50 in runs counted in steps. */
+  readonly every?: number;
+  /** Minutes between validations in runs with a time budget. Default: a tenth of the budget. */
+  readonly everyMinutes?: number;
+  /** Metric that picks the best model and drives early stopping. Default `'randError'` for two classes, `'iou'` otherwise. */
+  readonly metric?: ValidationMetric;
+  /** Tile size for validation predictions. Default: the training tile size. */
+  readonly inputSize?: number;
+}
+
+/** Held-out images given by the caller. */
+export interface GivenValidation extends ValidationSchedule, LabelledImages {}
+
+/** A share of the training data held out by {@link holdOut}. */
+export interface HoldOutValidation extends ValidationSchedule {
+  /** Fraction of the data held out, in (0, 0.5]. */
+  readonly holdOut: number;
+}
+
 /** Options of {@link train}. */
 export interface TrainOptions {
-  /** Steps to run in total (a resumed run continues up to this count). */
-  readonly steps: number;
+  /** Steps to run in total (a resumed run continues up to this count). Give this or `budget`. */
+  readonly steps?: number;
+  /**
+   * A time budget: the run ends on time with its best validated model. The
+   * learning-rate schedule is laid over the budget, validations and
+   * checkpoints are spaced by time, and the end keeps time for the last
+   * validation and the calibration. With `steps` too, whichever ends first.
+   */
+  readonly budget?: { readonly minutes: number };
   /** The model's spec. Default: the one in the model's metadata. */
   readonly spec?: Spec;
   /** Training tile size (valid for the spec). Default: the model's input size, else the valid size nearest 572. */
   readonly inputSize?: number;
   /** Tiles per step. Default 1 (the paper: one large tile). */
   readonly batchSize?: number;
-  /** `'sgd'` (momentum 0.99, the paper's; default), `'adam'`, or any tfjs optimizer. */
-  readonly optimizer?: 'sgd' | 'adam' | tf.Optimizer;
-  /** A number or a schedule `step => rate` (step counts from 1). Default 1e-3 (sgd) or 1e-3 (adam). */
+  /** `'sgd'` (momentum, the paper's; default), `'nesterov'` (SGD with Nesterov momentum, nnU-Net's), `'adam'`, or any tfjs optimizer. */
+  readonly optimizer?: 'sgd' | 'nesterov' | 'adam' | tf.Optimizer;
+  /** Momentum of `'sgd'` and `'nesterov'`. Default 0.99 (the paper's and nnU-Net's). */
+  readonly momentum?: number;
+  /** The base rate, or a function `step => rate` (step counts from 1). Default 1e-3. */
   readonly learningRate?: number | ((step: number) => number);
+  /** How a numeric `learningRate` changes over the run (steps or budget). Default `{ kind: 'constant' }`. */
+  readonly schedule?: Schedule;
   /** Augmentation per tile. Default: the paper's (elastic deformation on). `[]` for none. */
   readonly augmentation?: readonly AugmentOp[];
-  /** Loss on `(oneHotLabels, logits, weights)`. Default: weighted softmax cross-entropy. */
-  readonly loss?: (labels: tf.Tensor, logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor;
-  /** Held-out images, predicted whole (overlap-tile) every `every` steps. */
-  readonly validation?: {
-    readonly images: readonly ImageArray<TypedArray>[];
-    readonly labels: readonly ImageArray<TypedArray>[];
-    readonly every: number;
-    /** Metric that picks the best model and drives early stopping. Default `'pixelError'`. */
-    readonly metric?: ValidationMetric;
-    /** Tile size for validation predictions. Default: the training tile size. */
-    readonly inputSize?: number;
-  };
+  /**
+   * The loss: a preset (`'crossEntropy'`, the default; `'diceCrossEntropy'`; `'focal'`), weighted
+   * terms (`[{ kind: 'crossEntropy' }, { kind: 'dice', weight: 0.5 }]`), or a function of
+   * `(oneHotLabels, logits, weights)`. Every term sees the pixel weights.
+   */
+  readonly loss?: LossPreset | readonly LossTerm[] | ((labels: tf.Tensor, logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor);
+  /** Intensity normalisation of the inputs; stored in the model, so predictions apply it. Default `{ kind: 'scale' }`. */
+  readonly normalization?: Normalization;
+  /** Validation: held-out images, or a share of the training data to hold out. Predicted whole (overlap-tile). */
+  readonly validation?: GivenValidation | HoldOutValidation;
+  /** After training, choose the decision threshold and object settings on the validation data and store them in the model. Default true when validating. */
+  readonly calibrate?: boolean;
   /** Stop after this many validations without improvement. */
   readonly earlyStopping?: { readonly patience: number };
   /** Restore the best validated weights at the end. Default true when validating. */
@@ -144,11 +179,17 @@ export interface TrainOptions {
 export interface TrainResult {
   /** Steps completed (including those before a resume). */
   readonly steps: number;
+  /** Seconds of training (including those before a resume). */
+  readonly seconds: number;
   readonly history: readonly StepRecord[];
   readonly validations: readonly ValidationRecord[];
   readonly best: { readonly step: number; readonly value: number } | null;
-  /** Why the run ended. */
+  /** Why the run ended: its steps or budget were used up, early stopping, or the signal. */
   readonly stopped: 'completed' | 'earlyStopping' | 'aborted';
+  /** What the model now carries about its use (normalisation, calibrated threshold, object settings). */
+  readonly info: ModelInfo;
+  /** The calibration's choice and scores, when it ran. */
+  readonly calibration?: Calibration;
 }
 
 /** The spec with the output activation removed: its output is the logits. */
@@ -161,8 +202,9 @@ function logitsSpec(spec: Spec): Spec {
   return graph({ name: spec.name, nodes: spec.nodes.filter((n) => n !== out), output: out.input });
 }
 
-function makeOptimizer(option: TrainOptions['optimizer'], rate: number): tf.Optimizer {
-  if (option === undefined || option === 'sgd') return tf.train.momentum(rate, 0.99);
+function makeOptimizer(option: TrainOptions['optimizer'], rate: number, momentum: number): tf.Optimizer {
+  if (option === undefined || option === 'sgd') return tf.train.momentum(rate, momentum);
+  if (option === 'nesterov') return tf.train.momentum(rate, momentum, true);
   if (option === 'adam') return tf.train.adam(rate);
   return option;
 }
@@ -178,20 +220,31 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
-const lowerIsBetter = (metric: ValidationMetric) => metric === 'pixelError' || metric === 'randError';
-
-async function validate(model: tf.LayersModel, spec: Spec, validation: NonNullable<TrainOptions['validation']>, inputSize: number, step: number): Promise<ValidationRecord> {
-  const sums = { pixelError: 0, iou: 0, dice: 0, randError: 0 };
-  for (let i = 0; i < validation.images.length; i++) {
-    const { probabilities, labels } = await predictTiled(model, validation.images[i]!, { spec, inputSize });
-    const predicted = (await labels.data()) as Int32Array;
-    const classes = probabilities.shape[2]!;
-    tf.dispose([probabilities, labels]);
-    const scores = segmentationScores(predicted, validation.labels[i]!, classes);
-    for (const key of ['pixelError', 'iou', 'dice', 'randError'] as const) sums[key] += scores[key];
+/** The per-pixel weights `data.weights` asks for (undefined: all 1). */
+function pixelWeights(data: LabelledImages, weights: TrainData['weights']): readonly ImageArray<TypedArray>[] | undefined {
+  if (weights === 'none') return undefined;
+  if (weights === undefined || weights === 'border' || weights === 'borderUnbalanced') {
+    const options = weights === 'borderUnbalanced' ? ({ kind: 'classes', classWeights: 'uniform' } as const) : ({ kind: 'classes' } as const);
+    return data.labels.map((label) => ({ data: weightMap(label, options), width: label.width, height: label.height }));
   }
-  const n = validation.images.length;
-  return { step, pixelError: sums.pixelError / n, iou: sums.iou / n, dice: sums.dice / n, randError: sums.randError / n };
+  return weights;
+}
+
+/** The loss function the option asks for. */
+function lossFunction(option: TrainOptions['loss']): (labels: tf.Tensor, logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor {
+  if (typeof option === 'function') return option;
+  return segmentationLoss(option ?? 'crossEntropy');
+}
+
+/** Checks the run length options: steps and/or a budget in minutes. */
+function checkLength(options: TrainOptions): { steps: number; budgetSeconds: number } {
+  if (options.steps === undefined && options.budget === undefined) throw new ArgumentError('steps', 'or `budget` must be given', undefined);
+  if (options.steps !== undefined && (!Number.isInteger(options.steps) || options.steps < 1)) throw new ArgumentError('steps', 'must be a positive integer', options.steps);
+  const minutes = options.budget?.minutes;
+  if (options.budget !== undefined && !(typeof minutes === 'number' && minutes > 0 && Number.isFinite(minutes))) {
+    throw new ArgumentError('budget.minutes', 'must be a positive number of minutes', minutes);
+  }
+  return { steps: options.steps ?? Number.POSITIVE_INFINITY, budgetSeconds: minutes === undefined ? Number.POSITIVE_INFINITY : minutes * 60 };
 }
 
 /**
@@ -200,53 +253,75 @@ async function validate(model: tf.LayersModel, spec: Spec, validation: NonNullab
  * window; see `sampleTiles`), computes the loss on the logits (the output
  * softmax is skipped for stability), and applies the gradients unless the
  * loss is not finite (then a {@link TrainingError} names the step and the
- * weights stay as they were). The library prints nothing: progress goes to
- * the callbacks. Tensor counts stay flat across steps.
+ * weights stay as they were). The run lasts `steps`, or a time `budget`
+ * over which the learning-rate schedule, validations and checkpoints are
+ * laid out and which it ends within, time for the last validation and the
+ * calibration included. With validation (given images, or a held-out share)
+ * the best model is kept and, by default, the decision threshold and object
+ * settings are calibrated on it and stored in the model with the intensity
+ * normalisation, so every prediction path applies them. The library prints
+ * nothing: progress goes to the callbacks. Tensor counts stay flat across steps.
  *
  * @param model - a model from `buildModel` / `loadModel` (softmax or linear output).
  * @param data - training images and class-index labels.
- * @param options - steps, optimizer, augmentation, validation, checkpoints, callbacks.
- * @returns the history, validations, best result and why the run ended.
- * @throws {@link TrainingError} when the loss diverges; {@link ArgumentError} for bad input.
+ * @param options - length, optimizer, schedule, loss, augmentation, validation, checkpoints, callbacks.
+ * @returns the history, validations, best result, calibration and why the run ended.
+ * @throws {@link TrainingError} when the loss diverges; {@link ArgumentError} for bad input, or a budget
+ *   too small for one validation (before any step runs).
  * @example
  * ```ts
  * const result = await train(model, { images, labels }, {
- *   steps: 2000,
+ *   budget: { minutes: 30 },
  *   optimizer: 'adam',
- *   validation: { images: valImages, labels: valLabels, every: 100, metric: 'randError' },
- *   checkpoint: { every: 100, save: fileCheckpoints('runs/ckpt').save },
+ *   schedule: { kind: 'cosine', warmup: 0.02 },
+ *   loss: 'diceCrossEntropy',
+ *   normalization: { kind: 'zscore' },
+ *   validation: { holdOut: 0.2 },
+ *   checkpoint: { save: fileCheckpoints('runs/ckpt').save },
  *   onStep: ({ step, loss, etaSeconds }) => console.log(step, loss, etaSeconds),
  * });
+ * result.info.threshold; // calibrated on the held-out images, saved with the model
  * ```
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
   const spec = options.spec ?? specOf(model);
   if (spec === undefined) throw new ArgumentError('options.spec', 'is required for a model that carries no spec in its metadata', undefined);
-  if (!Number.isInteger(options.steps) || options.steps < 1) throw new ArgumentError('steps', 'must be a positive integer', options.steps);
+  const { steps: stepTarget, budgetSeconds } = checkLength(options);
   const batchSize = options.batchSize ?? 1;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
+  const momentum = options.momentum ?? 0.99;
+  if (!(momentum >= 0 && momentum < 1)) throw new ArgumentError('momentum', 'must be in [0, 1)', momentum);
+  const schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
   const inputSize = options.inputSize ?? model.inputs[0]!.shape[1] ?? defaultInputSize(spec);
   const resume = options.resume;
   if (resume !== undefined && (resume.format !== CHECKPOINT_FORMAT || specToJSON(resume.spec) !== specToJSON(spec))) {
     throw new ArgumentError('resume', "must be a checkpoint of this model's spec", resume.format);
   }
+  const normalization = options.normalization ?? { kind: 'scale' as const };
+  const channels = model.inputs[0]!.shape[3] ?? 1;
+  checkNormalization(normalization, channels, 'normalization');
+  const given = options.validation;
+  const split = given !== undefined && 'holdOut' in given ? holdOut(data, given.holdOut) : undefined;
+  const fit: LabelledImages = split?.train ?? data;
+  const validationSet: LabelledImages | undefined = split?.validation ?? (given !== undefined && 'images' in given ? given : undefined);
+  const calibrating = (options.calibrate ?? true) && validationSet !== undefined;
+  // Predictions (validation, and the user's later on) apply the normalisation stored in the model.
+  attachSpec(model, spec, { ...modelInfoOf(model), normalization });
 
   const logitsModel = withInputSize(model, logitsSpec(spec), inputSize);
   leanConvGradients(logitsModel);
   const classes = logitsModel.outputs[0]!.shape[3]!;
-  const weights =
-    data.weights === undefined || data.weights === 'border'
-      ? data.labels.map((label) => ({ data: weightMap(label, { kind: 'classes' }), width: label.width, height: label.height }))
-      : data.weights === 'none'
-        ? undefined
-        : data.weights;
+  const metric: ValidationMetric = given?.metric ?? (classes === 2 ? 'randError' : 'iou');
+  const weights = split === undefined ? pixelWeights(data, data.weights) : pixelWeights(fit, Array.isArray(data.weights) ? undefined : data.weights);
+  if (split !== undefined && Array.isArray(data.weights)) {
+    throw new ArgumentError('data.weights', "must be 'border', 'borderUnbalanced' or 'none' with a held-out validation share (given maps cannot be split)", 'an array of maps');
+  }
   const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
-  const tiles = sampleTiles(data.images, data.labels, weights, { spec, inputSize, pipeline: options.augmentation ?? PAPER_AUGMENTATION, seed: random });
+  const tiles = sampleTiles(fit.images, fit.labels, weights, { spec, inputSize, pipeline: options.augmentation ?? PAPER_AUGMENTATION, seed: random, normalization });
 
-  const schedule = options.learningRate ?? 1e-3;
-  const rateAt = (step: number) => (typeof schedule === 'number' ? schedule : schedule(step));
-  const optimizer = makeOptimizer(options.optimizer, rateAt(1));
-  const lossFn = options.loss ?? ((y: tf.Tensor, logits: tf.Tensor, w: tf.Tensor) => weightedSoftmaxCrossEntropy(y, logits, w));
+  const rateOption = options.learningRate ?? 1e-3;
+  const optimizer = makeOptimizer(options.optimizer, typeof rateOption === 'number' ? rateOption : rateOption(1), momentum);
+  const lossFn = lossFunction(options.loss);
   const trainable = logitsModel.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
 
   const history: StepRecord[] = [...(resume?.history ?? [])];
@@ -254,6 +329,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   let best = resume?.best ?? null;
   let sinceBest = resume?.sinceBest ?? 0;
   let bestWeights: { name: string; shape: number[]; values: Float32Array }[] | null = null;
+  let bestScored: ScoredImage[] | null = null;
   let startStep = 0;
   if (resume !== undefined) {
     setWeightValues(model, resume.weights, resume.data);
@@ -264,9 +340,21 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     startStep = resume.step;
   }
 
-  const keepBest = options.keepBest ?? options.validation !== undefined;
-  const metric = options.validation?.metric ?? 'pixelError';
+  const keepBest = options.keepBest ?? validationSet !== undefined;
+  const timed = Number.isFinite(budgetSeconds);
+  const validationInterval = given?.everyMinutes !== undefined ? given.everyMinutes * 60 : budgetSeconds / 10;
+  const validationEvery = given?.every ?? (timed ? Number.POSITIVE_INFINITY : 50);
+  const checkpointInterval = options.checkpoint?.everyMinutes !== undefined ? options.checkpoint.everyMinutes * 60 : budgetSeconds / 10;
+  const checkpointEvery = options.checkpoint?.every ?? (timed ? Number.POSITIVE_INFINITY : 50);
   let step = startStep;
+  // Training time counts across resumes; a budget is spent once.
+  const clockStart = performance.now() - (resume?.seconds ?? 0) * 1000;
+  const elapsed = () => (performance.now() - clockStart) / 1000;
+  let lastValidationAt = elapsed();
+  let lastCheckpointAt = elapsed();
+  let validationSeconds = 0;
+  let checkpointSeconds = 0;
+  let lastValidatedStep = -1;
 
   const capture = async (): Promise<Checkpoint> => {
     const named = await optimizer.getWeights();
@@ -284,17 +372,60 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       validations,
       best,
       sinceBest,
+      seconds: elapsed(),
       weights: manifests[0]!,
       optimizerWeights: manifests[1]!,
       bestWeights: (manifests[2] as TensorManifest[] | undefined) ?? null,
       data: blob,
     };
   };
+  const saveCheckpoint = async () => {
+    const began = performance.now();
+    await options.checkpoint!.save(await capture());
+    checkpointSeconds = (performance.now() - began) / 1000;
+    lastCheckpointAt = elapsed();
+  };
+
+  /** Validates the current weights; returns whether early stopping asks to stop. */
+  const runValidation = async (): Promise<boolean> => {
+    const began = performance.now();
+    const { report, scored } = await validationReport(model, spec, validationSet!, { inputSize: given?.inputSize ?? inputSize });
+    const record = validationRecord(report, step, elapsed());
+    validationSeconds = (performance.now() - began) / 1000;
+    lastValidationAt = elapsed();
+    lastValidatedStep = step;
+    validations.push(record);
+    const value = record[metric];
+    const improved = best === null || (lowerIsBetter(metric) ? value < best.value : value > best.value);
+    if (improved) {
+      best = { step, value };
+      sinceBest = 0;
+      if (keepBest) bestWeights = weightValues(model);
+      if (calibrating) bestScored = scored;
+    } else sinceBest++;
+    await options.onValidation?.(record, improved);
+    return options.earlyStopping !== undefined && sinceBest >= options.earlyStopping.patience;
+  };
 
   let stopped: TrainResult['stopped'] = 'completed';
-  const started = performance.now();
+  let calibration: Calibration | undefined;
+  const runStarted = performance.now();
   try {
-    while (step < options.steps) {
+    if (timed && validationSet !== undefined && step === 0) {
+      // A first validation measures what the end of the run must keep time for.
+      await runValidation();
+      const minimum = 3 * validationSeconds + 15;
+      if (budgetSeconds < minimum) {
+        throw new ArgumentError(
+          'budget.minutes',
+          `is too small: one validation of these ${validationSet.images.length} image(s) takes ${validationSeconds.toFixed(1)} s and the run needs time to train between the first and the last; give at least ${Math.ceil((minimum / 60) * 10) / 10} minutes (or fewer validation images)`,
+          options.budget!.minutes,
+        );
+      }
+    }
+    const reserve = () => (validationSet === undefined ? 0 : (calibrating ? 2.5 : 1.5) * validationSeconds) + (options.checkpoint === undefined ? 0 : checkpointSeconds);
+    const progress = () => (timed ? Math.min(1, elapsed() / Math.max(1e-9, budgetSeconds - reserve())) : step / stepTarget);
+    while (step < stepTarget) {
       // Let timers and signal handlers run (an AbortSignal timeout, Ctrl-C): backend promises such as
       // wasm's data() resolve as microtasks, so without this the event loop would never turn.
       await yieldToEventLoop();
@@ -302,8 +433,10 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         stopped = 'aborted';
         break;
       }
+      const secondsPerStep = step > startStep ? (performance.now() - runStarted) / 1000 / (step - startStep) : 0;
+      if (timed && elapsed() + secondsPerStep + reserve() >= budgetSeconds) break;
       const next = step + 1;
-      const rate = rateAt(next);
+      const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, schedule, progress()) : rateOption(next);
       setLearningRate(optimizer, rate);
       const batch = tilesToTensors(Array.from({ length: batchSize }, () => tiles.next().value), classes);
       const { value, grads } = tf.variableGrads(
@@ -319,38 +452,34 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       tf.dispose([batch.x, batch.y, batch.weights, value, ...Object.values(grads)]);
       step = next;
       history.push({ step, loss });
-      const elapsed = (performance.now() - started) / 1000;
-      const stepsPerSecond = (step - startStep) / Math.max(elapsed, 1e-9);
-      await options.onStep?.({ step, steps: options.steps, loss, learningRate: rate, stepsPerSecond, etaSeconds: (options.steps - step) / stepsPerSecond });
+      const runSeconds = (performance.now() - runStarted) / 1000;
+      const stepsPerSecond = (step - startStep) / Math.max(runSeconds, 1e-9);
+      const secondsLeft = timed ? Math.max(0, budgetSeconds - elapsed()) : (stepTarget - step) / stepsPerSecond;
+      const totalSteps = timed ? Math.min(stepTarget, step + Math.floor(Math.max(0, budgetSeconds - elapsed() - reserve()) * stepsPerSecond)) : stepTarget;
+      await options.onStep?.({ step, steps: totalSteps, loss, learningRate: rate, stepsPerSecond, etaSeconds: secondsLeft, progress: progress() });
 
-      if (options.validation !== undefined && step % options.validation.every === 0) {
-        const record = await validate(model, spec, options.validation, options.validation.inputSize ?? inputSize, step);
-        validations.push(record);
-        const value = record[metric];
-        const improved = best === null || (lowerIsBetter(metric) ? value < best.value : value > best.value);
-        if (improved) {
-          best = { step, value };
-          sinceBest = 0;
-          if (keepBest) bestWeights = weightValues(model);
-        } else sinceBest++;
-        await options.onValidation?.(record, improved);
-        if (options.earlyStopping !== undefined && sinceBest >= options.earlyStopping.patience) {
-          stopped = 'earlyStopping';
-          break;
-        }
+      const validationDue = step % validationEvery === 0 || (timed && elapsed() - lastValidationAt >= validationInterval);
+      if (validationSet !== undefined && validationDue && (await runValidation())) {
+        stopped = 'earlyStopping';
+        break;
       }
-      if (options.checkpoint !== undefined && step % options.checkpoint.every === 0 && step < options.steps) {
-        await options.checkpoint.save(await capture());
-      }
+      const checkpointDue = step % checkpointEvery === 0 || (timed && elapsed() - lastCheckpointAt >= checkpointInterval);
+      if (options.checkpoint !== undefined && checkpointDue && step < stepTarget) await saveCheckpoint();
     }
-    if (options.checkpoint !== undefined) await options.checkpoint.save(await capture());
+    // The last weights are validated too, so the best of the run is really kept.
+    if (validationSet !== undefined && stopped !== 'aborted' && lastValidatedStep !== step) await runValidation();
+    if (options.checkpoint !== undefined) await saveCheckpoint();
     if (keepBest && bestWeights !== null) {
       const { manifests, data: blob } = packTensors([bestWeights]);
       setWeightValues(model, manifests[0]!, blob);
+    }
+    if (calibrating && bestScored !== null && stopped !== 'aborted') {
+      calibration = calibrate(bestScored);
+      attachSpec(model, spec, { ...modelInfoOf(model), ...calibration.info });
     }
   } finally {
     logitsModel.dispose();
     if (optimizer !== options.optimizer) optimizer.dispose();
   }
-  return { steps: step, history, validations, best, stopped };
+  return { steps: step, seconds: elapsed(), history, validations, best, stopped, info: modelInfoOf(model), ...(calibration === undefined ? {} : { calibration }) };
 }

@@ -98,7 +98,7 @@ describe('weightMap', () => {
     expect(w[3]).toBe(3);
     expect(w[1]).toBeCloseTo(1 + 10 * Math.exp(-9 / 50), 6);
     expect(() => weightMap({ data, width: 4, height: 1 }, { kind: 'classes', classWeights: [1, 2] })).toThrow(
-      "`classWeights` must be 'balanced' or an array of at least 3 weights (one per class)",
+      "`classWeights` must be 'balanced', 'uniform' or an array of at least 3 weights (one per class)",
     );
   });
 
