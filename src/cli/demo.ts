@@ -13,6 +13,7 @@ import { selectBackend } from './backend.js';
 import { segmentationScores } from '../metrics/scores.js';
 import { maskImage, overlay, table } from './render.js';
 import { runTraining } from './train.js';
+import type { TrainingPlan } from '../plan/rules.js';
 
 export const DEMO_HELP = `Usage: tfjs-unet demo [--out tfjs-unet-demo] [--steps 300] [--size 128] [--backend B]
 
@@ -39,16 +40,34 @@ export async function demoCommand(argv: readonly string[], print: (line: string)
   }
   print(`synthetic data: ${trainSet.length} training and ${testSet.length} test images of ${size}x${size} in ${join(out, 'data')}; backend ${backend}`);
   const spec = unet({ depth: 3, baseFilters: 16, dropout: 0 });
+  const plan: TrainingPlan = {
+    minutes: 0,
+    depth: 3,
+    baseFilters: 16,
+    padding: 'valid',
+    batchNorm: false,
+    dropout: 0,
+    tile: 124,
+    batch: 2,
+    normalization: { kind: 'scale' },
+    optimizer: 'adam',
+    learningRate: 2e-3,
+    schedule: { kind: 'constant' },
+    loss: 'crossEntropy',
+    weights: 'border',
+    augmentation: { strength: 1, elastic: true },
+    validationShare: 0.2,
+    estimate: { secondsPerStep: 0, steps: 0 },
+    candidates: [],
+    reasons: ['the demo trains a fixed small network'],
+  };
   await runTraining({
     images: trainSet.map((s) => s.image),
     labels: trainSet.map((s) => s.mask),
     validation: { images: testSet.map((s) => s.image), labels: testSet.map((s) => s.mask) },
     spec,
-    tile: 124,
-    steps: integer(values, 'steps', 300),
-    batch: 2,
-    optimizer: 'adam',
-    learningRate: 2e-3,
+    plan,
+    length: { steps: integer(values, 'steps', 300) },
     every: 50,
     seed: 1,
     out,

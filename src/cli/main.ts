@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `tfjs-unet` command: tiles, train, predict, evaluate, export, demo.
+ * The `tfjs-unet` command: tiles, plan, train, predict, evaluate, export, demo.
  * Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (checkpoint saved).
  */
 import { ArgumentError } from '../spec/errors.js';
@@ -10,16 +10,17 @@ import { demoCommand, DEMO_HELP } from './demo.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
 import { evaluateCommand, EVALUATE_HELP, predictCommand, PREDICT_HELP } from './predict.js';
 import { tiles, TILES_HELP } from './tiles.js';
-import { trainCommand, TRAIN_HELP } from './train.js';
+import { planCommand, PLAN_HELP, trainCommand, TRAIN_HELP } from './train.js';
 
 const HELP = `Usage: tfjs-unet <command> [options]   (tfjs-unet <command> --help for details)
 
 Commands:
   demo       train on synthetic cells and predict held-out images (no data needed)
   tiles      valid tile sizes, output sizes and margins of a U-Net
-  train      train on a folder of images and masks
+  plan       the plan train would follow for your data, time budget and machine
+  train      train on a folder of images and masks within a time budget (--minutes)
   predict    segment images with a trained model (overlap-tile)
-  evaluate   pixel error, IoU, Dice and Rand error against masks
+  evaluate   the ISBI 2012 challenge scores, pixel error, AP and panoptic quality against masks
   export     write a trained model as an ONNX file (for predict --engine onnx and other runtimes)
 
 Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow
@@ -28,6 +29,7 @@ Options for every command: --help, --verbose (stack traces on errors), --backend
 const COMMANDS: Record<string, { run: (argv: readonly string[], print: (line: string) => void) => number | Promise<number>; help: string }> = {
   demo: { run: demoCommand, help: DEMO_HELP },
   tiles: { run: tiles, help: TILES_HELP },
+  plan: { run: planCommand, help: PLAN_HELP },
   train: { run: trainCommand, help: TRAIN_HELP },
   predict: { run: predictCommand, help: PREDICT_HELP },
   evaluate: { run: evaluateCommand, help: EVALUATE_HELP },

@@ -7,10 +7,12 @@ import { predictTiled } from '../infer/predict.js';
 import { modelPredictor, type OwnedTilePredictor, type TilePredictor } from '../infer/predictor.js';
 import { loadOnnxPredictor } from '../io/onnx-files.js';
 import type { ImageArray } from '../loss/image.js';
-import { segmentationScores, type SegmentationScores } from '../metrics/scores.js';
+import { decideClasses, evaluateSegmentation, type ImageScores, type ScoredImage } from '../metrics/report.js';
+import { labelInstances } from '../regions/instances.js';
+import { ArgumentError } from '../spec/errors.js';
 import { listImages, loadDataset, readImage, writeImage } from '../io/images.js';
 import { modelDirectory } from '../io/model-files.js';
-import { choice, integer, parse, required } from './args.js';
+import { choice, integer, parse, required, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
 import { maskImage, overlay, table } from './render.js';
 
@@ -19,19 +21,25 @@ const ENGINE_HELP = `Engines: --engine tfjs (default; --model is a model directo
 --threads N: ONNX Runtime's intra-op threads, or the wasm backend's threads (default: all cores).`;
 
 export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx --images DIR|FILE --out DIR [--tta] [--tile N] [--batch 1]
-                         [--engine tfjs|onnx] [--backend B] [--threads N]
+                         [--threshold T] [--instances] [--min-size N] [--engine tfjs|onnx] [--backend B] [--threads N]
 
-Overlap-tile prediction of every image: writes NAME-mask.png (classes spread over 0..255),
+Overlap-tile prediction of every image, normalised as in training: writes NAME-mask.png (classes
+spread over 0..255, decided at the model's calibrated threshold or --threshold),
 NAME-probability.png (foreground probability, or the winning class's for more classes) and
-NAME-overlay.png (the mask's contour in red over the image).
+NAME-overlay.png (the mask's contour in red over the image). With --instances also
+NAME-instances.png: a 16-bit label image of the objects (borders thinned, touching objects split and
+small objects removed as calibrated on the validation data; --min-size overrides the smallest size).
 
 ${ENGINE_HELP}`;
 
 export const EVALUATE_HELP = `Usage: tfjs-unet evaluate --model DIR|FILE.onnx --images DIR --masks DIR [--tta] [--tile N] [--json]
                           [--engine tfjs|onnx] [--backend B] [--threads N]
 
-Predicts every image and prints pixel error, IoU, Dice (means over classes) and the
-foreground-restricted Rand error per image and their mean.
+Predicts every image and prints, per image and their mean, at the model's calibrated threshold (or
+--threshold): the ISBI 2012 challenge's Rand and information errors (1 - V_rand, 1 - V_info after
+border thinning), pixel error, average precision of the objects at IoU 0.5 and 0.75, panoptic
+quality, object counts, IoU and Dice, and skimage's adapted Rand error (no thinning); then the best
+Rand, information and pixel errors over the thresholds 0.1..0.9 (as the challenge reports them).
 
 ${ENGINE_HELP}`;
 
@@ -63,7 +71,16 @@ const PREDICTOR_OPTIONS = {
   tta: { type: 'boolean' },
   tile: { type: 'string' },
   batch: { type: 'string' },
+  threshold: { type: 'string' },
 } as const;
+
+/** The decision threshold: --threshold, else the model's calibrated one, else 0.5. */
+function thresholdOf(predictor: TilePredictor, values: Record<string, unknown>): number {
+  if (values.threshold === undefined) return predictor.info?.threshold ?? 0.5;
+  const t = Number(values.threshold);
+  if (!(t >= 0 && t < 1)) throw new UsageError(`--threshold must be a number in [0, 1), got ${String(values.threshold)}`);
+  return t;
+}
 
 async function predictOne(predictor: TilePredictor, image: ImageArray, values: Record<string, unknown>) {
   const { probabilities, labels } = await predictTiled(predictor, image as ImageArray<Uint8Array>, {
@@ -72,15 +89,16 @@ async function predictOne(predictor: TilePredictor, image: ImageArray, values: R
     ...(values.tile === undefined ? {} : { inputSize: integer(values, 'tile', 0) }),
   });
   const classes = probabilities.shape[2]!;
-  const best = tf.tidy(() => (classes === 2 ? probabilities.slice([0, 0, 1], [-1, -1, 1]) : probabilities.max(-1)));
-  const predicted = (await labels.data()) as Int32Array;
-  const probability = (await best.data()) as Float32Array;
-  tf.dispose([probabilities, labels, best]);
-  return { predicted, probability, classes };
+  const all = (await probabilities.data()) as Float32Array;
+  tf.dispose([probabilities, labels]);
+  const { foreground, predicted } = decideClasses(all, classes, thresholdOf(predictor, values));
+  // Binary models: the foreground probability; more classes: the winning class's.
+  const probability = classes === 2 ? foreground : Float32Array.from({ length: foreground.length }, (_, i) => Math.max(...all.subarray(i * classes, (i + 1) * classes)));
+  return { predicted, probability, foreground, all, classes };
 }
 
 export async function predictCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' } });
+  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' }, instances: { type: 'boolean' }, 'min-size': { type: 'string' } });
   if (values.help === true) return print(PREDICT_HELP), 0;
   const files = await listImages(required(values, 'images'));
   const out = required(values, 'out');
@@ -90,12 +108,20 @@ export async function predictCommand(argv: readonly string[], print: (line: stri
     for (const file of files) {
       const image = await readImage(file);
       const started = performance.now();
-      const { predicted, probability, classes } = await predictOne(predictor, image, values);
+      const { predicted, probability, foreground, classes } = await predictOne(predictor, image, values);
       const name = basename(file, extname(file));
       await writeImage(join(out, `${name}-mask.png`), maskImage(predicted, image.width, image.height, classes));
       await writeImage(join(out, `${name}-probability.png`), { data: probability, width: image.width, height: image.height });
       await writeImage(join(out, `${name}-overlay.png`), overlay(image, predicted));
-      print(`${basename(file)}: ${image.width}x${image.height} in ${((performance.now() - started) / 1000).toFixed(2)} s -> ${join(out, name)}-{mask,probability,overlay}.png`);
+      let objects = '';
+      if (values.instances === true) {
+        const settings = { ...predictor.info?.instances, ...(values['min-size'] === undefined ? {} : { minSize: integer(values, 'min-size', 0, 0) }) };
+        const { labels, count } = labelInstances(foreground, image.width, image.height, { ...settings, threshold: thresholdOf(predictor, values) });
+        if (count > 65535) throw new ArgumentError('instances', 'must fit a 16-bit label image (at most 65535 objects)', `${count} objects in ${file}`);
+        await writeImage(join(out, `${name}-instances.png`), { data: Uint16Array.from(labels), width: image.width, height: image.height });
+        objects = `, ${count} objects`;
+      }
+      print(`${basename(file)}: ${image.width}x${image.height} in ${((performance.now() - started) / 1000).toFixed(2)} s${objects} -> ${join(out, name)}-{mask,probability,overlay${values.instances === true ? ',instances' : ''}}.png`);
     }
   } finally {
     await predictor.dispose();
@@ -108,18 +134,38 @@ export async function evaluateCommand(argv: readonly string[], print: (line: str
   if (values.help === true) return print(EVALUATE_HELP), 0;
   const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
   const predictor = await openPredictor(values);
-  const rows: ({ image: string } & SegmentationScores)[] = [];
+  const scored: ScoredImage[] = [];
+  let threshold = 0.5;
   try {
+    threshold = thresholdOf(predictor, values);
     for (let i = 0; i < data.images.length; i++) {
-      const { predicted, classes } = await predictOne(predictor, data.images[i]!, values);
-      rows.push({ image: data.names[i]!, ...segmentationScores(predicted, data.masks[i]!, classes) });
+      const { all } = await predictOne(predictor, data.images[i]!, values);
+      scored.push({ probabilities: all, truth: data.masks[i]! });
     }
   } finally {
     await predictor.dispose();
   }
-  const mean = (key: 'pixelError' | 'iou' | 'dice' | 'randError') => rows.reduce((a, r) => a + r[key], 0) / rows.length;
-  const summary = { image: 'mean', pixelError: mean('pixelError'), iou: mean('iou'), dice: mean('dice'), randError: mean('randError') };
-  if (values.json === true) print(JSON.stringify({ images: rows, mean: summary }, null, 2));
-  else print(table([...rows, summary]));
+  const report = evaluateSegmentation(scored, { threshold, ...(predictor.info?.instances === undefined ? {} : { instances: predictor.info.instances }) });
+  if (values.json === true) {
+    print(JSON.stringify({ threshold, images: report.images.map((r, i) => ({ image: data.names[i]!, ...r })), mean: report.mean, best: report.best, sweep: report.sweep }, null, 2));
+    return 0;
+  }
+  const row = (image: string, r: ImageScores) => ({
+    image,
+    randError: r.randError,
+    infoError: r.infoError,
+    pixelError: r.pixelError,
+    ap50: r.ap50,
+    ap75: r.ap75,
+    pq: r.panopticQuality,
+    objects: `${r.predictedObjects}/${r.trueObjects}`,
+    iou: r.iou,
+    dice: r.dice,
+    skimageRand: r.skimageRandError,
+  });
+  print(`at threshold ${threshold} (Rand and information errors: ISBI 2012 challenge protocol, borders thinned):`);
+  print(table([...report.images.map((r, i) => row(data.names[i]!, r)), row('mean', { ...report.mean, predictedObjects: Math.round(report.mean.predictedObjects), trueObjects: Math.round(report.mean.trueObjects) })]));
+  const b = report.best;
+  print(`best over thresholds 0.1..0.9: Rand error ${b.randError.value.toFixed(4)} (t = ${b.randError.threshold}), information error ${b.infoError.value.toFixed(4)} (t = ${b.infoError.threshold}), pixel error ${b.pixelError.value.toFixed(4)} (t = ${b.pixelError.threshold})`);
   return 0;
 }

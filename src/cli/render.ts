@@ -35,19 +35,19 @@ export function maskImage(labels: ArrayLike<number>, width: number, height: numb
   return { data: Uint8Array.from(labels, (v) => Math.round(v * step)), width, height };
 }
 
-/** An SVG line chart of the loss (and validation error) against the step. */
-export function trainingCurveSvg(history: readonly StepRecord[], validations: readonly ValidationRecord[]): string {
+/** An SVG line chart of the loss (and a validation error) against the step. */
+export function trainingCurveSvg(history: readonly StepRecord[], validations: readonly ValidationRecord[], metric: 'randError' | 'pixelError' = 'randError'): string {
   const width = 640;
   const height = 320;
   const pad = 48;
   const steps = Math.max(1, history.at(-1)?.step ?? 1);
   const losses = history.map((h) => h.loss);
-  const top = Math.max(1e-6, ...losses, ...validations.map((v) => v.pixelError));
+  const top = Math.max(1e-6, ...losses, ...validations.map((v) => v[metric]));
   const x = (step: number) => pad + ((width - 2 * pad) * step) / steps;
   const y = (v: number) => height - pad - ((height - 2 * pad) * v) / top;
   const line = (points: [number, number][]) => points.map(([a, b], i) => `${i === 0 ? 'M' : 'L'}${a.toFixed(1)},${b.toFixed(1)}`).join(' ');
   const loss = line(history.map((h) => [x(h.step), y(h.loss)]));
-  const val = line(validations.map((v) => [x(v.step), y(v.pixelError)]));
+  const val = line(validations.map((v) => [x(v.step), y(v[metric])]));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -59,7 +59,7 @@ export function trainingCurveSvg(history: readonly StepRecord[], validations: re
     `<path d="${loss}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>`,
     validations.length > 0 ? `<path d="${val}" fill="none" stroke="#d62728" stroke-width="2"/>` : '',
     `<text x="${width - pad}" y="${pad}" text-anchor="end" fill="#1f77b4">training loss</text>`,
-    validations.length > 0 ? `<text x="${width - pad}" y="${pad + 16}" text-anchor="end" fill="#d62728">validation pixel error</text>` : '',
+    validations.length > 0 ? `<text x="${width - pad}" y="${pad + 16}" text-anchor="end" fill="#d62728">validation ${metric === 'randError' ? 'Rand error (ISBI 2012)' : 'pixel error'}</text>` : '',
     '</svg>',
   ].join('\n');
 }

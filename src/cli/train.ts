@@ -1,154 +1,326 @@
-/** `tfjs-unet train`: train on a folder of images and masks. */
+/** `tfjs-unet train` and `tfjs-unet plan`: plan a run for the data and the budget, then train. */
 import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unet } from '../spec/unet.js';
 import type { Spec } from '../spec/graph.js';
-import { margin, nearestValidInputSize } from '../geometry/tiles.js';
+import type { Depth } from '../spec/options.js';
+import { ArgumentError } from '../spec/errors.js';
 import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
 import { train, type TrainResult } from '../train/train.js';
 import type { ImageArray, TypedArray } from '../loss/image.js';
+import type { LossPreset } from '../loss/losses.js';
+import type { Normalization } from '../augment/normalization.js';
+import { intensityPercentiles } from '../augment/normalization.js';
+import { augmentationFor } from '../plan/augmentation.js';
+import { planTraining } from '../plan/planner.js';
+import type { TrainingPlan } from '../plan/rules.js';
+import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../io/checkpoint-files.js';
-import { loadDataset } from '../io/images.js';
+import { loadDataset, type Dataset } from '../io/images.js';
 import { modelDirectory } from '../io/model-files.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { choice, integer, number, parse, required } from './args.js';
+import { choice, integer, number, parse, required, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
-export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR
-                      [--val-images DIR --val-masks DIR] [--depth 3] [--base-filters 16]
-                      [--tile N] [--steps 1000] [--batch 1] [--optimizer adam|sgd] [--lr 0.001]
-                      [--every 50] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume]
+const PLAN_FLAGS = `[--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
+       [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
+       [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
+       [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]`;
 
-Trains a U-Net with the paper's recipe (valid convolutions, border weight map, elastic
-deformation) on images paired with masks by file name (masks: 0/255, 0/1 or class indices).
-The default tile is the smallest valid one whose output is at least 96 px.
-Writes DIR/model (load it with predict/evaluate), DIR/checkpoint (every --every steps; --resume
-continues from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.`;
+export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N]
+                      [--val-images DIR --val-masks DIR] [--every N] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume]
+       ${PLAN_FLAGS}
 
+Plans a run for your data and your machine within --minutes (default 10): measures the data
+(sizes, intensities, objects), times a few training steps of candidate networks on the backend,
+and picks the network, tile and batch that best use the time (printed, and saved as
+DIR/plan.json); every flag you give overrides the plan. A fifth of the images is held out (or
+--val-images/--val-masks used) to select the best model and to calibrate the decision threshold
+and object settings, which are saved in the model and used by predict. The run ends on time.
+Masks: 0/255, 0/1 or class indices, paired with images by file name.
+Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint (--resume continues
+from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
+--steps N trains N steps instead of a time budget (the plan is still made for --minutes).`;
+
+export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B]
+       ${PLAN_FLAGS}
+
+Prints the plan 'tfjs-unet train' would follow for this data, budget and machine (the data's
+fingerprint, each candidate network's measured step time and what the budget buys with it, and the
+choice with its reasons) without training.`;
+
+/** A run as the CLI trains it. */
 export interface RunTraining {
   readonly images: readonly ImageArray<TypedArray>[];
   readonly labels: readonly ImageArray<TypedArray>[];
   readonly validation?: { readonly images: readonly ImageArray<TypedArray>[]; readonly labels: readonly ImageArray<TypedArray>[] };
   readonly spec: Spec;
-  readonly tile: number;
-  readonly steps: number;
-  readonly batch: number;
-  readonly optimizer: 'adam' | 'sgd';
-  readonly learningRate: number;
-  readonly every: number;
+  readonly plan: TrainingPlan;
+  /** Training seconds (a time budget), or a step count. */
+  readonly length: { readonly seconds: number } | { readonly steps: number };
+  readonly every?: number;
   readonly seed: number;
   readonly out: string;
   readonly resume: boolean;
   readonly print: (line: string) => void;
+  /** Stops the run after the current step (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
+
+const minutesText = (seconds: number) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
 
 /** Trains with a progress bar, checkpoints, Ctrl-C handling; writes the model, metrics and curve. */
 export async function runTraining(run: RunTraining): Promise<TrainResult> {
   await mkdir(run.out, { recursive: true });
   const checkpoints = fileCheckpoints(join(run.out, 'checkpoint'));
   const resume = run.resume ? await checkpoints.load() : undefined;
-  const model = buildModel(run.spec, { inputSize: run.tile, seed: run.seed });
+  const { plan } = run;
+  const model = buildModel(run.spec, { inputSize: plan.tile, seed: run.seed });
+  const timed = 'seconds' in run.length;
   const bar = new SingleBar({
-    format: 'training [{bar}] {value}/{total} | loss {loss} | val pixel error {val} | {speed} steps/s | ETA {eta_formatted}',
+    format: `training [{bar}] {value}/{total} steps | loss {loss} | val Rand error {val} | {speed} steps/s | ${timed ? 'time left' : 'ETA'} {left}`,
     noTTYOutput: true,
     notTTYSchedule: 10_000,
     hideCursor: true,
   });
-  bar.start(run.steps, resume?.step ?? 0, { loss: '-', val: '-', speed: '-' });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
+  bar.start(timed ? 1 : (run.length as { steps: number }).steps, resume?.step ?? 0, { loss: '-', val: '-', speed: '-', left: '-' });
   let result: TrainResult;
   try {
-    result = await train(model, { images: run.images, labels: run.labels }, {
-      steps: run.steps,
-      inputSize: run.tile,
-      batchSize: run.batch,
-      optimizer: run.optimizer,
-      learningRate: run.learningRate,
+    result = await train(model, { images: run.images, labels: run.labels, weights: plan.weights }, {
+      ...(timed ? { budget: { minutes: (run.length as { seconds: number }).seconds / 60 } } : { steps: (run.length as { steps: number }).steps }),
+      inputSize: plan.tile,
+      batchSize: plan.batch,
+      optimizer: plan.optimizer,
+      learningRate: plan.learningRate,
+      schedule: plan.schedule,
+      loss: plan.loss,
+      normalization: plan.normalization,
+      augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
       seed: run.seed,
-      ...(run.validation === undefined ? {} : { validation: { ...run.validation, every: run.every, metric: 'pixelError' as const } }),
-      checkpoint: { every: run.every, save: checkpoints.save },
+      validation: {
+        ...(run.validation === undefined ? { holdOut: plan.validationShare } : run.validation),
+        ...(run.every === undefined ? {} : { every: run.every }),
+      },
+      checkpoint: { ...(run.every === undefined ? {} : { every: run.every }), save: checkpoints.save },
       ...(resume === undefined ? {} : { resume }),
-      signal: controller.signal,
-      onStep: ({ step, loss, stepsPerSecond }) => bar.update(step, { loss: loss.toFixed(4), speed: stepsPerSecond.toFixed(2) }),
-      onValidation: (record) => bar.update({ val: record.pixelError.toFixed(4) }),
+      ...(run.signal === undefined ? {} : { signal: run.signal }),
+      onStep: ({ step, steps, loss, stepsPerSecond, etaSeconds }) => {
+        if (timed) bar.setTotal(Math.max(step, steps));
+        bar.update(step, { loss: loss.toFixed(4), speed: stepsPerSecond.toFixed(2), left: minutesText(etaSeconds) });
+      },
+      onValidation: (record) => bar.update({ val: record.randError.toFixed(4) }),
     });
   } finally {
     bar.stop();
-    process.removeListener('SIGINT', onSignal);
   }
   await saveModel(model, run.spec, modelDirectory(join(run.out, 'model')));
   model.dispose();
   await writeFileAtomic(
     join(run.out, 'metrics.json'),
-    JSON.stringify({ steps: result.steps, stopped: result.stopped, best: result.best, validations: result.validations, history: result.history, backend: tf.getBackend() }, null, 2),
+    JSON.stringify(
+      { steps: result.steps, seconds: result.seconds, stopped: result.stopped, best: result.best, info: result.info, calibration: result.calibration, validations: result.validations, history: result.history, backend: tf.getBackend() },
+      null,
+      2,
+    ),
   );
   await writeFile(join(run.out, 'training-curve.svg'), trainingCurveSvg(result.history, result.validations));
   const last = result.history.slice(-10);
-  run.print(`${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps on ${tf.getBackend()}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`);
-  if (result.best !== null) run.print(`best validation pixel error ${result.best.value.toFixed(4)} at step ${result.best.step}`);
+  run.print(
+    `${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps in ${minutesText(result.seconds)} on ${tf.getBackend()}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`,
+  );
+  if (result.best !== null) run.print(`best validation Rand error (ISBI 2012) ${result.best.value.toFixed(4)} at step ${result.best.step}`);
+  if (result.calibration !== undefined) {
+    const c = result.calibration;
+    run.print(
+      `calibrated on the validation images: threshold ${c.info.threshold} (Rand error ${c.randError.toFixed(4)}, pixel error ${c.pixelError.toFixed(4)}), objects: ${c.info.instances?.thin === true ? 'borders thinned' : c.info.instances?.split === true ? 'touching objects split' : 'connected regions'}, smallest ${c.info.instances?.minSize ?? 0} px`,
+    );
+  }
   run.print(`model: ${join(run.out, 'model')}; metrics: ${join(run.out, 'metrics.json')}; curve: ${join(run.out, 'training-curve.svg')}`);
   return result;
 }
 
+const DATA_FLAGS = { images: { type: 'string' }, masks: { type: 'string' }, minutes: { type: 'string' }, backend: { type: 'string' } } as const;
+const PLAN_OPTIONS = {
+  depth: { type: 'string' },
+  'base-filters': { type: 'string' },
+  padding: { type: 'string' },
+  'batch-norm': { type: 'boolean' },
+  tile: { type: 'string' },
+  batch: { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  schedule: { type: 'string' },
+  loss: { type: 'string' },
+  weights: { type: 'string' },
+  normalization: { type: 'string' },
+  augment: { type: 'string' },
+  elastic: { type: 'boolean' },
+  'val-share': { type: 'string' },
+} as const;
+
+/** Refuses a mask set with no foreground at all, naming the files. */
+function checkForeground(data: Dataset): void {
+  if (data.masks.some((m) => m.data.some((v) => v !== 0))) return;
+  const names = data.names.slice(0, 5).join(', ') + (data.names.length > 5 ? `, ... (${data.names.length} masks)` : '');
+  throw new ArgumentError('masks', 'must mark some foreground: every mask is all background (0), so there is nothing to learn', names);
+}
+
+/** The plan with the user's flags applied; every flag given wins. */
+function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data: Dataset): TrainingPlan {
+  const normalizationKind = choice(values, 'normalization', ['scale', 'zscore', 'percentiles'] as const, plan.normalization.kind);
+  const normalization: Normalization =
+    normalizationKind === plan.normalization.kind ? plan.normalization : normalizationKind === 'percentiles' ? { kind: 'percentiles', ...intensityPercentiles(data.images) } : { kind: normalizationKind };
+  const weights = choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, plan.weights === 'borderUnbalanced' ? 'border-unbalanced' : plan.weights);
+  const schedule = choice(values, 'schedule', ['constant', 'poly', 'cosine'] as const, plan.schedule.kind);
+  const strength = values.augment === undefined ? plan.augmentation.strength : Number(values.augment);
+  if (!(strength >= 0 && strength <= 1)) throw new UsageError(`--augment must be a number between 0 and 1, got ${String(values.augment)}`);
+  const share = values['val-share'] === undefined ? plan.validationShare : Number(values['val-share']);
+  if (!(share > 0 && share <= 0.5)) throw new UsageError(`--val-share must be a number in (0, 0.5], got ${String(values['val-share'])}`);
+  return {
+    ...plan,
+    depth: integer(values, 'depth', plan.depth, 1, 6) as Depth,
+    baseFilters: integer(values, 'base-filters', plan.baseFilters, 1, 1024),
+    padding: choice(values, 'padding', ['valid', 'same'] as const, plan.padding),
+    batchNorm: values['batch-norm'] === true || plan.batchNorm,
+    tile: integer(values, 'tile', plan.tile),
+    batch: integer(values, 'batch', plan.batch),
+    optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, plan.optimizer),
+    learningRate: number(values, 'lr', plan.learningRate),
+    schedule: schedule === plan.schedule.kind ? plan.schedule : { kind: schedule, warmup: plan.schedule.warmup ?? 0 },
+    loss: choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, plan.loss) as LossPreset,
+    weights: weights === 'border-unbalanced' ? 'borderUnbalanced' : weights,
+    normalization,
+    augmentation: { strength, elastic: values.elastic === true || plan.augmentation.elastic },
+    validationShare: share,
+  };
+}
+
+/** Prints a plan: the data, the candidates with their cost, the choice and why. */
+function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, print: (line: string) => void): void {
+  print(
+    `data: ${fp.images} image(s), ${fp.width.median}x${fp.height.median} px (median), ${fp.channels} channel(s), ${fp.classes} classes (${fp.classFrequencies.map((f) => `${(100 * f).toFixed(0)}%`).join(' / ')}), ` +
+      `${fp.objects.total} objects (median ${fp.objects.area.median} px, ${fp.objects.diameter.median.toFixed(0)} px across), thin background ${(100 * fp.thinBackgroundShare).toFixed(0)}%`,
+  );
+  print(`candidates timed on ${tf.getBackend()} in ${seconds.toFixed(1)} s (seconds per step -> steps in ${plan.minutes} min):`);
+  for (const c of plan.candidates) {
+    print(`  ${c.padding} depth ${c.depth} base ${c.baseFilters} tile ${c.tile} batch ${c.batch}: ${c.secondsPerStep.toFixed(3)} s -> ${c.steps} steps`);
+  }
+  print(
+    `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule; ` +
+      `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out`,
+  );
+  for (const reason of plan.reasons) print(`  - ${reason}`);
+}
+
+async function planFor(values: Record<string, unknown>, data: Dataset, minutes: number, print: (line: string) => void, signal?: AbortSignal) {
+  print(`planning: timing candidate networks on ${tf.getBackend()}...`);
+  const { fingerprint: fp, plan, seconds } = await planTraining(data.images, data.masks, minutes, signal === undefined ? {} : { signal });
+  const chosen = withOverrides(plan, values, data);
+  printPlan(fp, chosen, seconds, print);
+  return { fp, plan: chosen, seconds };
+}
+
+export async function planCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
+  const values = parse(argv, { ...DATA_FLAGS, ...PLAN_OPTIONS, json: { type: 'boolean' } });
+  if (values.help === true) return print(PLAN_HELP), 0;
+  const minutes = number(values, 'minutes', 10);
+  const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
+  checkForeground(data);
+  await selectBackend(values);
+  const lines: string[] = [];
+  const { fp, plan } = await planFor(values, data, minutes, (l) => lines.push(l));
+  print(values.json === true ? JSON.stringify({ fingerprint: fp, plan }, null, 2) : lines.join('\n'));
+  return 0;
+}
+
 export async function trainCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
+  // Ctrl-C: during planning, stop before anything is written; during training, checkpoint and stop.
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    return await trainWith(argv, print, controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+}
+
+async function trainWith(argv: readonly string[], print: (line: string) => void, signal: AbortSignal): Promise<number> {
+  const started = performance.now();
   const values = parse(argv, {
-    images: { type: 'string' },
-    masks: { type: 'string' },
+    ...DATA_FLAGS,
+    ...PLAN_OPTIONS,
     'val-images': { type: 'string' },
     'val-masks': { type: 'string' },
     out: { type: 'string' },
-    depth: { type: 'string' },
-    'base-filters': { type: 'string' },
-    tile: { type: 'string' },
     steps: { type: 'string' },
-    batch: { type: 'string' },
-    optimizer: { type: 'string' },
-    lr: { type: 'string' },
     every: { type: 'string' },
     seed: { type: 'string' },
-    backend: { type: 'string' },
     resume: { type: 'boolean' },
   });
   if (values.help === true) return print(TRAIN_HELP), 0;
   const out = required(values, 'out');
+  const minutes = number(values, 'minutes', 10);
   const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
+  checkForeground(data);
   const validation =
     values['val-images'] === undefined
       ? undefined
       : await loadDataset({ images: required(values, 'val-images'), masks: required(values, 'val-masks') });
-  const channels = data.images[0]!.channels ?? 1;
-  const spec = unet({
-    depth: integer(values, 'depth', 3, 1, 6) as 1 | 2 | 3 | 4 | 5 | 6,
-    baseFilters: integer(values, 'base-filters', 16, 1, 1024),
-    inChannels: channels,
-    classes: Math.max(data.classes, validation?.classes ?? 2),
-    dropout: 0.2,
-  });
-  // Default tile: the smallest valid one with an output of about 96 px or more.
-  const tile = integer(values, 'tile', nearestValidInputSize(spec, 2 * margin(spec) + 96, 'up')!);
   const backend = await selectBackend(values);
-  print(`${data.images.length} training images (${[...new Set(data.encodings)].join(', ')} masks, ${spec.options.classes} classes), backend ${backend}`);
+  print(`${data.images.length} training images (${[...new Set(data.encodings)].join(', ')} masks, ${Math.max(data.classes, validation?.classes ?? 2)} classes), backend ${backend}, budget ${minutes} min`);
+  const planFile = join(out, 'plan.json');
+  let plan: TrainingPlan;
+  if (values.resume === true) {
+    // A resumed run follows the plan it started with.
+    plan = (JSON.parse(await readFile(planFile, 'utf8').catch(() => { throw new ArgumentError('out', 'must hold the plan.json of the run to resume', planFile); })) as { plan: TrainingPlan }).plan;
+  } else {
+    let planned: Awaited<ReturnType<typeof planFor>>;
+    try {
+      planned = await planFor(values, data, minutes, print, signal);
+    } catch (error) {
+      if (signal.aborted) {
+        print('stopped while planning: nothing was written');
+        return 130;
+      }
+      throw error;
+    }
+    plan = planned.plan;
+    await mkdir(out, { recursive: true });
+    await writeFileAtomic(planFile, JSON.stringify({ fingerprint: planned.fp, plan }, null, 2));
+  }
+  const spec = unet({
+    depth: plan.depth,
+    baseFilters: plan.baseFilters,
+    padding: plan.padding,
+    batchNorm: plan.batchNorm,
+    dropout: plan.dropout,
+    inChannels: data.images[0]!.channels ?? 1,
+    classes: Math.max(data.classes, validation?.classes ?? 2),
+  });
+  // The budget covers the whole command: what loading and planning took is spent, and saving needs a moment.
+  const spent = (performance.now() - started) / 1000;
+  const seconds = minutes * 60 - spent - Math.max(2, 0.01 * minutes * 60);
+  if (values.steps === undefined && seconds <= 0) {
+    throw new ArgumentError('minutes', `is too small: loading and planning took ${spent.toFixed(0)} s; give at least ${Math.ceil(((spent + 30) / 60) * 10) / 10} minutes`, minutes);
+  }
   const result = await runTraining({
     images: data.images,
     labels: data.masks,
     ...(validation === undefined ? {} : { validation: { images: validation.images, labels: validation.masks } }),
     spec,
-    tile,
-    steps: integer(values, 'steps', 1000),
-    batch: integer(values, 'batch', 1),
-    optimizer: choice(values, 'optimizer', ['adam', 'sgd'] as const, 'adam'),
-    learningRate: number(values, 'lr', 1e-3),
-    every: integer(values, 'every', 50),
+    plan,
+    length: values.steps === undefined ? { seconds } : { steps: integer(values, 'steps', 1000) },
+    ...(values.every === undefined ? {} : { every: integer(values, 'every', 50) }),
     seed: integer(values, 'seed', 1, 0),
     out,
     resume: values.resume === true,
     print,
+    signal,
   });
   return result.stopped === 'aborted' ? 130 : 0;
 }

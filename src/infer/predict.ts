@@ -128,7 +128,8 @@ export async function predictTiled(model: tf.LayersModel | TilePredictor, image:
   }
 }
 
-function isTilePredictor(x: tf.LayersModel | TilePredictor): x is TilePredictor {
+/** Whether `x` is a {@link TilePredictor} rather than a tfjs model. */
+export function isTilePredictor(x: tf.LayersModel | TilePredictor): x is TilePredictor {
   return typeof (x as Partial<TilePredictor>).classes === 'number' && typeof (x as Partial<TilePredictor>).spec === 'object';
 }
 

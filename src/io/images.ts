@@ -2,7 +2,7 @@
  * Image and mask files (Node): PNG, JPEG, TIFF (multi-page stacks too),
  * 8/16-bit grayscale or RGB, read and written with sharp.
  */
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ArgumentError } from '../spec/errors.js';
@@ -27,16 +27,25 @@ export type FileImage = ImageArray<Uint8Array | Uint16Array>;
 export async function readImage(path: string, options: { readonly page?: number } = {}): Promise<FileImage> {
   let input: Sharp;
   let metadata: Metadata;
+  let decoded: { data: Buffer; info: OutputInfo };
+  const unreadable = (error: unknown) =>
+    new ArgumentError('path', `must be a readable PNG, JPEG or TIFF image; decoding failed, the file may be truncated or corrupt (${(error as Error).message.trim()})`, path);
   try {
     input = sharp(path, { page: options.page ?? 0, limitInputPixels: 2 ** 30 });
     metadata = await input.metadata();
   } catch (error) {
-    throw new ArgumentError('path', `must be a readable PNG, JPEG or TIFF image (${(error as Error).message})`, path);
+    throw unreadable(error);
   }
   const sixteen = metadata.depth === 'ushort' || metadata.depth === 'short';
   const gray = (metadata.channels ?? 1) <= 2;
   const space = gray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
-  const { data, info } = await input.removeAlpha().toColourspace(space).raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  try {
+    // Decoding happens here: a truncated file passes metadata() and fails now.
+    decoded = await input.removeAlpha().toColourspace(space).raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw unreadable(error);
+  }
+  const { data, info } = decoded;
   const values = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice() : new Uint8Array(data);
   if (info.channels === 3) {
     let equal = true;

@@ -12,6 +12,7 @@ export { confusionMatrix, dice, iou, pixelError, type ClassScores } from './pixe
 export { randError, type RandErrorOptions, type RandErrorResult } from './rand-error.js';
 export {
   CHALLENGE_THRESHOLDS,
+  decideClasses,
   evaluateSegmentation,
   type BestScore,
   type EvaluationOptions,

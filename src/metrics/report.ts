@@ -87,17 +87,29 @@ export interface EvaluationOptions {
   readonly instances?: Omit<InstanceOptions, 'threshold'>;
 }
 
-/** Foreground probability (1 - background probability) and the class decided at `threshold`. */
-function decide(image: ScoredImage, classes: number, threshold: number): { foreground: Float32Array; predicted: Int32Array } {
-  const n = image.truth.width * image.truth.height;
+/**
+ * Decides classes from class probabilities with a threshold on the
+ * foreground: a pixel is foreground when `1 - p(background)` is above
+ * `threshold`, and then takes the most probable foreground class. With two
+ * classes and threshold 0.5 this is the arg-max.
+ *
+ * @param probabilities - row-major `[pixels, classes]`.
+ * @returns the foreground probability and the decided class per pixel.
+ * @example
+ * ```ts
+ * const { predicted } = decideClasses(probabilities, 2, 0.35);
+ * ```
+ */
+export function decideClasses(probabilities: ArrayLike<number>, classes: number, threshold: number): { foreground: Float32Array; predicted: Int32Array } {
+  const n = probabilities.length / classes;
   const foreground = new Float32Array(n);
   const predicted = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const base = i * classes;
-    foreground[i] = 1 - image.probabilities[base]!;
+    foreground[i] = 1 - probabilities[base]!;
     if (foreground[i]! <= threshold) continue;
     let best = 1;
-    for (let c = 2; c < classes; c++) if (image.probabilities[base + c]! > image.probabilities[base + best]!) best = c;
+    for (let c = 2; c < classes; c++) if (probabilities[base + c]! > probabilities[base + best]!) best = c;
     predicted[i] = best;
   }
   return { foreground, predicted };
@@ -144,7 +156,7 @@ export function evaluateSegmentation(images: readonly ScoredImage[], options: Ev
     }
     const classes = image.probabilities.length / n;
     if (classes < 2) throw new ArgumentError(`images[${index}].probabilities`, 'must hold at least 2 classes (background and foreground)', classes);
-    const { foreground, predicted } = decide(image, classes, threshold);
+    const { foreground, predicted } = decideClasses(image.probabilities, classes, threshold);
     thresholds.forEach((t, k) => {
       const s = challengeScores(foreground, image.truth, { threshold: t });
       sweepSums[k]!.randError.push(1 - s.vRand);

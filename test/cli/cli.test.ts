@@ -94,7 +94,7 @@ describe('tfjs-unet CLI', () => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    for (let i = 0; i < 300 && !output.includes('training images'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !output.includes('plan:'); i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
     expect(await exited).toBe(130);

@@ -1,0 +1,110 @@
+"""A plain PyTorch U-Net trained on ISBI 2012 slices, for side-by-side accuracy per minute (optional:
+runs where `import torch` works, e.g. Debian's python3-torch; not a dependency of the project).
+
+    python3 bench/torch-isbi.py --data DIR --out DIR [--minutes 20] [--seed 1] [--threads 2]
+
+The recipe the "results on your data" issue measured: same padding, batch norm, base 32, depth 4,
+batch 4 of 256 px crops, flips / 90-degree rotations / gray jitter, cross-entropy without weights,
+Adam 1e-3, trained on slices 00-15 for --minutes, last weights. Writes the cell probability of
+slices 16-19 as raw float32 files (OUT/16.f32, ...) and OUT/run.json; score them with
+`npx tsx bench/score-probabilities.ts --probabilities OUT`.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--data', required=True)
+parser.add_argument('--out', required=True)
+parser.add_argument('--minutes', type=float, default=20)
+parser.add_argument('--seed', type=int, default=1)
+parser.add_argument('--threads', type=int, default=2)
+args = parser.parse_args()
+torch.manual_seed(args.seed)
+rng = np.random.default_rng(args.seed)
+torch.set_num_threads(args.threads)
+
+
+def load(i):
+    image = np.asarray(Image.open(os.path.join(args.data, 'images', f'{i:02d}.png')).convert('L'), dtype=np.float32) / 255
+    label = (np.asarray(Image.open(os.path.join(args.data, 'labels', f'{i:02d}.png')).convert('L')) > 127).astype(np.int64)
+    return image, label
+
+
+train = [load(i) for i in range(16)]
+test = [load(i) for i in range(16, 20)]
+
+
+def block(cin, cout):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+        nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class UNet(nn.Module):
+    def __init__(self, depth=4, base=32):
+        super().__init__()
+        w = [base * 2**i for i in range(depth + 1)]
+        self.down = nn.ModuleList(block(1 if i == 0 else w[i - 1], w[i]) for i in range(depth))
+        self.bottom = block(w[depth - 1], w[depth])
+        self.up = nn.ModuleList(nn.ConvTranspose2d(w[i + 1], w[i], 2, stride=2) for i in reversed(range(depth)))
+        self.merge = nn.ModuleList(block(2 * w[i], w[i]) for i in reversed(range(depth)))
+        self.head = nn.Conv2d(w[0], 2, 1)
+
+    def forward(self, x):
+        skips = []
+        for d in self.down:
+            x = d(x)
+            skips.append(x)
+            x = nn.functional.max_pool2d(x, 2)
+        x = self.bottom(x)
+        for up, merge, skip in zip(self.up, self.merge, reversed(skips)):
+            x = merge(torch.cat([skip, up(x)], 1))
+        return self.head(x)
+
+
+def batch(size=4, crop=256):
+    xs, ys = [], []
+    for _ in range(size):
+        image, label = train[rng.integers(len(train))]
+        top, left = rng.integers(image.shape[0] - crop + 1), rng.integers(image.shape[1] - crop + 1)
+        x, y = image[top:top + crop, left:left + crop], label[top:top + crop, left:left + crop]
+        k = rng.integers(4)
+        x, y = np.rot90(x, k), np.rot90(y, k)
+        if rng.random() < 0.5:
+            x, y = x[:, ::-1], y[:, ::-1]
+        x = np.clip(x * rng.uniform(0.9, 1.1) + rng.uniform(-0.1, 0.1), 0, 1)
+        xs.append(x.copy())
+        ys.append(y.copy())
+    return torch.from_numpy(np.stack(xs)[:, None]), torch.from_numpy(np.stack(ys))
+
+
+model = UNet()
+optimizer = torch.optim.Adam(model.parameters(), 1e-3)
+loss_fn = nn.CrossEntropyLoss()
+start = time.time()
+steps = 0
+model.train()
+while time.time() - start < args.minutes * 60:
+    x, y = batch()
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    steps += 1
+train_seconds = time.time() - start
+os.makedirs(args.out, exist_ok=True)
+model.eval()
+with torch.no_grad():
+    for i, (image, _) in zip(range(16, 20), test):
+        probability = torch.softmax(model(torch.from_numpy(image)[None, None]), 1)[0, 1].numpy().astype(np.float32)
+        probability.tofile(os.path.join(args.out, f'{i}.f32'))
+with open(os.path.join(args.out, 'run.json'), 'w') as f:
+    json.dump({'steps': steps, 'seconds': train_seconds, 'minutes': args.minutes, 'seed': args.seed, 'size': list(test[0][0].shape)}, f)
+print(json.dumps({'steps': steps, 'seconds': round(train_seconds, 1)}))

@@ -1,0 +1,197 @@
+/**
+ * The planning rules: which networks are worth timing for a dataset, and
+ * which of them best uses a time budget on this machine. Pure functions of
+ * the fingerprint, the budget and a table of measured step times, so the
+ * rules are testable with synthetic fingerprints and fake speeds.
+ */
+import { ArgumentError } from '../spec/errors.js';
+import { margin } from '../geometry/tiles.js';
+import { unet } from '../spec/unet.js';
+import type { Depth } from '../spec/options.js';
+import type { Normalization } from '../augment/normalization.js';
+import type { LossPreset } from '../loss/losses.js';
+import type { Schedule } from '../train/schedule.js';
+import type { DatasetFingerprint } from './fingerprint.js';
+
+/** A network and batch shape the planner may choose. */
+export interface PlanCandidate {
+  readonly depth: Depth;
+  readonly baseFilters: number;
+  readonly padding: 'valid' | 'same';
+  readonly batchNorm: boolean;
+  /** Training tile (input) size. */
+  readonly tile: number;
+  readonly batch: number;
+}
+
+/** Measured seconds per training step, by {@link candidateKey}. */
+export type SpeedTable = ReadonlyMap<string, number>;
+
+/** A candidate with what the budget buys with it. */
+export interface RatedCandidate extends PlanCandidate {
+  readonly secondsPerStep: number;
+  /** Steps the training time buys. */
+  readonly steps: number;
+}
+
+/** Everything a run needs, chosen for a dataset, a budget and a machine; every field can be overridden. */
+export interface TrainingPlan {
+  /** Time budget of the whole run (planning and final calibration included), minutes. */
+  readonly minutes: number;
+  readonly depth: Depth;
+  readonly baseFilters: number;
+  readonly padding: 'valid' | 'same';
+  readonly batchNorm: boolean;
+  readonly dropout: number;
+  readonly tile: number;
+  readonly batch: number;
+  readonly normalization: Normalization;
+  readonly optimizer: 'adam' | 'nesterov' | 'sgd';
+  readonly learningRate: number;
+  readonly schedule: Schedule;
+  readonly loss: LossPreset;
+  readonly weights: 'none' | 'border' | 'borderUnbalanced';
+  /** Augmentation strength 0..1 and elastic deformation (see `augmentationFor`). */
+  readonly augmentation: { readonly strength: number; readonly elastic: boolean };
+  /** Share of the images held out for model selection and calibration. */
+  readonly validationShare: number;
+  /** What the chosen candidate costs and buys. */
+  readonly estimate: { readonly secondsPerStep: number; readonly steps: number };
+  /** Every candidate timed, with its cost. */
+  readonly candidates: readonly RatedCandidate[];
+  /** Why: one line per decision. */
+  readonly reasons: readonly string[];
+}
+
+/** Below this many steps a run is too short to converge; the planner shrinks the network first. */
+export const MIN_STEPS = 1500;
+
+/** Share of the budget kept for planning, validation and calibration. */
+export const OVERHEAD_SHARE = 0.12;
+
+/** Base filter counts the planner considers, smallest first. */
+export const BASE_FILTERS = [16, 32] as const;
+
+/** Batch sizes the planner considers. */
+export const BATCHES = [1, 2] as const;
+
+/** The key of a candidate in a {@link SpeedTable}. */
+export const candidateKey = (c: PlanCandidate): string => `${c.padding}/depth ${c.depth}/base ${c.baseFilters}/tile ${c.tile}/batch ${c.batch}${c.batchNorm ? '/bn' : ''}`;
+
+/**
+ * The receptive field of a U-Net of this depth, in pixels: what one output
+ * pixel sees (the same for valid and same padding).
+ *
+ * @example
+ * ```ts
+ * receptiveField(4); // 185
+ * ```
+ */
+export function receptiveField(depth: Depth): number {
+  return 2 * margin(unet({ depth, baseFilters: 1, padding: 'valid' })) + 1;
+}
+
+/**
+ * The depth for the objects: the smallest of 3..5 whose receptive field
+ * spans twice the large (90th percentile) objects' diameter, so a pixel sees
+ * its whole object and the neighbours'; 5 when none does.
+ */
+export function depthFor(fp: DatasetFingerprint): Depth {
+  for (const depth of [3, 4, 5] as const) if (receptiveField(depth) >= 2 * fp.objects.diameter.p90) return depth;
+  return 5;
+}
+
+/**
+ * The training tile: same padding, 256 px (a multiple of 2^depth) or the
+ * smallest image side rounded down to one when images are smaller, and at
+ * least 8 px at the bottom level.
+ */
+export function tileFor(fp: DatasetFingerprint, depth: Depth): number {
+  const unit = 2 ** depth;
+  const side = Math.min(fp.width.min, fp.height.min);
+  return Math.max(8 * unit, Math.floor(Math.min(256, side) / unit) * unit);
+}
+
+/**
+ * The candidates worth timing: same-padding U-Nets of the depth the objects
+ * need ({@link depthFor}) on the tile of {@link tileFor}, with every base
+ * filter count of {@link BASE_FILTERS} and batch of {@link BATCHES}.
+ *
+ * @example
+ * ```ts
+ * planCandidates(fingerprint(images, labels)); // 4 candidates to time
+ * ```
+ */
+export function planCandidates(fp: DatasetFingerprint): PlanCandidate[] {
+  const depth = depthFor(fp);
+  const tile = tileFor(fp, depth);
+  return BASE_FILTERS.flatMap((baseFilters) => BATCHES.map((batch) => ({ depth, baseFilters, padding: 'same' as const, batchNorm: false, tile, batch })));
+}
+
+/**
+ * Chooses the plan. Documented rules, in order:
+ * 1. the network: of the timed candidates whose steps in the training time
+ *    (the budget less {@link OVERHEAD_SHARE}) reach {@link MIN_STEPS}, the one
+ *    that sees the most labelled pixels (steps x batch x tile area) with the
+ *    widest base; when none reaches it, the one with the most steps;
+ * 2. intensity: per-image z-score (nnU-Net's default for non-CT images);
+ * 3. optimisation: Adam 1e-3 with a cosine decay over the budget after a 2% warm-up;
+ * 4. loss: cross-entropy, unweighted (the paper's class balancing biases the
+ *    model to the minority class; calibration sets the threshold instead);
+ * 5. augmentation: flips, rotations and gray values at full strength, no
+ *    elastic deformation (costly per tile on a CPU, and the measured gain is
+ *    within noise at these budgets);
+ * 6. validation: a fifth of the images held out.
+ *
+ * @param fp - the dataset's fingerprint.
+ * @param minutes - the whole run's budget.
+ * @param speeds - measured seconds per step of the candidates (missing ones are skipped).
+ * @throws {@link ArgumentError} when no candidate was timed.
+ * @example
+ * ```ts
+ * const plan = choosePlan(fp, 30, new Map([[candidateKey(c), 0.8]]));
+ * ```
+ */
+export function choosePlan(fp: DatasetFingerprint, minutes: number, speeds: SpeedTable, candidates: readonly PlanCandidate[] = planCandidates(fp)): TrainingPlan {
+  if (!(minutes > 0)) throw new ArgumentError('minutes', 'must be a positive number', minutes);
+  const trainSeconds = minutes * 60 * (1 - OVERHEAD_SHARE);
+  const rated: RatedCandidate[] = candidates.flatMap((c) => {
+    const secondsPerStep = speeds.get(candidateKey(c));
+    return secondsPerStep === undefined || !(secondsPerStep > 0) ? [] : [{ ...c, secondsPerStep, steps: Math.floor(trainSeconds / secondsPerStep) }];
+  });
+  if (rated.length === 0) throw new ArgumentError('speeds', 'must hold a step time for at least one candidate', [...speeds.keys()]);
+  const pixels = (c: RatedCandidate) => c.steps * c.batch * c.tile * c.tile;
+  const eligible = rated.filter((c) => c.steps >= MIN_STEPS);
+  const reasons: string[] = [];
+  let chosen: RatedCandidate;
+  if (eligible.length > 0) {
+    chosen = eligible.reduce((best, c) => (c.baseFilters > best.baseFilters || (c.baseFilters === best.baseFilters && pixels(c) > pixels(best)) ? c : best));
+    reasons.push(`network: base ${chosen.baseFilters}, batch ${chosen.batch}: the widest candidate that still gets ${MIN_STEPS}+ steps (${chosen.steps}) in ${minutes} min, seeing the most labelled pixels among those`);
+  } else {
+    chosen = rated.reduce((best, c) => (c.steps > best.steps ? c : best));
+    reasons.push(`network: base ${chosen.baseFilters}, batch ${chosen.batch}: no candidate reaches ${MIN_STEPS} steps in ${minutes} min, so the fastest (${chosen.steps} steps)`);
+  }
+  reasons.push(`depth ${chosen.depth}: receptive field ${receptiveField(chosen.depth)} px spans twice the large objects (${fp.objects.diameter.p90.toFixed(0)} px across)`);
+  reasons.push(`tile ${chosen.tile} px, same padding: every pixel of the tile is labelled output`);
+  return {
+    minutes,
+    depth: chosen.depth,
+    baseFilters: chosen.baseFilters,
+    padding: chosen.padding,
+    batchNorm: chosen.batchNorm,
+    dropout: 0.1,
+    tile: chosen.tile,
+    batch: chosen.batch,
+    normalization: { kind: 'zscore' },
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    schedule: { kind: 'cosine', warmup: 0.02 },
+    loss: 'crossEntropy',
+    weights: 'none',
+    augmentation: { strength: 1, elastic: false },
+    validationShare: 0.2,
+    estimate: { secondsPerStep: chosen.secondsPerStep, steps: chosen.steps },
+    candidates: rated,
+    reasons,
+  };
+}
