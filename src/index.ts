@@ -19,3 +19,4 @@ export * from './infer/index.js';
 export * from './backend/index.js';
 export * from './train/index.js';
 export * from './onnx/index.js';
+export * from './plan/index.js';

@@ -414,7 +414,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     if (timed && validationSet !== undefined && step === 0) {
       // A first validation measures what the end of the run must keep time for.
       await runValidation();
-      const minimum = 3 * validationSeconds + 15;
+      // The first and last validations, the calibration, and at least as long again for training.
+      const minimum = 5 * validationSeconds;
       if (budgetSeconds < minimum) {
         throw new ArgumentError(
           'budget.minutes',
@@ -424,7 +425,10 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       }
     }
     const reserve = () => (validationSet === undefined ? 0 : (calibrating ? 2.5 : 1.5) * validationSeconds) + (options.checkpoint === undefined ? 0 : checkpointSeconds);
-    const progress = () => (timed ? Math.min(1, elapsed() / Math.max(1e-9, budgetSeconds - reserve())) : step / stepTarget);
+    // The schedule spans the training time: from after the first validation to the reserve for the end.
+    const scheduleStart = validations.find((v) => v.step === 0)?.seconds ?? 0;
+    const progress = () =>
+      timed ? Math.min(1, Math.max(0, elapsed() - scheduleStart) / Math.max(1e-9, budgetSeconds - reserve() - scheduleStart)) : step / stepTarget;
     while (step < stepTarget) {
       // Let timers and signal handlers run (an AbortSignal timeout, Ctrl-C): backend promises such as
       // wasm's data() resolve as microtasks, so without this the event loop would never turn.

@@ -1,0 +1,19 @@
+export { augmentationFor } from './augmentation.js';
+export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint.js';
+export { measureStepSeconds, planTraining, type MeasureOptions, type PlanResult } from './planner.js';
+export {
+  BASE_FILTERS,
+  BATCHES,
+  candidateKey,
+  choosePlan,
+  depthFor,
+  MIN_STEPS,
+  OVERHEAD_SHARE,
+  planCandidates,
+  receptiveField,
+  tileFor,
+  type PlanCandidate,
+  type RatedCandidate,
+  type SpeedTable,
+  type TrainingPlan,
+} from './rules.js';

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { readImage } from '../../src/node.js';
+
+tf.env().set('IS_TEST', false);
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tfjs-unet-plan-'));
+    // The demo writes synthetic touching cells to DIR/data (one training step is enough for that).
+    await run(['demo', '--out', dir, '--steps', '1', '--size', '64', '--backend', 'wasm']);
+  }, 120_000);
+
+  it('plan prints the fingerprint, the timed candidates and the choice; flags override it', async () => {
+    const plan = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--minutes', '5', '--backend', 'wasm', '--json']);
+    expect(plan.err).toBe('');
+    const { fingerprint, plan: chosen } = JSON.parse(plan.out);
+    expect(fingerprint.images).toBe(6);
+    expect(fingerprint.width.median).toBe(64);
+    expect(chosen.candidates.length).toBe(4);
+    for (const c of chosen.candidates) expect(c.secondsPerStep).toBeGreaterThan(0);
+    expect(chosen.minutes).toBe(5);
+    const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'diceCrossEntropy', '--json']);
+    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'diceCrossEntropy' });
+  }, 120_000);
+
+  it('train --minutes ends on time with a calibrated model; predict writes 16-bit instances; evaluate reports the challenge scores', async () => {
+    const out = join(dir, 'run');
+    const started = performance.now();
+    const train = await run(['train', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--out', out, '--minutes', '0.3', '--backend', 'wasm']);
+    const seconds = (performance.now() - started) / 1000;
+    expect(train.err).toBe('');
+    expect(train.code).toBe(0);
+    expect(seconds).toBeLessThanOrEqual(0.3 * 60 + 2);
+    expect(train.out).toContain('plan: same U-Net');
+    expect(train.out).toMatch(/calibrated on the validation images: threshold 0\.\d+/);
+    const saved = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
+    expect(saved.plan.minutes).toBe(0.3);
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.info.normalization).toEqual({ kind: 'zscore' });
+    expect(metrics.info.threshold).toBe(metrics.calibration.info.threshold);
+    const modelJson = JSON.parse(await readFile(join(out, 'model', 'model.json'), 'utf8'));
+    expect(modelJson.userDefinedMetadata.tfjsUnet.info.threshold).toBe(metrics.info.threshold);
+
+    const predict = await run(['predict', '--model', join(out, 'model'), '--images', join(dir, 'data', 'test', 'images'), '--out', join(dir, 'pred'), '--instances', '--backend', 'wasm']);
+    expect(predict.err).toBe('');
+    expect(predict.out).toMatch(/\d+ objects/);
+    for (const suffix of ['mask', 'probability', 'overlay', 'instances']) expect(existsSync(join(dir, 'pred', `0-${suffix}.png`)), suffix).toBe(true);
+    const instances = await readImage(join(dir, 'pred', '0-instances.png'));
+    expect(instances.data).toBeInstanceOf(Uint16Array);
+
+    const evaluate = await run(['evaluate', '--model', join(out, 'model'), '--images', join(dir, 'data', 'test', 'images'), '--masks', join(dir, 'data', 'test', 'masks'), '--backend', 'wasm']);
+    expect(evaluate.err).toBe('');
+    expect(evaluate.out).toContain(`at threshold ${metrics.info.threshold}`);
+    expect(evaluate.out).toMatch(/randError\s+infoError\s+pixelError\s+ap50\s+ap75\s+pq\s+objects/);
+    expect(evaluate.out).toMatch(/best over thresholds 0\.1\.\.0\.9: Rand error \d\.\d{4} \(t = 0\.\d\)/);
+  }, 180_000);
+
+  it('names a truncated image, refuses all-background masks with their names, and writes nothing', async () => {
+    const broken = join(dir, 'broken');
+    await mkdir(join(broken, 'images'), { recursive: true });
+    await mkdir(join(broken, 'masks'), { recursive: true });
+    const png = await readFile(join(dir, 'data', 'train', 'images', '0.png'));
+    await writeFile(join(broken, 'images', '0.png'), png.subarray(0, Math.floor(png.length / 2)));
+    await copyFile(join(dir, 'data', 'train', 'masks', '0.png'), join(broken, 'masks', '0.png'));
+    const truncated = await run(['train', '--images', join(broken, 'images'), '--masks', join(broken, 'masks'), '--out', join(broken, 'run'), '--backend', 'wasm']);
+    expect(truncated.code).toBe(1);
+    expect(truncated.err).toContain(join(broken, 'images', '0.png'));
+    expect(truncated.err).toContain('decoding failed, the file may be truncated or corrupt');
+
+    const empty = join(dir, 'empty');
+    await mkdir(join(empty, 'images'), { recursive: true });
+    await mkdir(join(empty, 'masks'), { recursive: true });
+    for (const name of ['a', 'b']) {
+      await copyFile(join(dir, 'data', 'train', 'images', '0.png'), join(empty, 'images', `${name}.png`));
+      await sharp(Buffer.alloc(64 * 64), { raw: { width: 64, height: 64, channels: 1 } }).png().toFile(join(empty, 'masks', `${name}.png`));
+    }
+    const background = await run(['train', '--images', join(empty, 'images'), '--masks', join(empty, 'masks'), '--out', join(empty, 'run'), '--backend', 'wasm']);
+    expect(background.code).toBe(1);
+    expect(background.err).toBe('tfjs-unet train: `masks` must mark some foreground: every mask is all background (0), so there is nothing to learn. Received: masks="a, b".');
+    expect(existsSync(join(broken, 'run'))).toBe(false);
+    expect(existsSync(join(empty, 'run'))).toBe(false);
+  }, 60_000);
+});

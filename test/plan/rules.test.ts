@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { candidateKey, choosePlan, depthFor, MIN_STEPS, OVERHEAD_SHARE, planCandidates, receptiveField, tileFor, type DatasetFingerprint } from '../../src/plan/index.js';
+
+/** A synthetic fingerprint: square images of `size`, objects `diameter` px across (p90). */
+function fp(size: number, diameter: number): DatasetFingerprint {
+  return {
+    images: 10,
+    channels: 1,
+    width: { min: size, median: size, max: size },
+    height: { min: size, median: size, max: size },
+    pixels: 10 * size * size,
+    intensity: { low: [0.1], high: [0.9], mean: [0.5], std: [0.2] },
+    classes: 2,
+    classFrequencies: [0.2, 0.8],
+    objects: { total: 500, perImage: { min: 40, median: 50, max: 60 }, area: { p10: 50, median: 300, p90: 1000 }, diameter: { median: diameter / 2, p90: diameter } },
+    thinBackgroundShare: 0.95,
+  };
+}
+
+describe('planner rules', () => {
+  it('receptive fields of U-Net depths (valid and same padding alike)', () => {
+    expect([3, 4, 5].map((d) => receptiveField(d as 3 | 4 | 5))).toEqual([89, 185, 377]);
+  });
+
+  it('chooses the shallowest depth whose receptive field spans twice the large objects', () => {
+    expect(depthFor(fp(512, 40))).toBe(3); // 89 >= 80
+    expect(depthFor(fp(512, 60))).toBe(4); // 89 < 120 <= 185
+    expect(depthFor(fp(512, 150))).toBe(5);
+    expect(depthFor(fp(512, 400))).toBe(5); // nothing spans it: the deepest
+  });
+
+  it('tiles 256 px, or the image rounded down to the depth unit, never below 8 px at the bottom', () => {
+    expect(tileFor(fp(512, 60), 4)).toBe(256);
+    expect(tileFor(fp(200, 60), 4)).toBe(192);
+    expect(tileFor(fp(64, 60), 4)).toBe(128);
+  });
+
+  it('times every base and batch; picks the widest network that still gets enough steps', () => {
+    const f = fp(512, 60);
+    const candidates = planCandidates(f);
+    expect(candidates.map((c) => `${c.baseFilters}/${c.batch}`)).toEqual(['16/1', '16/2', '32/1', '32/2']);
+    const seconds = (base: number, batch: number) => (base === 16 ? 0.2 : 0.6) * batch;
+    const speeds = new Map(candidates.map((c) => [candidateKey(c), seconds(c.baseFilters, c.batch)]));
+    const trainSeconds = (minutes: number) => minutes * 60 * (1 - OVERHEAD_SHARE);
+    // 30 min: base 32 batch 1 gets 2640 steps (>= 1500), batch 2 only 1320: base 32, batch 1.
+    const long = choosePlan(f, 30, speeds);
+    expect([long.baseFilters, long.batch]).toEqual([32, 1]);
+    expect(long.estimate.steps).toBe(Math.floor(trainSeconds(30) / 0.6));
+    // 10 min: no base 32 candidate reaches 1500 steps; base 16 batch 2 (1320) neither; batch 1 (2640) does.
+    const mid = choosePlan(f, 10, speeds);
+    expect([mid.baseFilters, mid.batch]).toEqual([16, 1]);
+    // 2 min: nothing reaches MIN_STEPS; the fastest candidate.
+    const short = choosePlan(f, 2, speeds);
+    expect(short.estimate.steps).toBeLessThan(MIN_STEPS);
+    expect([short.baseFilters, short.batch]).toEqual([16, 1]);
+    expect(short.reasons[0]).toContain('no candidate reaches');
+  });
+
+  it('prefers the batch that sees more pixels among equally wide eligible candidates', () => {
+    const f = fp(512, 60);
+    const candidates = planCandidates(f);
+    // Batch 2 costs only 1.2x batch 1: it sees more pixels per second.
+    const speeds = new Map(candidates.map((c) => [candidateKey(c), (c.baseFilters === 16 ? 0.2 : 0.3) * (c.batch === 2 ? 1.2 : 1)]));
+    const plan = choosePlan(f, 60, speeds);
+    expect([plan.baseFilters, plan.batch]).toEqual([32, 2]);
+  });
+
+  it('needs at least one timed candidate', () => {
+    expect(() => choosePlan(fp(512, 60), 10, new Map())).toThrow('`speeds` must hold a step time for at least one candidate');
+  });
+});
