@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { buildModel, exportOnnx, loadOnnxPredictor, outputSize, specToJSON, unet } from '../../src/node.js';
+import { buildModel, exportOnnx, loadModel, loadOnnxPredictor, outputSize, predictTiled, saveModel, specToJSON, unet } from '../../src/node.js';
 
 describe('exportOnnx / loadOnnxPredictor', () => {
   it('round-trips a model through a file and predicts like the tfjs model', async () => {
@@ -28,6 +28,34 @@ describe('exportOnnx / loadOnnxPredictor', () => {
     actual.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - expected[i]!))));
     expect(diff).toBeLessThan(1e-5);
     await predictor.dispose();
+    model.dispose();
+  });
+
+  it("carries the model's normalisation and calibrated threshold; ONNX prediction normalises like tfjs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tfjs-unet-onnx-info-'));
+    const spec = unet({ depth: 1, baseFilters: 3 });
+    const model = buildModel(spec, { inputSize: 28, seed: 4 });
+    const info = { normalization: { kind: 'zscore' as const }, threshold: 0.35, instances: { thin: true, split: false, minSize: 10 } };
+    await saveModel(model, spec, join(dir, 'model'), info);
+    const loaded = await loadModel(join(dir, 'model'));
+    expect(loaded.info).toEqual(info);
+    await exportOnnx(loaded.model, loaded.spec, { path: join(dir, 'unet.onnx') });
+    const predictor = await loadOnnxPredictor(join(dir, 'unet.onnx'), { threads: 1 });
+    expect(predictor.info).toEqual(info);
+    // A bright image: z-scored, it is a different input than the same image scaled to [0, 1].
+    const image = { data: Uint8Array.from({ length: 40 * 30 }, (_, i) => 150 + Math.round(100 * Math.sin(i / 7))), width: 40, height: 30 };
+    const viaOnnx = await predictTiled(predictor, image);
+    const viaTfjs = await predictTiled(loaded.model, image);
+    const scaledOnly = await predictTiled(loaded.model, image, { normalization: { kind: 'scale' } });
+    const [a, b, c] = await Promise.all([viaOnnx.probabilities.data(), viaTfjs.probabilities.data(), scaledOnly.probabilities.data()]);
+    let diff = 0;
+    let changed = 0;
+    a.forEach((v, i) => ((diff = Math.max(diff, Math.abs(v - b[i]!))), (changed = Math.max(changed, Math.abs(b[i]! - c[i]!)))));
+    expect(diff).toBeLessThan(1e-5);
+    expect(changed).toBeGreaterThan(1e-3);
+    tf.dispose([viaOnnx.probabilities, viaOnnx.labels, viaTfjs.probabilities, viaTfjs.labels, scaledOnly.probabilities, scaledOnly.labels]);
+    await predictor.dispose();
+    loaded.model.dispose();
     model.dispose();
   });
 

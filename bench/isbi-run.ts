@@ -1,0 +1,132 @@
+/**
+ * One run of `npm run bench:isbi` (its own process: wasm memory never shrinks): trains on ISBI
+ * 2012 slices 00-15 and scores slices 16-19 under the challenge protocol; prints one JSON line.
+ *
+ *   npx tsx bench/isbi-run.ts --config plan|paper|... --minutes N --seed S --out DIR [--data DIR]
+ *
+ * `plan` runs the CLI exactly as a user would (`tfjs-unet train --images --masks --out --minutes N
+ * --seed S`, every other choice the plan's) on a folder holding links to slices 00-15, then
+ * predicts 16-19 with the saved model (its normalisation and calibrated threshold). The fixed
+ * configurations are the earlier ablation's: valid depth 4, 16 base filters, 316 px tiles, batch 1,
+ * Adam 1e-3, +- the border weight map, +- elastic deformation, trained for N minutes with the last
+ * weights kept.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { main } from '../src/cli/main.js';
+import {
+  buildModel,
+  evaluateSegmentation,
+  loadModel,
+  PAPER_AUGMENTATION,
+  predictTiled,
+  readImage,
+  readMask,
+  saveModel,
+  train,
+  unet,
+  useBackend,
+  type AugmentOp,
+  type EvaluationReport,
+  type ScoredImage,
+} from '../src/node.js';
+import { FIXED_CONFIGS } from './isbi-configs.js';
+import { isbiDirectory } from './util.js';
+
+const { values } = parseArgs({
+  options: { config: { type: 'string' }, minutes: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' }, data: { type: 'string' } },
+});
+const data = values.data ?? isbiDirectory();
+if (data === undefined || values.config === undefined || values.minutes === undefined || values.out === undefined) {
+  console.error('usage: --config plan|paper|no-weights|no-elastic|neither --minutes N --seed S --out DIR [--data DIR]');
+  process.exit(2);
+}
+const minutes = Number(values.minutes);
+const seed = Number(values.seed);
+const out = resolve(values.out);
+mkdirSync(out, { recursive: true });
+const slices = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => String(from + i).padStart(2, '0'));
+const started = performance.now();
+
+if (values.config === 'torch') {
+  // The PyTorch reference (bench/torch-isbi.py), scored by the same code below.
+  const { execFileSync } = await import('node:child_process');
+  const printed = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'torch-isbi.py'), '--data', data, '--out', join(out, 'torch'), '--minutes', String(minutes), '--seed', String(seed)], { encoding: 'utf8' });
+  const run = JSON.parse(printed.trim().split('\n').at(-1)!) as { steps: number };
+  const scored: ScoredImage[] = [];
+  for (const id of slices(16, 20)) {
+    const bytes = readFileSync(join(out, 'torch', `${Number(id)}.f32`));
+    const cell = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    scored.push({ probabilities: Float32Array.from({ length: 2 * cell.length }, (_, i) => (i % 2 === 0 ? 1 - cell[i >> 1]! : cell[i >> 1]!)), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask });
+  }
+  printResult(run.steps, {}, evaluateSegmentation(scored));
+  process.exit(0);
+}
+
+if (values.config === 'plan') {
+  // The user's view: a folder of images and masks, one command.
+  const folder = join(out, 'train-data');
+  for (const kind of ['images', 'labels']) {
+    mkdirSync(join(folder, kind), { recursive: true });
+    for (const id of slices(0, 16)) {
+      try {
+        symlinkSync(resolve(data, kind, `${id}.png`), join(folder, kind, `${id}.png`));
+      } catch {
+        // already linked by an earlier attempt
+      }
+    }
+  }
+  const lines: string[] = [];
+  const code = await main(['train', '--images', join(folder, 'images'), '--masks', join(folder, 'labels'), '--out', join(out, 'run'), '--minutes', String(minutes), '--seed', String(seed)], (l) => lines.push(l), (l) => lines.push(l));
+  writeFileSync(join(out, 'train.log'), `${lines.join('\n')}\n`);
+  if (code !== 0) throw new Error(`tfjs-unet train exited ${code}: ${lines.slice(-3).join(' | ')}`);
+} else {
+  const config = FIXED_CONFIGS[values.config as keyof typeof FIXED_CONFIGS];
+  if (config === undefined) throw new Error(`unknown --config ${values.config}`);
+  await useBackend('wasm');
+  tf.env().set('IS_TEST', false);
+  const images = await Promise.all(slices(0, 16).map((id) => readImage(join(data, 'images', `${id}.png`))));
+  const labels = await Promise.all(slices(0, 16).map(async (id) => (await readMask(join(data, 'labels', `${id}.png`))).mask));
+  const spec = unet({ depth: 4, baseFilters: 16, dropout: 0.5 });
+  const model = buildModel(spec, { inputSize: 316, seed });
+  const augmentation: readonly AugmentOp[] = config.elastic ? PAPER_AUGMENTATION : PAPER_AUGMENTATION.filter((op) => op.kind !== 'elastic');
+  const result = await train(model, { images, labels, weights: config.weights }, { budget: { minutes }, optimizer: 'adam', learningRate: 1e-3, seed, augmentation });
+  await saveModel(model, spec, join(out, 'run', 'model'));
+  writeFileSync(join(out, 'run', 'metrics.json'), JSON.stringify({ steps: result.steps, seconds: result.seconds }));
+  model.dispose();
+}
+
+// Score slices 16-19 with the saved model, as `tfjs-unet evaluate` would.
+const { model, spec, info } = await loadModel(join(out, 'run', 'model'));
+const { steps } = JSON.parse(readFileSync(join(out, 'run', 'metrics.json'), 'utf8')) as { steps: number };
+const scored: ScoredImage[] = [];
+for (const id of slices(16, 20)) {
+  const image = await readImage(join(data, 'images', `${id}.png`));
+  const { probabilities, labels } = await predictTiled(model, image, { spec });
+  scored.push({ probabilities: await probabilities.data(), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask });
+  tf.dispose([probabilities, labels]);
+}
+model.dispose();
+printResult(steps, info, evaluateSegmentation(scored, { threshold: info.threshold ?? 0.5, ...(info.instances === undefined ? {} : { instances: info.instances }) }));
+
+/** Prints the run's one JSON line. */
+function printResult(steps: number, info: unknown, report: EvaluationReport): void {
+  const round = (x: number) => +x.toFixed(4);
+  const line = {
+    config: values.config,
+    minutes,
+    seed,
+    steps,
+    wallMinutes: round((performance.now() - started) / 60_000),
+    info,
+    randError: round(report.best.randError.value),
+    randThreshold: report.best.randError.threshold,
+    infoError: round(report.best.infoError.value),
+    pixelError: round(report.best.pixelError.value),
+    pixelThreshold: report.best.pixelError.threshold,
+    atThreshold: Object.fromEntries(Object.entries(report.mean).map(([k, v]) => [k, round(v)])),
+  };
+  console.log(JSON.stringify(line));
+}
