@@ -312,10 +312,10 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   leanConvGradients(logitsModel);
   const classes = logitsModel.outputs[0]!.shape[3]!;
   const metric: ValidationMetric = given?.metric ?? (classes === 2 ? 'randError' : 'iou');
-  const weights = split === undefined ? pixelWeights(data, data.weights) : pixelWeights(fit, Array.isArray(data.weights) ? undefined : data.weights);
   if (split !== undefined && Array.isArray(data.weights)) {
     throw new ArgumentError('data.weights', "must be 'border', 'borderUnbalanced' or 'none' with a held-out validation share (given maps cannot be split)", 'an array of maps');
   }
+  const weights = pixelWeights(fit, data.weights);
   const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
   const tiles = sampleTiles(fit.images, fit.labels, weights, { spec, inputSize, pipeline: options.augmentation ?? PAPER_AUGMENTATION, seed: random, normalization });
 
