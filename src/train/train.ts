@@ -22,6 +22,7 @@ import { checkNormalization, type Normalization } from '../augment/normalization
 import type { ScoredImage } from '../metrics/report.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
+import { RunClock } from './clock.js';
 import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
 import {
   CHECKPOINT_FORMAT,
@@ -342,18 +343,21 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   const keepBest = options.keepBest ?? validationSet !== undefined;
   const timed = Number.isFinite(budgetSeconds);
-  const validationInterval = given?.everyMinutes !== undefined ? given.everyMinutes * 60 : budgetSeconds / 10;
-  const validationEvery = given?.every ?? (timed ? Number.POSITIVE_INFINITY : 50);
-  const checkpointInterval = options.checkpoint?.everyMinutes !== undefined ? options.checkpoint.everyMinutes * 60 : budgetSeconds / 10;
-  const checkpointEvery = options.checkpoint?.every ?? (timed ? Number.POSITIVE_INFINITY : 50);
+  const clock = new RunClock({
+    steps: stepTarget,
+    budgetSeconds,
+    startStep,
+    startSeconds: resume?.seconds ?? 0,
+    validationInterval: given?.everyMinutes !== undefined ? given.everyMinutes * 60 : budgetSeconds / 10,
+    checkpointInterval: options.checkpoint?.everyMinutes !== undefined ? options.checkpoint.everyMinutes * 60 : budgetSeconds / 10,
+    validationEvery: given?.every ?? (timed ? Number.POSITIVE_INFINITY : 50),
+    checkpointEvery: options.checkpoint?.every ?? (timed ? Number.POSITIVE_INFINITY : 50),
+  });
+  // The end keeps time for the last validation, the calibration (timed once on the first validation),
+  // a checkpoint, and 1% of the budget as a margin.
+  let calibrationSeconds = 0;
+  const reserve = () => clock.reserve(validationSet === undefined ? 0 : 1.2, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * budgetSeconds;
   let step = startStep;
-  // Training time counts across resumes; a budget is spent once.
-  const clockStart = performance.now() - (resume?.seconds ?? 0) * 1000;
-  const elapsed = () => (performance.now() - clockStart) / 1000;
-  let lastValidationAt = elapsed();
-  let lastCheckpointAt = elapsed();
-  let validationSeconds = 0;
-  let checkpointSeconds = 0;
   let lastValidatedStep = -1;
 
   const capture = async (): Promise<Checkpoint> => {
@@ -372,7 +376,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       validations,
       best,
       sinceBest,
-      seconds: elapsed(),
+      seconds: clock.elapsed(),
       weights: manifests[0]!,
       optimizerWeights: manifests[1]!,
       bestWeights: (manifests[2] as TensorManifest[] | undefined) ?? null,
@@ -382,17 +386,15 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const saveCheckpoint = async () => {
     const began = performance.now();
     await options.checkpoint!.save(await capture());
-    checkpointSeconds = (performance.now() - began) / 1000;
-    lastCheckpointAt = elapsed();
+    clock.checkpointed(began);
   };
 
   /** Validates the current weights; returns whether early stopping asks to stop. */
   const runValidation = async (): Promise<boolean> => {
     const began = performance.now();
     const { report, scored } = await validationReport(model, spec, validationSet!, { inputSize: given?.inputSize ?? inputSize });
-    const record = validationRecord(report, step, elapsed());
-    validationSeconds = (performance.now() - began) / 1000;
-    lastValidationAt = elapsed();
+    const record = validationRecord(report, step, clock.elapsed());
+    clock.validated(began);
     lastValidatedStep = step;
     validations.push(record);
     const value = record[metric];
@@ -409,27 +411,30 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   let stopped: TrainResult['stopped'] = 'completed';
   let calibration: Calibration | undefined;
-  const runStarted = performance.now();
   try {
     if (timed && validationSet !== undefined && step === 0) {
-      // A first validation measures what the end of the run must keep time for.
+      // A first validation (and calibration) measures what the end of the run must keep time for.
       await runValidation();
+      if (calibrating && bestScored !== null) {
+        const began = performance.now();
+        calibrate(bestScored);
+        calibrationSeconds = (performance.now() - began) / 1000;
+      }
       // The first and last validations, the calibration, and at least as long again for training.
-      const minimum = 5 * validationSeconds;
+      const minimum = 2 * (2 * clock.validationSeconds + calibrationSeconds);
       if (budgetSeconds < minimum) {
         throw new ArgumentError(
           'budget.minutes',
-          `is too small: one validation of these ${validationSet.images.length} image(s) takes ${validationSeconds.toFixed(1)} s and the run needs time to train between the first and the last; give at least ${Math.ceil((minimum / 60) * 10) / 10} minutes (or fewer validation images)`,
+          `is too small: one validation of these ${validationSet.images.length} image(s) takes ${clock.validationSeconds.toFixed(1)} s and the run needs time to train between the first and the last; give at least ${Math.ceil((minimum / 60) * 10) / 10} minutes (or fewer validation images)`,
           options.budget!.minutes,
         );
       }
     }
-    const reserve = () => (validationSet === undefined ? 0 : (calibrating ? 2.5 : 1.5) * validationSeconds) + (options.checkpoint === undefined ? 0 : checkpointSeconds);
-    // The schedule spans the training time: from after the first validation to the reserve for the end.
-    const scheduleStart = validations.find((v) => v.step === 0)?.seconds ?? 0;
-    const progress = () =>
-      timed ? Math.min(1, Math.max(0, elapsed() - scheduleStart) / Math.max(1e-9, budgetSeconds - reserve() - scheduleStart)) : step / stepTarget;
-    while (step < stepTarget) {
+    // The schedule spans the training time: from after the first validation to the reserve for the end
+    // (a resumed run takes its start from the first validation's record).
+    if (step === 0) clock.startSchedule();
+    else clock.startSchedule(validations.find((v) => v.step === 0)?.seconds ?? 0);
+    for (;;) {
       // Let timers and signal handlers run (an AbortSignal timeout, Ctrl-C): backend promises such as
       // wasm's data() resolve as microtasks, so without this the event loop would never turn.
       await yieldToEventLoop();
@@ -437,10 +442,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         stopped = 'aborted';
         break;
       }
-      const secondsPerStep = step > startStep ? (performance.now() - runStarted) / 1000 / (step - startStep) : 0;
-      if (timed && elapsed() + secondsPerStep + reserve() >= budgetSeconds) break;
+      if (!clock.hasTimeFor(step, reserve())) break;
       const next = step + 1;
-      const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, schedule, progress()) : rateOption(next);
+      const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, schedule, clock.progress(step, reserve())) : rateOption(next);
       setLearningRate(optimizer, rate);
       const batch = tilesToTensors(Array.from({ length: batchSize }, () => tiles.next().value), classes);
       const { value, grads } = tf.variableGrads(
@@ -456,19 +460,21 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       tf.dispose([batch.x, batch.y, batch.weights, value, ...Object.values(grads)]);
       step = next;
       history.push({ step, loss });
-      const runSeconds = (performance.now() - runStarted) / 1000;
-      const stepsPerSecond = (step - startStep) / Math.max(runSeconds, 1e-9);
-      const secondsLeft = timed ? Math.max(0, budgetSeconds - elapsed()) : (stepTarget - step) / stepsPerSecond;
-      const totalSteps = timed ? Math.min(stepTarget, step + Math.floor(Math.max(0, budgetSeconds - elapsed() - reserve()) * stepsPerSecond)) : stepTarget;
-      await options.onStep?.({ step, steps: totalSteps, loss, learningRate: rate, stepsPerSecond, etaSeconds: secondsLeft, progress: progress() });
+      await options.onStep?.({
+        step,
+        steps: clock.expectedSteps(step, reserve()),
+        loss,
+        learningRate: rate,
+        stepsPerSecond: clock.stepsPerSecond(step),
+        etaSeconds: clock.secondsLeft(step),
+        progress: clock.progress(step, reserve()),
+      });
 
-      const validationDue = step % validationEvery === 0 || (timed && elapsed() - lastValidationAt >= validationInterval);
-      if (validationSet !== undefined && validationDue && (await runValidation())) {
+      if (validationSet !== undefined && clock.validationDue(step) && (await runValidation())) {
         stopped = 'earlyStopping';
         break;
       }
-      const checkpointDue = step % checkpointEvery === 0 || (timed && elapsed() - lastCheckpointAt >= checkpointInterval);
-      if (options.checkpoint !== undefined && checkpointDue && step < stepTarget) await saveCheckpoint();
+      if (options.checkpoint !== undefined && clock.checkpointDue(step) && step < stepTarget) await saveCheckpoint();
     }
     // The last weights are validated too, so the best of the run is really kept.
     if (validationSet !== undefined && stopped !== 'aborted' && lastValidatedStep !== step) await runValidation();
@@ -477,7 +483,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       const { manifests, data: blob } = packTensors([bestWeights]);
       setWeightValues(model, manifests[0]!, blob);
     }
-    if (calibrating && bestScored !== null && stopped !== 'aborted') {
+    if (calibrating && stopped !== 'aborted') {
+      // After a resume the best model's predictions may be from the earlier process: predict them again.
+      bestScored ??= (await validationReport(model, spec, validationSet, { inputSize: given?.inputSize ?? inputSize })).scored;
       calibration = calibrate(bestScored);
       attachSpec(model, spec, { ...modelInfoOf(model), ...calibration.info });
     }
@@ -485,5 +493,5 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     logitsModel.dispose();
     if (optimizer !== options.optimizer) optimizer.dispose();
   }
-  return { steps: step, seconds: elapsed(), history, validations, best, stopped, info: modelInfoOf(model), ...(calibration === undefined ? {} : { calibration }) };
+  return { steps: step, seconds: clock.elapsed(), history, validations, best, stopped, info: modelInfoOf(model), ...(calibration === undefined ? {} : { calibration }) };
 }
