@@ -5,6 +5,7 @@
  * predicted borders, and their best value over probability thresholds.
  */
 import { ArgumentError } from '../spec/errors.js';
+import { checkAlpha, contingency } from './contingency.js';
 import type { LabelImage } from '../loss/image.js';
 import { labelComponents } from '../loss/components.js';
 import { thinBorders } from '../regions/thinning.js';
@@ -50,66 +51,33 @@ export interface SegmentScoreOptions {
  * ```
  */
 export function segmentScores(predicted: ArrayLike<number>, truth: ArrayLike<number>, options: SegmentScoreOptions = {}): SegmentScores {
-  if (predicted.length !== truth.length) {
-    throw new ArgumentError('predicted', `must have as many pixels as truth (${truth.length})`, `array of length ${predicted.length}`);
-  }
-  const alpha = options.alpha ?? 0.5;
-  if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentError('alpha', 'must be between 0 and 1', alpha);
-  let maxPredicted = 0;
-  for (let i = 0; i < predicted.length; i++) {
-    const p = predicted[i]!;
-    if (!Number.isInteger(p) || p < 0) throw new ArgumentError(`predicted[${i}]`, 'must be a non-negative integer label', p);
-    if (p > maxPredicted) maxPredicted = p;
-  }
-  const joint = new Map<number, number>();
-  const rows = new Map<number, number>(); // predicted segment sizes s_i (within the true foreground)
-  const columns = new Map<number, number>(); // true segment sizes t_j
-  const unassigned = new Map<number, number>(); // per true segment: pixels predicted 0 (singletons)
-  let total = 0;
-  for (let k = 0; k < truth.length; k++) {
-    const t = truth[k]!;
-    if (t === 0) continue;
-    total++;
-    columns.set(t, (columns.get(t) ?? 0) + 1);
-    const p = predicted[k]!;
+  const alpha = checkAlpha(options.alpha);
+  const table = contingency(predicted, truth, (t) => t !== 0);
+  const n = table.total;
+  if (n === 0) return { vRand: NaN, randSplit: NaN, randMerge: NaN, vInfo: NaN, infoSplit: NaN, infoMerge: NaN };
+  // Predicted label 0: every such pixel is a segment of its own (a singleton).
+  const singletons = table.predictedSizes.get(0) ?? 0;
+  const fraction = (c: number) => c / n;
+  let sumP2 = singletons / (n * n);
+  let sumS2 = singletons / (n * n);
+  let sumT2 = 0;
+  let hS = (singletons / n) * Math.log(n);
+  let hT = 0;
+  for (const [p, c] of table.predictedSizes) if (p !== 0) (sumS2 += fraction(c) ** 2), (hS -= fraction(c) * Math.log(fraction(c)));
+  for (const c of table.truthSizes.values()) (sumT2 += fraction(c) ** 2), (hT -= fraction(c) * Math.log(fraction(c)));
+  // I(S;T) = sum p_ij log(p_ij / (s_i t_j)); a singleton in true segment j (p = s = 1/n) adds (1/n) log(1 / t_j).
+  let mutual = 0;
+  for (const [key, c] of table.joint) {
+    const t = Math.floor(key / table.stride);
+    const p = key - t * table.stride;
+    const tj = fraction(table.truthSizes.get(t)!);
     if (p === 0) {
-      unassigned.set(t, (unassigned.get(t) ?? 0) + 1);
+      mutual += fraction(c) * Math.log(1 / tj);
       continue;
     }
-    rows.set(p, (rows.get(p) ?? 0) + 1);
-    const key = t * (maxPredicted + 1) + p;
-    joint.set(key, (joint.get(key) ?? 0) + 1);
+    sumP2 += fraction(c) ** 2;
+    mutual += fraction(c) * Math.log(fraction(c) / (fraction(table.predictedSizes.get(p)!) * tj));
   }
-  if (total === 0) return { vRand: NaN, randSplit: NaN, randMerge: NaN, vInfo: NaN, infoSplit: NaN, infoMerge: NaN };
-  let singletons = 0;
-  for (const c of unassigned.values()) singletons += c;
-  const n = total;
-  const squares = (counts: Iterable<number>) => {
-    let sum = 0;
-    for (const c of counts) sum += (c / n) * (c / n);
-    return sum;
-  };
-  const sumP2 = squares(joint.values()) + singletons / (n * n);
-  const sumS2 = squares(rows.values()) + singletons / (n * n);
-  const sumT2 = squares(columns.values());
-
-  const entropy = (counts: Iterable<number>) => {
-    let h = 0;
-    for (const c of counts) h -= (c / n) * Math.log(c / n);
-    return h;
-  };
-  const hS = entropy(rows.values()) + (singletons / n) * Math.log(n);
-  const hT = entropy(columns.values());
-  // I(S;T) = sum p_ij log(p_ij / (s_i t_j)).
-  let mutual = 0;
-  for (const [key, c] of joint) {
-    const t = Math.floor(key / (maxPredicted + 1));
-    const p = key - t * (maxPredicted + 1);
-    const pij = c / n;
-    mutual += pij * Math.log(pij / ((rows.get(p)! / n) * (columns.get(t)! / n)));
-  }
-  // A singleton in true segment j: p = 1/n, s = 1/n, so its term is (1/n) log(1 / t_j).
-  for (const [t, c] of unassigned) mutual += (c / n) * Math.log(n / columns.get(t)!);
 
   const ratio = (a: number, b: number) => (b <= 0 ? (a <= 0 ? 1 : 0) : a / b);
   return {

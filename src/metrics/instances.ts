@@ -4,6 +4,7 @@
  * `TP / (TP + FP + FN)` and panoptic quality.
  */
 import { ArgumentError } from '../spec/errors.js';
+import { checkPair } from './contingency.js';
 
 /** The outcome of matching predicted objects to true ones at one IoU threshold. */
 export interface InstanceMatch {
@@ -46,9 +47,7 @@ interface Overlaps {
 }
 
 function overlaps(predicted: ArrayLike<number>, truth: ArrayLike<number>): Overlaps {
-  if (predicted.length !== truth.length) {
-    throw new ArgumentError('predicted', `must have as many pixels as truth (${truth.length})`, `array of length ${predicted.length}`);
-  }
+  checkPair(predicted, truth);
   const truthArea = new Map<number, number>();
   const predictedArea = new Map<number, number>();
   const joint = new Map<number, number>();

@@ -3,11 +3,10 @@
  * intersection over union and Dice, per class and mean.
  */
 import { ArgumentError } from '../spec/errors.js';
+import { checkPair } from './contingency.js';
 
-function checkPair(predicted: ArrayLike<number>, truth: ArrayLike<number>): void {
-  if (predicted.length !== truth.length) {
-    throw new ArgumentError('predicted', `must have as many pixels as truth (${truth.length})`, `array of length ${predicted.length}`);
-  }
+function checkNonEmptyPair(predicted: ArrayLike<number>, truth: ArrayLike<number>): void {
+  checkPair(predicted, truth);
   if (truth.length === 0) throw new ArgumentError('truth', 'must not be empty', 'array of length 0');
 }
 
@@ -20,7 +19,7 @@ function checkPair(predicted: ArrayLike<number>, truth: ArrayLike<number>): void
  * ```
  */
 export function pixelError(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
-  checkPair(predicted, truth);
+  checkNonEmptyPair(predicted, truth);
   let wrong = 0;
   for (let i = 0; i < truth.length; i++) if (predicted[i] !== truth[i]) wrong++;
   return wrong / truth.length;
@@ -36,7 +35,7 @@ export function pixelError(predicted: ArrayLike<number>, truth: ArrayLike<number
  * ```
  */
 export function confusionMatrix(predicted: ArrayLike<number>, truth: ArrayLike<number>, classes: number): number[][] {
-  checkPair(predicted, truth);
+  checkNonEmptyPair(predicted, truth);
   if (!Number.isInteger(classes) || classes < 1) throw new ArgumentError('classes', 'must be a positive integer', classes);
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < truth.length; i++) {

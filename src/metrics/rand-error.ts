@@ -2,7 +2,7 @@
  * The foreground-restricted Rand error of the ISBI 2012 challenge, as
  * `skimage.metrics.adapted_rand_error` defines it.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { checkAlpha, contingency } from './contingency.js';
 
 /** Result of {@link randError}. */
 export interface RandErrorResult {
@@ -40,38 +40,17 @@ export interface RandErrorOptions {
  * ```
  */
 export function randError(predicted: ArrayLike<number>, truth: ArrayLike<number>, options: RandErrorOptions = {}): RandErrorResult {
-  if (predicted.length !== truth.length) {
-    throw new ArgumentError('predicted', `must have as many pixels as truth (${truth.length})`, `array of length ${predicted.length}`);
-  }
-  const alpha = options.alpha ?? 0.5;
-  if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentError('alpha', 'must be between 0 and 1', alpha);
+  const alpha = checkAlpha(options.alpha);
   const ignore = new Set(options.ignoreLabels ?? [0]);
-  let maxPredicted = 0;
-  for (let i = 0; i < predicted.length; i++) {
-    const p = predicted[i]!;
-    if (!Number.isInteger(p) || p < 0) throw new ArgumentError(`predicted[${i}]`, 'must be a non-negative integer label', p);
-    if (p > maxPredicted) maxPredicted = p;
-  }
-  const joint = new Map<number, number>();
-  const rows = new Map<number, number>();
-  const columns = new Map<number, number>();
-  for (let i = 0; i < truth.length; i++) {
-    const t = truth[i]!;
-    if (ignore.has(t)) continue;
-    const p = predicted[i]!;
-    const key = t * (maxPredicted + 1) + p;
-    joint.set(key, (joint.get(key) ?? 0) + 1);
-    rows.set(t, (rows.get(t) ?? 0) + 1);
-    columns.set(p, (columns.get(p) ?? 0) + 1);
-  }
+  const table = contingency(predicted, truth, (t) => !ignore.has(t));
   const pairs = (counts: Iterable<number>) => {
     let sum = 0;
     for (const n of counts) sum += n * (n - 1);
     return sum;
   };
-  const both = pairs(joint.values());
-  const inTruth = pairs(rows.values());
-  const inPrediction = pairs(columns.values());
+  const both = pairs(table.joint.values());
+  const inTruth = pairs(table.truthSizes.values());
+  const inPrediction = pairs(table.predictedSizes.values());
   return {
     error: 1 - both / (alpha * inTruth + (1 - alpha) * inPrediction),
     precision: both / inTruth,
