@@ -4,19 +4,14 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import * as tf from '@tensorflow/tfjs';
 import { fileCheckpoints } from '../../src/node.js';
 
 // tfjs's IS_TEST leak check counts the wasm backend's own temporary buffers in fused kernels as leaks.
 tf.env().set('IS_TEST', false);
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 describe('tfjs-unet CLI', () => {
   it('tiles: valid sizes, output, input, JSON, and exit codes', async () => {
