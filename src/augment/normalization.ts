@@ -31,7 +31,14 @@ export interface ChannelAffine {
   readonly high: Float64Array;
 }
 
-/** Checks a normalisation of untrusted origin (a model file) for `channels` channels. */
+/**
+ * Checks a normalisation of untrusted origin (a model file) for `channels` channels.
+ *
+ * @example
+ * ```ts
+ * checkNormalization({ kind: 'zscore' }, 1);
+ * ```
+ */
 export function checkNormalization(value: unknown, channels: number, argument = 'normalization'): Normalization {
   const kind = (value as { kind?: unknown } | null)?.kind;
   if (typeof value !== 'object' || value === null || !NORMALIZATION_KINDS.includes(kind as Normalization['kind'])) {
@@ -64,7 +71,14 @@ export function unitScale(image: ImageArray<TypedArray>): ImageArray<Float32Arra
   return { data: Float32Array.from(image.data as ArrayLike<number>, (v) => v / scale), width: image.width, height: image.height, channels: image.channels ?? 1 };
 }
 
-/** The affine map `normalization` gives for an image already on the [0, 1] scale. */
+/**
+ * The affine map `normalization` gives for an image already on the [0, 1] scale.
+ *
+ * @example
+ * ```ts
+ * const affine = channelAffine(unitScale(image), { kind: 'zscore' });
+ * ```
+ */
 export function channelAffine(unit: ImageArray<Float32Array>, normalization: Normalization): ChannelAffine {
   const channels = unit.channels ?? 1;
   const offset = new Float64Array(channels);
@@ -96,7 +110,14 @@ export function channelAffine(unit: ImageArray<Float32Array>, normalization: Nor
   return { offset, scale, low, high };
 }
 
-/** Applies an affine map in place to channels-last data. */
+/**
+ * Applies an affine map in place to channels-last data.
+ *
+ * @example
+ * ```ts
+ * applyAffine(tile.data, 1, affine);
+ * ```
+ */
 export function applyAffine(data: Float32Array, channels: number, affine: ChannelAffine): Float32Array {
   for (let i = 0; i < data.length; i++) {
     const c = i % channels;

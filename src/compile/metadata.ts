@@ -64,6 +64,10 @@ export function specOf(model: tf.LayersModel): Spec | undefined {
  * Checks a {@link ModelInfo} of untrusted origin (a model file).
  *
  * @throws {@link ArgumentError} naming the field.
+ * @example
+ * ```ts
+ * checkModelInfo(JSON.parse(text), 1, 'info');
+ * ```
  */
 export function checkModelInfo(value: unknown, channels: number, argument = 'info'): ModelInfo {
   if (value === undefined) return {};

@@ -94,7 +94,14 @@ export function focalLoss(labels: tf.Tensor, logits: tf.Tensor, weights?: tf.Ten
   });
 }
 
-/** Checks loss terms (or a preset name) and returns the terms. */
+/**
+ * Checks loss terms (or a preset name) and returns the terms.
+ *
+ * @example
+ * ```ts
+ * resolveLoss('diceCrossEntropy'); // [{ kind: 'crossEntropy' }, { kind: 'dice' }]
+ * ```
+ */
 export function resolveLoss(loss: LossPreset | readonly LossTerm[]): readonly LossTerm[] {
   if (typeof loss === 'string') {
     if (!(loss in LOSS_PRESETS)) throw new ArgumentError('loss', `must be one of ${Object.keys(LOSS_PRESETS).map((k) => `'${k}'`).join(', ')} or an array of loss terms`, loss);

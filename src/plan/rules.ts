@@ -75,7 +75,15 @@ export const BASE_FILTERS = [16, 32] as const;
 /** Batch sizes the planner considers. */
 export const BATCHES = [1, 2] as const;
 
-/** The key of a candidate in a {@link SpeedTable}. */
+/**
+ * The key of a candidate in a {@link SpeedTable}.
+ *
+ * @example
+ * ```ts
+ * candidateKey({ depth: 4, baseFilters: 16, padding: 'same', batchNorm: false, tile: 256, batch: 1 });
+ * // 'same/depth 4/base 16/tile 256/batch 1'
+ * ```
+ */
 export const candidateKey = (c: PlanCandidate): string => `${c.padding}/depth ${c.depth}/base ${c.baseFilters}/tile ${c.tile}/batch ${c.batch}${c.batchNorm ? '/bn' : ''}`;
 
 /**
@@ -95,6 +103,11 @@ export function receptiveField(depth: Depth): number {
  * The depth for the objects: the smallest of 3..5 whose receptive field
  * spans twice the large (90th percentile) objects' diameter, so a pixel sees
  * its whole object and the neighbours'; 5 when none does.
+ *
+ * @example
+ * ```ts
+ * depthFor(fingerprint(images, labels)); // 4 for ISBI 2012 cells (70 px across)
+ * ```
  */
 export function depthFor(fp: DatasetFingerprint): Depth {
   for (const depth of [3, 4, 5] as const) if (receptiveField(depth) >= 2 * fp.objects.diameter.p90) return depth;
@@ -105,6 +118,11 @@ export function depthFor(fp: DatasetFingerprint): Depth {
  * The training tile: same padding, 256 px (a multiple of 2^depth) or the
  * smallest image side rounded down to one when images are smaller, and at
  * least 8 px at the bottom level.
+ *
+ * @example
+ * ```ts
+ * tileFor(fp, 4); // 256 for 512 px images
+ * ```
  */
 export function tileFor(fp: DatasetFingerprint, depth: Depth): number {
   const unit = 2 ** depth;

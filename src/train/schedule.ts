@@ -26,7 +26,14 @@ export interface Schedule {
   readonly final?: number;
 }
 
-/** Checks a schedule, naming the offending field. */
+/**
+ * Checks a schedule, naming the offending field.
+ *
+ * @example
+ * ```ts
+ * checkSchedule({ kind: 'cosine', warmup: 0.05 });
+ * ```
+ */
 export function checkSchedule(schedule: Schedule): Schedule {
   if (typeof schedule !== 'object' || schedule === null || !SCHEDULE_KINDS.includes(schedule.kind)) {
     throw new ArgumentError('schedule.kind', `must be one of ${SCHEDULE_KINDS.map((k) => `'${k}'`).join(', ')}`, (schedule as Partial<Schedule> | null)?.kind);

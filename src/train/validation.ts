@@ -26,7 +26,14 @@ export const VALIDATION_METRICS = ['randError', 'infoError', 'pixelError', 'iou'
  */
 export type ValidationMetric = (typeof VALIDATION_METRICS)[number];
 
-/** Whether a lower value of `metric` is better. */
+/**
+ * Whether a lower value of `metric` is better.
+ *
+ * @example
+ * ```ts
+ * lowerIsBetter('randError'); // true
+ * ```
+ */
 export const lowerIsBetter = (metric: ValidationMetric): boolean => metric === 'randError' || metric === 'infoError' || metric === 'pixelError' || metric === 'skimageRandError';
 
 /** Validation scores at a step (means over the validation images). */
@@ -123,7 +130,14 @@ export async function validationReport(
   return { report: evaluateSegmentation(scored, options), scored };
 }
 
-/** The record of a validation report at `step`. */
+/**
+ * The record of a validation report at `step`.
+ *
+ * @example
+ * ```ts
+ * const record = validationRecord(report, 500, 120); // step 500, 120 s into training
+ * ```
+ */
 export function validationRecord(report: EvaluationReport, step: number, seconds: number): ValidationRecord {
   return {
     step,
