@@ -36,7 +36,7 @@ for (const [i, sample] of testSet.entries()) {
   const objects = (data: ArrayLike<number>) => labelComponents({ data, width: 128, height: 128 }).labels;
   console.log(
     `held-out ${i}: cell IoU ${iou(predicted, sample.mask.data, 2).perClass[1]!.toFixed(3)}, ` +
-      `Rand error ${randError(objects(predicted), objects(sample.mask.data)).error.toFixed(3)}`,
+      `skimage-style Rand error ${randError(objects(predicted), objects(sample.mask.data)).error.toFixed(3)}`,
   );
 }
 await saveModel(model, spec, 'examples/output/synthetic-cells-model');
