@@ -159,9 +159,9 @@ export function planCandidates(fp: DatasetFingerprint): PlanCandidate[] {
  *    lower challenge Rand error than no weights or the border term without
  *    class balancing (docs/results.md); the shift it gives the probabilities
  *    is undone by the calibrated threshold;
- * 5. augmentation: flips, rotations and gray values at full strength, no
- *    elastic deformation (costly per tile on a CPU, and the measured gain is
- *    within noise at these budgets);
+ * 5. augmentation: flips, rotations, gray values and the paper's elastic
+ *    deformation at full strength (on ISBI 2012 it lowered the challenge Rand
+ *    error for 2% fewer steps);
  * 6. validation: a fifth of the images held out.
  *
  * @param fp - the dataset's fingerprint.
@@ -209,7 +209,7 @@ export function choosePlan(fp: DatasetFingerprint, minutes: number, speeds: Spee
     schedule: { kind: 'cosine', warmup: 0.02 },
     loss: 'crossEntropy',
     weights: 'border',
-    augmentation: { strength: 1, elastic: false },
+    augmentation: { strength: 1, elastic: true },
     validationShare: 0.2,
     estimate: { secondsPerStep: chosen.secondsPerStep, steps: chosen.steps },
     candidates: rated,
