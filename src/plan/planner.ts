@@ -21,8 +21,9 @@ export interface MeasureOptions {
 /**
  * Seconds per training step of a candidate on the current backend: a model
  * is built and trained for a warm-up step plus `steps` steps on the given
- * images with the planned augmentation, the median step is returned, and
- * everything is disposed.
+ * images as the plan trains (border weight map, full augmentation with
+ * elastic deformation, z-score), the median step is returned, and everything
+ * is disposed.
  *
  * @example
  * ```ts
@@ -48,12 +49,12 @@ export async function measureStepSeconds(
   const times: number[] = [];
   let last = performance.now();
   try {
-    await train(model, { images, labels, weights: 'none' }, {
+    await train(model, { images, labels, weights: 'border' }, {
       steps: 1 + (options.steps ?? 3),
       batchSize: candidate.batch,
       inputSize: candidate.tile,
       optimizer: 'adam',
-      augmentation: augmentationFor(1),
+      augmentation: augmentationFor(1, { elastic: true }),
       normalization: { kind: 'zscore' },
       seed: 1,
       onStep: ({ step }) => {
