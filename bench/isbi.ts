@@ -157,9 +157,11 @@ the chosen one within the budget (planning, validation on 3 held-out slices, cal
 included) and keeps the best validated weights. The fixed configurations are the earlier ablation's
 (valid padding, depth 4, 16 base filters, 316 px tiles, batch 1, Adam 1e-3, the last weights).
 
-Reproduce: \`npm run bench:isbi -- --plan-minutes ${values['plan-minutes']} --fixed-minutes ${values['fixed-minutes']} --torch-minutes ${values['torch-minutes']} --seeds ${values.seeds}\`
-(runs already in \`bench/isbi-results.json\` are kept; delete it to start over; \`--report\` rewrites
-this page only). Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet predict\` and
+Reproduce: \`npm run bench:isbi\` (all of the above: the planned default at 10, 30 and 60 minutes, the
+fixed configurations at 15 minutes and the PyTorch script at 20 minutes, seeds 1-3; about 11 hours).
+It can run in parts, e.g. \`npm run bench:isbi -- --configs plan --plan-minutes 30 --seeds 1\`: runs
+already in \`bench/isbi-results.json\` are kept (delete it to start over), and \`--report\` rewrites
+this page only. Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet predict\` and
 \`tfjs-unet evaluate\`.
 
 ## Every run
