@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unet } from '../spec/unet.js';
+import { isValidInputSize, nearestValidInputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
 import type { Depth } from '../spec/options.js';
 import { ArgumentError } from '../spec/errors.js';
@@ -302,6 +303,8 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     inChannels: data.images[0]!.channels ?? 1,
     classes: Math.max(data.classes, validation?.classes ?? 2),
   });
+  // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to the nearest valid size.
+  if (values.tile === undefined && !isValidInputSize(spec, plan.tile)) plan = { ...plan, tile: nearestValidInputSize(spec, plan.tile) ?? plan.tile };
   // The budget covers the whole command: what loading and planning took is spent, and saving needs a moment.
   const spent = (performance.now() - started) / 1000;
   const seconds = minutes * 60 - spent - Math.max(2, 0.01 * minutes * 60);

@@ -163,6 +163,13 @@ export interface TrainOptions {
   readonly earlyStopping?: { readonly patience: number };
   /** Restore the best validated weights at the end. Default true when validating. */
   readonly keepBest?: boolean;
+  /**
+   * Validations before this fraction of the run (steps or budget) do not compete for the best model:
+   * with a decaying learning rate the last models are the most refined, and a snapshot taken at a
+   * high rate that scores well on a few validation images is more often luck than a better model.
+   * Default 0.75 with a `'poly'` or `'cosine'` schedule, else 0.
+   */
+  readonly selectAfter?: number;
   readonly checkpoint?: CheckpointSink;
   /** Continue from a checkpoint of the same spec. */
   readonly resume?: Checkpoint;
@@ -342,6 +349,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   }
 
   const keepBest = options.keepBest ?? validationSet !== undefined;
+  const selectAfter = options.selectAfter ?? (schedule.kind === 'constant' || typeof options.learningRate === 'function' ? 0 : 0.75);
+  if (!(selectAfter >= 0 && selectAfter <= 1)) throw new ArgumentError('selectAfter', 'must be a fraction of the run in [0, 1]', selectAfter);
   const timed = Number.isFinite(budgetSeconds);
   const clock = new RunClock({
     steps: stepTarget,
@@ -389,8 +398,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     clock.checkpointed(began);
   };
 
-  /** Validates the current weights; returns whether early stopping asks to stop. */
-  const runValidation = async (): Promise<boolean> => {
+  /** Validates the current weights (`last`: the run's last weights); returns whether early stopping asks to stop. */
+  const runValidation = async (last = false): Promise<boolean> => {
     const began = performance.now();
     const { report, scored } = await validationReport(model, spec, validationSet!, { inputSize: given?.inputSize ?? inputSize });
     const record = validationRecord(report, step, clock.elapsed());
@@ -398,13 +407,14 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     lastValidatedStep = step;
     validations.push(record);
     const value = record[metric];
-    const improved = best === null || (lowerIsBetter(metric) ? value < best.value : value > best.value);
+    const competes = last || clock.progress(step, reserve()) >= selectAfter;
+    const improved = competes && (best === null || (lowerIsBetter(metric) ? value < best.value : value > best.value));
     if (improved) {
       best = { step, value };
       sinceBest = 0;
       if (keepBest) bestWeights = weightValues(model);
       if (calibrating) bestScored = scored;
-    } else sinceBest++;
+    } else if (competes) sinceBest++;
     await options.onValidation?.(record, improved);
     return options.earlyStopping !== undefined && sinceBest >= options.earlyStopping.patience;
   };
@@ -477,7 +487,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       if (options.checkpoint !== undefined && clock.checkpointDue(step) && step < stepTarget) await saveCheckpoint();
     }
     // The last weights are validated too, so the best of the run is really kept.
-    if (validationSet !== undefined && stopped !== 'aborted' && lastValidatedStep !== step) await runValidation();
+    if (validationSet !== undefined && stopped !== 'aborted' && lastValidatedStep !== step) await runValidation(true);
+    else if (best === null && validationSet !== undefined && stopped !== 'aborted') await runValidation(true);
     if (options.checkpoint !== undefined) await saveCheckpoint();
     if (keepBest && bestWeights !== null) {
       const { manifests, data: blob } = packTensors([bestWeights]);

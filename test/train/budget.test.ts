@@ -82,6 +82,31 @@ describe('train with a time budget', () => {
   });
 });
 
+describe('model selection', () => {
+  it('lets only the validations after `selectAfter` of the run compete for the best model', async () => {
+    const model = buildModel(tiny(), { inputSize: 28, seed: 1 });
+    const run = (selectAfter: number) =>
+      train(model, dataset(6), { steps: 40, seed: 1, augmentation: [], optimizer: 'adam', learningRate: 3e-2, schedule: { kind: 'cosine' }, selectAfter, validation: { holdOut: 0.2, every: 5, metric: 'pixelError' } });
+    const half = await run(0.5);
+    const late = half.validations.filter((v) => v.step >= 20);
+    expect(half.best!.value).toBe(Math.min(...late.map((v) => v.pixelError)));
+    expect(half.best!.step).toBeGreaterThanOrEqual(20);
+    const last = await run(1);
+    expect(last.best!.step).toBe(40); // only the last weights compete
+    expect(last.validations.length).toBeGreaterThan(4);
+    model.dispose();
+  });
+
+  it('defaults to the last quarter with a decaying schedule, to every validation with a constant one', async () => {
+    const model = buildModel(tiny(), { inputSize: 28, seed: 1 });
+    const cosine = await train(model, dataset(6), { steps: 20, seed: 1, augmentation: [], optimizer: 'adam', schedule: { kind: 'cosine' }, validation: { holdOut: 0.2, every: 2, metric: 'pixelError' } });
+    expect(cosine.best!.step).toBeGreaterThanOrEqual(15);
+    const constant = await train(model, dataset(6), { steps: 20, seed: 1, augmentation: [], optimizer: 'adam', validation: { holdOut: 0.2, every: 2, metric: 'pixelError' } });
+    expect(constant.best!.value).toBe(Math.min(...constant.validations.map((v) => v.pixelError)));
+    model.dispose();
+  });
+});
+
 describe('holdOut', () => {
   it('holds out a share of the images spread over the list, deterministically', () => {
     const images = Array.from({ length: 10 }, (_, i) => ({ data: new Uint8Array(4).fill(i), width: 2, height: 2 }));
