@@ -1,0 +1,39 @@
+/**
+ * Scores a CLI run's saved model (the selected weights) and its checkpoint (the run's last weights)
+ * on ISBI 2012 slices 16-19 under the challenge protocol, to see what model selection did.
+ *
+ *   npx tsx bench/score-checkpoint.ts RUN_DIR [--data DIR]      (RUN_DIR holds model/ and checkpoint/)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateSegmentation, fileCheckpoints, loadModel, predictTiled, readImage, readMask, useBackend, type ScoredImage } from '../src/node.js';
+import { setWeightValues } from '../src/train/checkpoint.js';
+import { isbiDirectory } from './util.js';
+
+const { values, positionals } = parseArgs({ options: { data: { type: 'string' } }, allowPositionals: true });
+const data = values.data ?? isbiDirectory();
+const run = positionals[0];
+if (data === undefined || run === undefined) {
+  console.log('usage: npx tsx bench/score-checkpoint.ts RUN_DIR [--data DIR] (and the ISBI data)');
+  process.exit(run === undefined ? 2 : 0);
+}
+await useBackend('wasm');
+tf.env().set('IS_TEST', false);
+const { model, spec, info } = await loadModel(join(run, 'model'));
+const score = async (label: string) => {
+  const scored: ScoredImage[] = [];
+  for (const id of ['16', '17', '18', '19']) {
+    const { probabilities, labels } = await predictTiled(model, await readImage(join(data, 'images', `${id}.png`)), { spec });
+    scored.push({ probabilities: await probabilities.data(), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask });
+    tf.dispose([probabilities, labels]);
+  }
+  const { best } = evaluateSegmentation(scored, { threshold: info.threshold ?? 0.5 });
+  console.log(`${label}: Rand error ${best.randError.value.toFixed(4)} (t = ${best.randError.threshold}), information error ${best.infoError.value.toFixed(4)}, pixel error ${best.pixelError.value.toFixed(4)}`);
+};
+await score('saved model (selected weights)');
+const checkpoint = await fileCheckpoints(join(run, 'checkpoint')).load();
+if (checkpoint === undefined) throw new Error(`no checkpoint in ${join(run, 'checkpoint')}`);
+setWeightValues(model, checkpoint.weights, checkpoint.data);
+await score(`checkpoint (last weights, step ${checkpoint.step})`);
+model.dispose();
