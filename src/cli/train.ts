@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unet } from '../spec/unet.js';
-import { isValidInputSize, nearestValidInputSize } from '../geometry/tiles.js';
+import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
 import type { Depth } from '../spec/options.js';
 import { ArgumentError } from '../spec/errors.js';
@@ -303,8 +303,8 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     inChannels: data.images[0]!.channels ?? 1,
     classes: Math.max(data.classes, validation?.classes ?? 2),
   });
-  // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to the nearest valid size.
-  if (values.tile === undefined && !isValidInputSize(spec, plan.tile)) plan = { ...plan, tile: nearestValidInputSize(spec, plan.tile) ?? plan.tile };
+  // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to a size it can.
+  if (values.tile === undefined) plan = { ...plan, tile: snapTile(spec, plan.tile) };
   // The budget covers the whole command: what loading and planning took is spent, and saving needs a moment.
   const spent = (performance.now() - started) / 1000;
   const seconds = minutes * 60 - spent - Math.max(2, 0.01 * minutes * 60);
@@ -326,4 +326,17 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     signal,
   });
   return result.stopped === 'aborted' ? 130 : 0;
+}
+
+/**
+ * The valid input size nearest `tile` whose output still covers the network's
+ * alignment (2^depth), the least that overlap-tile prediction can stitch;
+ * `tile` itself when it already qualifies.
+ */
+function snapTile(spec: Spec, tile: number): number {
+  const tiles = (size: number) => isValidInputSize(spec, size) && outputSize(spec, size) >= alignment(spec);
+  if (tiles(tile)) return tile;
+  let size = nearestValidInputSize(spec, tile);
+  while (size !== undefined && !tiles(size)) size = nearestValidInputSize(spec, size + 1, 'up');
+  return size ?? tile;
 }

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { isValidInputSize, nearestValidInputSize, readImage, unet } from '../../src/node.js';
+import { isValidInputSize, nearestValidInputSize, outputSize, readImage, unet } from '../../src/node.js';
 
 tf.env().set('IS_TEST', false);
 
@@ -65,18 +65,23 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(evaluate.out).toMatch(/best over thresholds 0\.1\.\.0\.9: Rand error \d\.\d{4} \(t = 0\.\d\)/);
   }, 180_000);
 
-  it('snaps the planned tile to the nearest valid size when a flag changes the network', async () => {
+  it('snaps the planned tile to the nearest valid size that tiles when a flag changes the network', async () => {
     const out = join(dir, 'valid');
     const train = await run(['train', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--out', out, '--padding', 'valid', '--steps', '2', '--backend', 'wasm']);
     expect(train.err).toBe('');
     expect(train.code).toBe(0);
     const modelJson = JSON.parse(await readFile(join(out, 'model', 'model.json'), 'utf8'));
-    const inputShape = modelJson.modelTopology.model_config.config.layers[0].config.batch_input_shape as number[];
+    const inputShape = modelJson.modelTopology.config.layers[0].config.batch_input_shape as number[];
     // The plan's 64 px tile (planned for same padding, depth 3) is not valid for a valid depth-3 network
-    // (64 -> 60 -> 30 -> 26 -> 13: odd before the third pooling); it becomes the valid size nearest to it.
+    // (64 -> 60 -> 30 -> 26 -> 13: odd before the third pooling). The valid size nearest to it, 92, gives a 4 px
+    // output, less than the 8 px alignment overlap-tile prediction needs, so it becomes the next valid size, 100 (12 px).
     const valid = unet({ depth: 3, padding: 'valid' });
     expect(isValidInputSize(valid, 64)).toBe(false);
-    expect(inputShape[1]).toBe(nearestValidInputSize(valid, 64));
+    expect(nearestValidInputSize(valid, 64)).toBe(92);
+    expect(outputSize(valid, 92)).toBe(4);
+    expect(nearestValidInputSize(valid, 93, 'up')).toBe(100);
+    expect(outputSize(valid, 100)).toBe(12);
+    expect(inputShape[1]).toBe(100);
   }, 120_000);
 
   it('names a truncated image, refuses all-background masks with their names, and writes nothing', async () => {
