@@ -119,6 +119,30 @@ const rows = [...groups.entries()]
     const at = (k: string) => group.map((r) => r.atThreshold[k] ?? NaN);
     return `| ${label(config)} | ${minutes} | ${group.length} | ${Math.round(group.reduce((a, r) => a + r.steps, 0) / group.length)} | ${stats(group.map((r) => r.randError))} | ${stats(group.map((r) => r.infoError))} | ${stats(group.map((r) => r.pixelError))} | ${config === 'plan' ? stats(at('pixelError')) : '-'} | ${stats(at('ap50'))} | ${stats(at('panopticQuality'))} |`;
   });
+// What the rows say, computed from them: each planned budget and the PyTorch script against the best fixed configuration.
+const meanOf = (group: Run[]) => group.reduce((a, r) => a + r.randError, 0) / group.length;
+const fixedGroups = [...groups.entries()].filter(([key]) => FIXED_LABELS[key.split('|')[0]!] !== undefined);
+const bestFixed = fixedGroups.sort(([, a], [, b]) => meanOf(a) - meanOf(b))[0];
+const seedsText = (group: Run[]) => `${group.length} seed${group.length === 1 ? '' : 's'}`;
+const comparisons = bestFixed === undefined
+  ? []
+  : [...groups.entries()]
+      .filter(([key]) => ['plan', 'torch'].includes(key.split('|')[0]!))
+      .map(([key, group]) => {
+        const [config, minutes] = key.split('|') as [string, string];
+        const [fixedKey, fixed] = bestFixed;
+        const ratio = meanOf(fixed) / meanOf(group);
+        return `- ${config === 'plan' ? 'The planned default' : 'The PyTorch script'} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
+      });
+// The canonical command's runs that are not in bench/isbi-results.json yet.
+const canonical = [
+  ...[10, 30, 60].map((minutes) => ({ config: 'plan', minutes })),
+  ...Object.keys(FIXED_LABELS).map((config) => ({ config, minutes: 15 })),
+  ...(torchAvailable ? [{ config: 'torch', minutes: 20 }] : []),
+];
+const missing = canonical.flatMap(({ config, minutes }) =>
+  [1, 2, 3].filter((seed) => !runs.some((r) => r.config === config && r.minutes === minutes && r.seed === seed)).map((seed) => `${config} ${minutes} min seed ${seed}`),
+);
 const perRun = runs.map(
   (r) =>
     `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.steps} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
@@ -151,6 +175,8 @@ run via bench/isbi-run.ts), which wrote this page and \`bench/isbi-results.json\
 |---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
+${comparisons.join('\n')}
+${missing.length > 0 ? `\nNot run yet (the canonical command runs them; runs can be added in parts): ${missing.join(', ')}.\n` : ''}
 The planned default is what \`tfjs-unet train --images DIR --masks DIR --out DIR --minutes N\` does
 with no other flag: it fingerprints the 16 slices, times candidate networks on this machine, trains
 the chosen one within the budget (planning, validation on 3 held-out slices, calibration and saving

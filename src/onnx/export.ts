@@ -65,7 +65,7 @@ export function permute(values: Float32Array, shape: readonly number[], perm: re
 }
 
 /** Crop amounts (rows per side, columns per side) of each crop node for an input tile size. */
-function cropAmounts(spec: Spec, size: number): Map<string, number> {
+export function cropAmounts(spec: Spec, size: number): Map<string, number> {
   const walk = walkAxis(spec, size);
   if (walk.failure !== undefined) throw new Error(`unreachable: ${size} is a valid size`);
   const index = new Map(spec.nodes.map((n, i) => [n.name, i]));

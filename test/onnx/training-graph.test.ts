@@ -1,0 +1,140 @@
+// The ONNX training graph's loss and gradients, run in onnxruntime-node, against tfjs's
+// autodiff of the same model on the cpu backend (random weights, biases, images, labels, pixel weights).
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { buildModel, unet, validInputSizes, weightedSoftmaxCrossEntropy, type UNetOptions } from '../../src/index.js';
+import { permute } from '../../src/onnx/export.js';
+import { trainingGraph, type TrainingGraph } from '../../src/onnx/training/training-graph.js';
+import { onnx } from '../../src/onnx/proto.js';
+import { rng } from '../helpers/random.js';
+
+/** Random biases and batch-norm affine parameters (the initialisers set them to 0 and 1, which would hide a mix-up). */
+function randomiseWeights(model: tf.LayersModel, random: () => number): void {
+  for (const layer of model.layers) {
+    const weights = layer.getWeights();
+    if (weights.length === 0) continue;
+    const values = weights.map((w, i) => {
+      const isBias = w.rank === 1 && (layer.getClassName() !== 'BatchNormalization' || i < 2);
+      if (!isBias) return w;
+      const base = layer.getClassName() === 'BatchNormalization' && i === 0 ? 1 : 0;
+      return tf.tensor1d(Array.from({ length: w.shape[0]! }, () => base + random() * 0.4 - 0.2));
+    });
+    layer.setWeights(values);
+    tf.dispose(values.filter((v, i) => v !== weights[i]));
+  }
+}
+
+/** Relative L2 error ||a - b|| / ||b||. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i]! - b[i]!) ** 2;
+    norm += b[i]! ** 2;
+  }
+  return Math.sqrt(diff / Math.max(norm, 1e-30));
+}
+
+interface Case {
+  readonly options: UNetOptions;
+  readonly batch: number;
+}
+
+/** Runs the graph in ORT and tfjs's autodiff on the same data; returns both losses and the gradients (tfjs layout). */
+async function compare({ options, batch }: Case, training = true) {
+  const sizeIndex = 1;
+  const spec = unet({ dropout: 0, ...options, outputActivation: 'linear' });
+  const size = validInputSizes(spec, { max: 256 })[sizeIndex]!;
+  const model = buildModel(spec, { inputSize: size, seed: 3 });
+  const random = rng(7);
+  randomiseWeights(model, random);
+  const graph: TrainingGraph = trainingGraph(spec, { inputSize: size, batchSize: batch });
+  const channels = graph.image.shape[1]!;
+  const [, classes, out] = graph.labels.shape as [number, number, number, number];
+
+  const x = tf.tensor4d(Float32Array.from({ length: batch * size * size * channels }, () => random() * 2 - 1), [batch, size, size, channels]);
+  const labelIndices = tf.tensor3d(Int32Array.from({ length: batch * out * out }, () => Math.floor(random() * classes)), [batch, out, out], 'int32');
+  const labels = tf.oneHot(labelIndices, classes).toFloat() as tf.Tensor4D;
+  const weights = tf.tensor3d(Float32Array.from({ length: batch * out * out }, () => 0.5 + random() * 2), [batch, out, out]);
+
+  const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const { value, grads } = tf.variableGrads(() => weightedSoftmaxCrossEntropy(labels, model.apply(x, { training }) as tf.Tensor, weights) as tf.Scalar, variables);
+  const expectedLoss = value.dataSync()[0]!;
+  const expectedGrads = variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
+
+  const session = await ort.InferenceSession.create(graph.bytes);
+  const nchw = (t: tf.Tensor4D) => new ort.Tensor('float32', tf.tidy(() => t.transpose([0, 3, 1, 2]).dataSync() as Float32Array), [t.shape[0], t.shape[3], t.shape[1], t.shape[2]]);
+  const feeds: Record<string, ort.Tensor> = {
+    [graph.image.name]: nchw(x),
+    [graph.labels.name]: nchw(labels),
+    [graph.weights.name]: new ort.Tensor('float32', weights.dataSync() as Float32Array, graph.weights.shape as number[]),
+  };
+  expect(graph.parameters.map((p) => `${p.layer}/${p.key}`)).toEqual(model.trainableWeights.map((w) => w.originalName.replace(/_\d+$/, '')));
+  graph.parameters.forEach((p, i) => {
+    const values = variables[i]!.dataSync() as Float32Array;
+    feeds[p.input] = new ort.Tensor('float32', p.fromTfjs === undefined ? values : permute(values, p.tfjsShape, p.fromTfjs), p.shape as number[]);
+  });
+  for (const mask of graph.dropoutMasks) feeds[mask.name] = new ort.Tensor('float32', new Float32Array(mask.shape.reduce((a, b) => a * b, 1)).fill(1), mask.shape as number[]);
+  const result = await session.run(feeds);
+  const loss = (result[graph.loss]!.data as Float32Array)[0]!;
+  const actualGrads = graph.parameters.map((p) => {
+    const g = result[p.gradient]!.data as Float32Array;
+    if (p.fromTfjs === undefined) return g;
+    const back = p.fromTfjs.map((_, i) => p.fromTfjs!.indexOf(i));
+    return permute(g, p.shape, back);
+  });
+  await session.release();
+  tf.dispose([x, labelIndices, labels, weights, value, ...Object.values(grads)]);
+  model.dispose();
+  return { loss, expectedLoss, actualGrads, expectedGrads, names: graph.parameters.map((p) => p.input), graph };
+}
+
+const cases: Case[] = [
+  { options: { depth: 1, baseFilters: 3 }, batch: 1 },
+  { options: { depth: 2, baseFilters: 3, padding: 'same', upsampling: 'nearest', classes: 3 }, batch: 3 },
+  { options: { depth: 2, baseFilters: 2, upsampling: 'bilinear', batchNorm: true, inChannels: 2 }, batch: 2 },
+  { options: { depth: 3, baseFilters: 2, padding: 'same', batchNorm: true }, batch: 3 },
+  { options: { depth: 4, baseFilters: 2 }, batch: 1 },
+  { options: { depth: 4, baseFilters: 2, padding: 'same', batchNorm: true, upsampling: 'bilinear', classes: 3 }, batch: 2 },
+];
+
+describe('trainingGraph', () => {
+  it.each(cases.map((c) => [JSON.stringify(c.options), c.batch, c] as const))('loss and gradients equal tfjs autodiff on cpu: %s, batch %d', async (_, __, c) => {
+    const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare(c);
+    expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
+    actualGrads.forEach((g, i) => {
+      expect(relativeError(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4);
+    });
+  });
+
+  it.each(['elu', 'selu', 'relu6', 'swish', 'mish', 'gelu', 'tanh'] as const)('differentiates the %s activation', async (activation) => {
+    const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare({ options: { depth: 1, baseFilters: 3, padding: 'same', activation }, batch: 2 });
+    expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
+    actualGrads.forEach((g, i) => expect(relativeError(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+  });
+
+  it('multiplies by the dropout masks it takes as inputs: all ones equals tfjs without dropout (inference mode)', async () => {
+    const { loss, expectedLoss, actualGrads, expectedGrads, names, graph } = await compare({ options: { depth: 2, baseFilters: 3, dropout: 0.5 }, batch: 2 }, false);
+    expect(graph.dropoutMasks.map((m) => [m.layer, m.rate])).toEqual([['enc2_dropout', 0.5], ['bottleneck_dropout', 0.5]]);
+    expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
+    actualGrads.forEach((g, i) => expect(relativeError(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+  });
+
+  it('computes no gradient of the image, and keeps one MaxUnpool per pooling', () => {
+    const graph = trainingGraph(unet({ depth: 4, baseFilters: 2 }), { inputSize: 188, batchSize: 1 });
+    const proto = onnx.ModelProto.decode(graph.bytes);
+    const ops = proto.graph!.node!.map((n) => n.opType!);
+    // 18 3x3 + 1 1x1 forward convolutions, 4 up-conv input gradients (strided Conv); the first conv's input gradient is skipped.
+    expect(ops.filter((o) => o === 'ConvTranspose').length).toBe(4 + 18);
+    expect(ops.filter((o) => o === 'MaxUnpool').length).toBe(4);
+    expect(graph.parameters.length).toBe(2 * (18 + 1 + 4));
+  });
+
+  it('refuses a tile size the spec cannot take and a bad batch size, naming them', () => {
+    const spec = unet({ depth: 2 });
+    expect(() => trainingGraph(spec, { inputSize: 101, batchSize: 1 })).toThrow(/inputSize/);
+    expect(() => trainingGraph(spec, { inputSize: validInputSizes(spec)[0]!, batchSize: 0 })).toThrow(/batchSize.*positive integer.*0/);
+  });
+});
