@@ -328,6 +328,13 @@ export class GraphBuilder {
     return output;
   }
 
+  /** The sign of `x`: -1, 0 or 1 (no gradient); `1` where `x > 0`, else `0`, for `x >= 0`. */
+  sign(x: Value): Value {
+    const output = { name: this.fresh('sign'), shape: x.shape };
+    this.emit('Sign', [x.name], [output.name]);
+    return output;
+  }
+
   /** `1` where `x > 0`, else `0` (no gradient). */
   positive(x: Value): Value {
     const mask = this.fresh('positive');

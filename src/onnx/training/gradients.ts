@@ -23,18 +23,28 @@ function channelsFirst(b: GraphBuilder, x: Value): Value {
   return b.reshape(moved, [c, n * h * w]);
 }
 
-/** The filter gradient of a stride-1 convolution: im2col of the padded input (slices), then one matrix product. */
+/**
+ * The filter gradient of a stride-1 convolution: for each kernel offset
+ * (i, j), the input window it sees (one Slice of the padded input) times the
+ * output gradient (one GEMM); the k x k results are stacked (im2col without
+ * concatenating the columns).
+ */
 function convFilterGradient(b: GraphBuilder, x: Value, dy: Value, w: Value, pads: readonly number[]): Value {
   const [n, c, h, wd] = x.shape as [number, number, number, number];
   const [k, , kh, kw] = w.shape as [number, number, number, number];
   const [, , oh, ow] = dy.shape as [number, number, number, number];
   let xt = n === 1 ? b.reshape(x, [c, 1, h, wd]) : b.transpose(x, [1, 0, 2, 3], 'channels_first');
   if (pads.some((p) => p !== 0)) xt = b.pad(xt, [0, 0, pads[0]!, pads[1]!], [0, 0, pads[2]!, pads[3]!]);
-  const patches: Value[] = [];
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) patches.push(b.slice(xt, [0, 0, i, j], [c, n, oh, ow], 'patch'));
-  const columns = b.reshape(b.concat(patches, 0, 'im2col'), [kh * kw * c, n * oh * ow]);
-  const flat = b.matMulTransposed(channelsFirst(b, dy), columns, 'conv_dw'); // [k, kh * kw * c], ordered (i, j, c)
-  return b.transpose(b.reshape(flat, [k, kh, kw, c]), [0, 3, 1, 2]);
+  const dyFlat = channelsFirst(b, dy); // [k, n * oh * ow]
+  const taps: Value[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const window = b.reshape(b.slice(xt, [0, 0, i, j], [c, n, oh, ow], 'patch'), [c, n * oh * ow]);
+      taps.push(b.reshape(b.matMulTransposed(dyFlat, window, 'conv_dw'), [k, c, 1, 1])); // [k, c] for offset (i, j)
+    }
+  }
+  const rows = Array.from({ length: kh }, (_, i) => b.concat(taps.slice(i * kw, (i + 1) * kw), 3, 'conv_dw_row'));
+  return kh === 1 ? rows[0]! : b.concat(rows, 2, 'conv_dw');
 }
 
 /** The filter gradient of a transposed convolution with stride = kernel = f (weights `[in, out, f, f]`). */
@@ -82,7 +92,8 @@ function inputGradients(b: GraphBuilder, op: Op, dy: Value, wanted: (v: Value) =
       const y = o.output;
       const one = b.scalar(1);
       const factor = match(o.fn)
-        .with('relu', () => b.positive(y))
+        // y = relu(x) >= 0, so sign(y) is 1 where x > 0 and 0 elsewhere: one node instead of Greater + Cast.
+        .with('relu', () => b.sign(y))
         .with('neg', () => b.scalar(-1))
         .with('exp', () => y)
         .with('log', () => b.div(one, x))
