@@ -60,6 +60,8 @@ async function compare({ options, batch }: Case, training = true) {
   const weights = tf.tensor3d(Float32Array.from({ length: batch * out * out }, () => 0.5 + random() * 2), [batch, out, out]);
 
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const weightByName = new Map(model.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
+  const statistics = graph.statistics.map((st) => new ort.Tensor('float32', Float32Array.from(weightByName.get(st.tfjsName)!.read().dataSync()), st.shape as number[]));
   const { value, grads } = tf.variableGrads(() => weightedSoftmaxCrossEntropy(labels, model.apply(x, { training }) as tf.Tensor, weights) as tf.Scalar, variables);
   const expectedLoss = value.dataSync()[0]!;
   const expectedGrads = variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
@@ -76,6 +78,7 @@ async function compare({ options, batch }: Case, training = true) {
     const values = variables[i]!.dataSync() as Float32Array;
     feeds[p.input] = new ort.Tensor('float32', p.fromTfjs === undefined ? values : permute(values, p.tfjsShape, p.fromTfjs), p.shape as number[]);
   });
+  graph.statistics.forEach((st, i) => (feeds[st.input] = statistics[i]!));
   for (const mask of graph.dropoutMasks) feeds[mask.name] = new ort.Tensor('float32', new Float32Array(mask.shape.reduce((a, b) => a * b, 1)).fill(1), mask.shape as number[]);
   const result = await session.run(feeds);
   const loss = (result[graph.loss]!.data as Float32Array)[0]!;
@@ -85,6 +88,8 @@ async function compare({ options, batch }: Case, training = true) {
     const back = p.fromTfjs.map((_, i) => p.fromTfjs!.indexOf(i));
     return permute(g, p.shape, back);
   });
+  // Batch norm's moving statistics after the step, as tfjs-layers updated them in training mode.
+  if (training) for (const st of graph.statistics) expect(relativeError(result[st.next]!.data as Float32Array, weightByName.get(st.tfjsName)!.read().dataSync()), st.tfjsName).toBeLessThan(1e-5);
   await session.release();
   tf.dispose([x, labelIndices, labels, weights, value, ...Object.values(grads)]);
   model.dispose();
@@ -120,6 +125,76 @@ describe('trainingGraph', () => {
     expect(graph.dropoutMasks.map((m) => [m.layer, m.rate])).toEqual([['enc2_dropout', 0.5], ['bottleneck_dropout', 0.5]]);
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
     actualGrads.forEach((g, i) => expect(relativeError(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+  });
+
+  it.each([
+    ['momentum', { kind: 'momentum', momentum: 0.9, nesterov: false }],
+    ['nesterov', { kind: 'momentum', momentum: 0.99, nesterov: true }],
+    ['adam', { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }],
+  ] as const)('three %s steps update weights, slots and batch-norm statistics as tfjs does', async (_, optimizer) => {
+    const spec = unet({ depth: 2, baseFilters: 3, batchNorm: true, dropout: 0, outputActivation: 'linear', padding: 'same' });
+    const size = 16;
+    const batch = 2;
+    const model = buildModel(spec, { inputSize: size, seed: 5 });
+    const random = rng(11);
+    randomiseWeights(model, random);
+    const graph = trainingGraph(spec, { inputSize: size, batchSize: batch, optimizer });
+    expect(graph.parameters.every((p) => p.next.endsWith('/next'))).toBe(true);
+    const session = await ort.InferenceSession.create(graph.bytes);
+    const tfOptimizer = optimizer.kind === 'adam' ? tf.train.adam(1, optimizer.beta1, optimizer.beta2, optimizer.epsilon) : tf.train.momentum(1, optimizer.momentum, optimizer.nesterov);
+    const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    const layout = (p: (typeof graph.parameters)[number], values: Float32Array) => (p.fromTfjs === undefined ? values : permute(values, p.tfjsShape, p.fromTfjs));
+    // The ORT side's state, starting from the same weights, zero slots and the layers' moving statistics.
+    const state = new Map<string, Float32Array>();
+    graph.parameters.forEach((p, i) => state.set(p.input, layout(p, variables[i]!.dataSync() as Float32Array)));
+    for (const s of graph.slots) state.set(s.input, new Float32Array(s.shape.reduce((a, b) => a * b, 1)));
+    const weightByName = new Map(model.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
+    for (const s of graph.statistics) state.set(s.input, weightByName.get(s.tfjsName)!.read().dataSync() as Float32Array);
+    const out = graph.labels.shape[2]!;
+    for (let t = 1; t <= 3; t++) {
+      const rate = 0.01 / t;
+      const x = tf.tensor4d(Float32Array.from({ length: batch * size * size }, () => random() * 2 - 1), [batch, size, size, 1]);
+      const labels = tf.oneHot(tf.tensor3d(Int32Array.from({ length: batch * out * out }, () => (random() < 0.3 ? 1 : 0)), [batch, out, out], 'int32'), 2).toFloat() as tf.Tensor4D;
+      const weights = tf.tensor3d(Float32Array.from({ length: batch * out * out }, () => 0.5 + random()), [batch, out, out]);
+      const feeds: Record<string, ort.Tensor> = {
+        image: new ort.Tensor('float32', x.dataSync() as Float32Array, [batch, 1, size, size]),
+        labels: new ort.Tensor('float32', tf.tidy(() => labels.transpose([0, 3, 1, 2]).dataSync() as Float32Array), graph.labels.shape as number[]),
+        weights: new ort.Tensor('float32', weights.dataSync() as Float32Array, graph.weights.shape as number[]),
+        [graph.scalars.learningRate!]: new ort.Tensor('float32', Float32Array.of(rate), []),
+      };
+      if (optimizer.kind === 'adam') {
+        feeds[graph.scalars.oneMinusBeta1Power!] = new ort.Tensor('float32', Float32Array.of(1 - optimizer.beta1 ** t), []);
+        feeds[graph.scalars.oneMinusBeta2Power!] = new ort.Tensor('float32', Float32Array.of(1 - optimizer.beta2 ** t), []);
+      }
+      for (const p of graph.parameters) feeds[p.input] = new ort.Tensor('float32', state.get(p.input)!, p.shape as number[]);
+      for (const s of [...graph.slots, ...graph.statistics]) feeds[s.input] = new ort.Tensor('float32', state.get(s.input)!, s.shape as number[]);
+      const result = await session.run(feeds);
+      for (const p of graph.parameters) state.set(p.input, result[p.next]!.data as Float32Array);
+      for (const s of [...graph.slots, ...graph.statistics]) state.set(s.input, result[s.next]!.data as Float32Array);
+
+      // As train() sets a scheduled rate (MomentumOptimizer keeps it in a tensor: setLearningRate).
+      const settable = tfOptimizer as unknown as { setLearningRate?: (r: number) => void; learningRate: number };
+      if (typeof settable.setLearningRate === 'function') settable.setLearningRate(rate);
+      else settable.learningRate = rate;
+      const loss = tfOptimizer.minimize(() => weightedSoftmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor, weights) as tf.Scalar, true, variables)!;
+      expect(Math.abs((result[graph.loss]!.data as Float32Array)[0]! - loss.dataSync()[0]!)).toBeLessThan(1e-5);
+      tf.dispose([x, labels, weights, loss]);
+    }
+    // Three steps compound float32 rounding (Adam divides by small second moments): 1e-3 after three steps.
+    graph.parameters.forEach((p, i) => expect(relativeError(state.get(p.input)!, layout(p, variables[i]!.dataSync() as Float32Array)), p.input).toBeLessThan(1e-3));
+    // tfjs names slots after the variables, which carry a suffix when several models share a process.
+    const variableName = new Map(graph.parameters.map((p, i) => [p.input, variables[i]!.name]));
+    const slots = new Map((await tfOptimizer.getWeights()).map((w) => [w.name, w.tensor]));
+    for (const s of graph.slots) {
+      const p = graph.parameters.find((q) => q.input === s.parameter)!;
+      const tfjsSlot = slots.get(s.tfjsName.replace(p.input, variableName.get(p.input)!))!;
+      expect(relativeError(state.get(s.input)!, layout(p, tfjsSlot.dataSync() as Float32Array)), s.tfjsName).toBeLessThan(1e-3);
+    }
+    expect(graph.statistics.length).toBe(2 * spec.nodes.filter((n) => n.kind === 'batchNorm').length);
+    for (const s of graph.statistics) expect(relativeError(state.get(s.input)!, weightByName.get(s.tfjsName)!.read().dataSync()), s.tfjsName).toBeLessThan(1e-4);
+    tfOptimizer.dispose();
+    await session.release();
+    model.dispose();
   });
 
   it('computes no gradient of the image, and keeps one MaxUnpool per pooling', () => {

@@ -18,8 +18,10 @@ import { gradients } from './gradients.js';
 export interface TrainingParameter {
   /** Graph input name, e.g. `enc1_conv1/kernel`. */
   readonly input: string;
-  /** Graph output name of its gradient. */
+  /** Graph output name of its gradient (when the graph outputs gradients). */
   readonly gradient: string;
+  /** Graph output name of its updated value (when the graph has an optimizer). */
+  readonly next: string;
   /** The tfjs layer (the spec node) it belongs to. */
   readonly layer: string;
   /** The tfjs weight: `kernel`, `bias`, `gamma` or `beta`. */
@@ -44,6 +46,28 @@ export interface TrainingGraphOptions {
   readonly inputSize: number;
   /** Tiles per step. */
   readonly batchSize: number;
+  /**
+   * The update the graph applies after the backward pass, as tfjs's optimizers
+   * compute it: weights and optimizer slots go in as inputs and come out
+   * updated (`next`). Default: none (the graph outputs the gradients).
+   */
+  readonly optimizer?: TrainingOptimizer;
+  /** Whether the gradients are outputs too. Default: true without an optimizer, false with one. */
+  readonly outputGradients?: boolean;
+}
+
+/** An optimizer as tfjs defines it: `tf.train.momentum(rate, momentum, nesterov)` or `tf.train.adam(rate, beta1, beta2, epsilon)`. */
+export type TrainingOptimizer =
+  | { readonly kind: 'momentum'; readonly momentum: number; readonly nesterov: boolean }
+  | { readonly kind: 'adam'; readonly beta1: number; readonly beta2: number; readonly epsilon: number };
+
+/** A tensor the caller feeds back each step: the graph reads `input` and writes its next value to `next`. */
+export interface TrainingState {
+  readonly input: string;
+  readonly next: string;
+  readonly shape: readonly number[];
+  /** Its name in tfjs: an optimizer slot as tfjs names it (`enc1_conv1/kernel/m`), or a layer's weight (`enc1_bn1/moving_mean`). */
+  readonly tfjsName: string;
 }
 
 /** What {@link trainingGraph} returns. */
@@ -62,6 +86,15 @@ export interface TrainingGraph {
   readonly dropoutMasks: readonly (TrainingFeed & { readonly layer: string; readonly rate: number })[];
   /** Name of the scalar loss output. */
   readonly loss: string;
+  /** Optimizer slots (in the order of the parameters; Adam: all `m` then all `v`, as tfjs orders them). */
+  readonly slots: readonly (TrainingState & { readonly parameter: string; readonly init: 0 })[];
+  /** Batch-norm moving statistics, updated with the batch's as tfjs-layers does in training mode. */
+  readonly statistics: readonly (TrainingState & { readonly layer: string; readonly key: 'moving_mean' | 'moving_variance' })[];
+  /**
+   * Scalar inputs fed each step: `learningRate`; for Adam also `oneMinusBeta1Power` and
+   * `oneMinusBeta2Power` (1 - beta^t at step t = 1, 2, ..., as tfjs's accumulated powers).
+   */
+  readonly scalars: { readonly learningRate?: string; readonly oneMinusBeta1Power?: string; readonly oneMinusBeta2Power?: string };
 }
 
 /** tfjs `[kh, kw, in, out]` kernels become ONNX `[out, in, kh, kw]`; transposed ones `[f, f, out, in]` become `[in, out, f, f]`. */
@@ -120,10 +153,20 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
   const parameters: TrainingParameter[] = [];
   const values = new Map<string, Value>();
   const dropoutMasks: (TrainingFeed & { layer: string; rate: number })[] = [];
+  const statistics: (TrainingState & { layer: string; key: 'moving_mean' | 'moving_variance' })[] = [];
+  /** The moving average tfjs-layers keeps in training mode: moving - (moving - batch) * (1 - momentum). */
+  const movingAverage = (layer: string, key: 'moving_mean' | 'moving_variance', batchValue: Value, momentum: number) => {
+    const c = batchValue.shape[1]!;
+    const input = `${layer}/${key}`;
+    const moving = b.input(input, [c]);
+    const next = b.sub(moving, b.mul(b.sub(moving, b.reshape(batchValue, [c])), b.scalar(1 - momentum)));
+    b.output(next, `${input}/next`);
+    statistics.push({ input, next: `${input}/next`, shape: [c], tfjsName: input, layer, key });
+  };
   const parameter = (layer: string, key: TrainingParameter['key'], tfjsShape: readonly number[], fromTfjs?: readonly number[]): Value => {
     const shape = fromTfjs === undefined ? tfjsShape : fromTfjs.map((p) => tfjsShape[p]!);
     const input = `${layer}/${key}`;
-    parameters.push({ input, gradient: `${input}/gradient`, layer, key, shape, tfjsShape, ...(fromTfjs === undefined ? {} : { fromTfjs }) });
+    parameters.push({ input, gradient: `${input}/gradient`, next: `${input}/next`, layer, key, shape, tfjsShape, ...(fromTfjs === undefined ? {} : { fromTfjs }) });
     return b.input(input, shape);
   };
   const source = (name: string) => values.get(name)!;
@@ -152,6 +195,8 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
         const mean = b.mul(b.reduceSum(x, [0, 2, 3], true, `${bn.name}/mean`), perChannel);
         const centred = b.sub(x, mean);
         const variance = b.mul(b.reduceSum(b.mul(centred, centred), [0, 2, 3], true, `${bn.name}/variance`), perChannel);
+        movingAverage(bn.name, 'moving_mean', mean, bn.momentum);
+        movingAverage(bn.name, 'moving_variance', variance, bn.momentum);
         const inverse = b.div(b.scalar(1), b.unary('sqrt', b.add(variance, b.scalar(bn.epsilon))));
         return b.add(b.mul(b.mul(centred, inverse), gamma), beta);
       })
@@ -205,7 +250,9 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
   const loss = b.output(lossValue, 'loss');
 
   const inputs = parameters.map((p) => ({ name: p.input, shape: p.shape }));
-  gradients(b, lossValue, inputs).forEach((g, i) => b.output(g, parameters[i]!.gradient));
+  const grads = gradients(b, lossValue, inputs);
+  if (options.outputGradients ?? options.optimizer === undefined) grads.forEach((g, i) => b.output(g, parameters[i]!.gradient));
+  const { slots, scalars } = options.optimizer === undefined ? { slots: [], scalars: {} } : applyOptimizer(b, options.optimizer, parameters, inputs, grads);
   return {
     bytes: b.toModel(`${spec.name}_training`),
     parameters,
@@ -214,5 +261,54 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
     weights: { name: weights.name, shape: weights.shape },
     dropoutMasks,
     loss: loss.name,
+    slots,
+    statistics,
+    scalars,
   };
+}
+
+/** Appends the optimizer's update of every parameter (tfjs's formulas, in tfjs's order of operations). */
+function applyOptimizer(
+  b: GraphBuilder,
+  optimizer: TrainingOptimizer,
+  parameters: readonly TrainingParameter[],
+  values: readonly Value[],
+  grads: readonly Value[],
+): { slots: (TrainingState & { parameter: string; init: 0 })[]; scalars: TrainingGraph['scalars'] } {
+  const rate = b.input('learning_rate', []);
+  const negativeRate = b.unary('neg', rate);
+  const slot = (p: TrainingParameter, key: string) => ({ input: `${p.input}/${key}`, next: `${p.input}/${key}/next`, shape: p.shape, tfjsName: `${p.input}/${key}`, parameter: p.input, init: 0 as const });
+  return match(optimizer)
+    .with({ kind: 'momentum' }, (o) => {
+      const m = b.scalar(o.momentum);
+      const slots = parameters.map((p, i) => {
+        const s = slot(p, 'momentum');
+        // accumulation = accumulation * momentum + g; value += -rate * (nesterov ? g + accumulation * momentum : accumulation).
+        const accumulation = b.add(b.mul(b.input(s.input, s.shape), m), grads[i]!);
+        b.output(accumulation, s.next);
+        const step = o.nesterov ? b.add(grads[i]!, b.mul(accumulation, m)) : accumulation;
+        b.output(b.add(b.mul(negativeRate, step), values[i]!), p.next);
+        return s;
+      });
+      return { slots, scalars: { learningRate: rate.name } };
+    })
+    .with({ kind: 'adam' }, (o) => {
+      const correction1 = b.input('one_minus_beta1_power', []);
+      const correction2 = b.input('one_minus_beta2_power', []);
+      const firsts = parameters.map((p) => slot(p, 'm'));
+      const seconds = parameters.map((p) => slot(p, 'v'));
+      parameters.forEach((p, i) => {
+        const g = grads[i]!;
+        const first = b.add(b.mul(b.input(firsts[i]!.input, p.shape), b.scalar(o.beta1)), b.mul(g, b.scalar(1 - o.beta1)));
+        const second = b.add(b.mul(b.input(seconds[i]!.input, p.shape), b.scalar(o.beta2)), b.mul(b.mul(g, g), b.scalar(1 - o.beta2)));
+        b.output(first, firsts[i]!.next);
+        b.output(second, seconds[i]!.next);
+        const corrected1 = b.div(first, correction1);
+        const corrected2 = b.div(second, correction2);
+        const step = b.div(corrected1, b.add(b.unary('sqrt', corrected2), b.scalar(o.epsilon)));
+        b.output(b.add(b.mul(step, negativeRate), values[i]!), p.next);
+      });
+      return { slots: [...firsts, ...seconds], scalars: { learningRate: rate.name, oneMinusBeta1Power: correction1.name, oneMinusBeta2Power: correction2.name } };
+    })
+    .exhaustive();
 }
