@@ -9,11 +9,38 @@ import { loadModel as loadWith, saveModel as saveWith, type LoadedModel } from '
 import type { ModelInfo } from './compile/metadata.js';
 import type { Spec } from './spec/graph.js';
 import { modelDirectory } from './io/model-files.js';
+import { importOnnxRuntime } from './io/onnx-files.js';
+import { train as trainWith, type TrainData, type TrainOptions, type TrainResult } from './train/train.js';
 
 export * from './index.js';
 export * from './io/index.js';
 // Shadows the browser-safe useBackend of './index.js' (explicit exports win over `export *`).
 export { useBackend, type NodeBackendOptions } from './backend/use-node.js';
+
+/** {@link TrainOptions} with `engine: 'onnx'`: ONNX Runtime from `onnxruntime-node`. */
+export interface NodeTrainOptions extends Omit<TrainOptions, 'engine'> {
+  /** `'tfjs'` (default), `'onnx'` (onnxruntime-node, imported on first use), or as in {@link TrainOptions.engine}. */
+  readonly engine?: TrainOptions['engine'] | 'onnx' | { readonly onnx: 'onnxruntime-node'; readonly threads?: number };
+}
+
+/**
+ * `train` with `engine: 'onnx'` available: the training step compiled into
+ * one ONNX graph and run by onnxruntime-node (an optional peer; an install
+ * hint when it is missing). Otherwise the same as `train` in `tfjs-unet`.
+ *
+ * @example
+ * ```ts
+ * const result = await train(model, { images, labels }, { budget: { minutes: 30 }, optimizer: 'adam', engine: 'onnx' });
+ * ```
+ */
+export async function train(model: tf.LayersModel, data: TrainData, options: NodeTrainOptions): Promise<TrainResult> {
+  const engine = options.engine;
+  if (engine === 'onnx') return trainWith(model, data, { ...options, engine: { onnx: await importOnnxRuntime('the onnx training engine') } });
+  if (typeof engine === 'object' && engine.onnx === 'onnxruntime-node') {
+    return trainWith(model, data, { ...options, engine: { onnx: await importOnnxRuntime('the onnx training engine'), ...(engine.threads === undefined ? {} : { threads: engine.threads }) } });
+  }
+  return trainWith(model, data, { ...options, engine: engine as TrainOptions['engine'] });
+}
 
 function handlerFor(target: string | tf.io.IOHandler): string | tf.io.IOHandler {
   if (typeof target !== 'string') return target;

@@ -9,7 +9,7 @@ export {
 } from './pipeline.js';
 export { Random, type RandomState } from './random.js';
 export { BOUNDARIES, boundaryIndex, keys, ORDERS, resample, type Boundary, type Order, type SampleOptions } from './sampling.js';
-export { sampleTiles, tileBatches, tilesToTensors, type BatchOptions, type Tile, type TileBatch, type TileOptions } from './tiles.js';
+export { sampleTiles, tileBatches, tilesToArrays, tilesToTensors, type BatchOptions, type Tile, type TileArrays, type TileBatch, type TileOptions } from './tiles.js';
 export { syntheticCells, type SyntheticCells } from './synthetic.js';
 export {
   checkNormalization,

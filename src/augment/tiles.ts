@@ -255,6 +255,62 @@ export async function* tileBatches(
   }
 }
 
+/** A batch of tiles as flat arrays, with the shapes they have in their layout. */
+export interface TileArrays {
+  /** Images: `[batch, size, size, channels]` (NHWC) or `[batch, channels, size, size]` (NCHW). */
+  readonly x: Float32Array;
+  /** One-hot labels: `[batch, out, out, classes]` (NHWC) or `[batch, classes, out, out]` (NCHW). */
+  readonly y: Float32Array;
+  /** Per-pixel loss weights: `[batch, out, out]`. */
+  readonly weights: Float32Array;
+  readonly xShape: [number, number, number, number];
+  readonly yShape: [number, number, number, number];
+  readonly weightsShape: [number, number, number];
+}
+
+/**
+ * Stacks tiles into flat arrays: images, one-hot labels, weights, channels
+ * last (tfjs) or first (ONNX).
+ *
+ * @throws {@link ArgumentError} when a label is outside `[0, classes)`.
+ * @example
+ * ```ts
+ * const { x, y, weights } = tilesToArrays([tiles.next().value], 2, 'NCHW');
+ * ```
+ */
+export function tilesToArrays(tiles: readonly Tile[], classes: number, layout: 'NHWC' | 'NCHW' = 'NHWC'): TileArrays {
+  const first = tiles[0]!;
+  const { width: size, channels = 1 } = first.image;
+  const out = first.label.width;
+  const n = tiles.length;
+  const x = new Float32Array(n * size * size * channels);
+  const y = new Float32Array(n * out * out * classes);
+  const w = new Float32Array(n * out * out);
+  const pixels = size * size;
+  const outPixels = out * out;
+  tiles.forEach((tile, b) => {
+    if (layout === 'NHWC' || channels === 1) x.set(tile.image.data, b * pixels * channels);
+    else for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) x[(b * channels + c) * pixels + p] = tile.image.data[p * channels + c]!;
+    w.set(tile.weights.data, b * outPixels);
+    const labels = tile.label.data;
+    for (let p = 0; p < labels.length; p++) {
+      const c = labels[p]!;
+      if (c < 0 || c >= classes) {
+        throw new ArgumentError(`labels[${tile.source}]`, `must hold class indices in [0, ${classes}) (set \`classes\`, or map 255 to 1)`, c);
+      }
+      y[layout === 'NHWC' ? (b * outPixels + p) * classes + c : (b * classes + c) * outPixels + p] = 1;
+    }
+  });
+  return {
+    x,
+    y,
+    weights: w,
+    xShape: layout === 'NHWC' ? [n, size, size, channels] : [n, channels, size, size],
+    yShape: layout === 'NHWC' ? [n, out, out, classes] : [n, classes, out, out],
+    weightsShape: [n, out, out],
+  };
+}
+
 /**
  * Stacks tiles into a batch of tensors: images, one-hot labels, weights.
  *
@@ -265,27 +321,6 @@ export async function* tileBatches(
  * ```
  */
 export function tilesToTensors(tiles: readonly Tile[], classes: number): TileBatch {
-  const first = tiles[0]!;
-  const { width: size, channels = 1 } = first.image;
-  const out = first.label.width;
-  const x = new Float32Array(tiles.length * size * size * channels);
-  const y = new Float32Array(tiles.length * out * out * classes);
-  const w = new Float32Array(tiles.length * out * out);
-  tiles.forEach((tile, b) => {
-    x.set(tile.image.data, b * size * size * channels);
-    w.set(tile.weights.data, b * out * out);
-    const labels = tile.label.data;
-    for (let p = 0; p < labels.length; p++) {
-      const c = labels[p]!;
-      if (c < 0 || c >= classes) {
-        throw new ArgumentError(`labels[${tile.source}]`, `must hold class indices in [0, ${classes}) (set \`classes\`, or map 255 to 1)`, c);
-      }
-      y[(b * out * out + p) * classes + c] = 1;
-    }
-  });
-  return {
-    x: tf.tensor4d(x, [tiles.length, size, size, channels]),
-    y: tf.tensor4d(y, [tiles.length, out, out, classes]),
-    weights: tf.tensor3d(w, [tiles.length, out, out]),
-  };
+  const a = tilesToArrays(tiles, classes, 'NHWC');
+  return { x: tf.tensor4d(a.x, a.xShape), y: tf.tensor4d(a.y, a.yShape), weights: tf.tensor3d(a.weights, a.weightsShape) };
 }

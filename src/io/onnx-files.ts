@@ -51,13 +51,14 @@ interface OrtModule {
   Tensor: OrtTensorConstructor;
 }
 
-async function importOrt(): Promise<OrtModule> {
+/** `onnxruntime-node`, imported on first use; `purpose` names what needs it in the install hint. */
+export async function importOnnxRuntime(purpose = 'ONNX inference'): Promise<OrtModule> {
   try {
     const module = (await import(/* @vite-ignore */ 'onnxruntime-node')) as OrtModule & { default?: OrtModule };
     return module.InferenceSession === undefined && module.default !== undefined ? module.default : module;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`tfjs-unet: ONNX inference needs onnxruntime-node: ${ORT_HINT}`);
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`tfjs-unet: ${purpose} needs onnxruntime-node: ${ORT_HINT}`);
     throw error;
   }
 }
@@ -81,7 +82,7 @@ export async function loadOnnxPredictor(path: string, options: OnnxPredictorOpti
   if (!Number.isInteger(threads) || threads < 1) throw new ArgumentError('threads', 'must be a positive integer', threads);
   const bytes = new Uint8Array(await readFile(path));
   const info = readOnnxInfo(bytes);
-  const ort = await importOrt();
+  const ort = await importOnnxRuntime();
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

@@ -14,7 +14,7 @@ import { withInputSize } from '../compile/build.js';
 import { leanConvGradients } from '../compile/lean-gradients.js';
 import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { Random } from '../augment/random.js';
-import { sampleTiles, tilesToTensors } from '../augment/tiles.js';
+import { sampleTiles } from '../augment/tiles.js';
 import type { ImageArray, TypedArray } from '../loss/image.js';
 import { weightMap } from '../loss/weight-map.js';
 import { segmentationLoss, type LossPreset, type LossTerm } from '../loss/losses.js';
@@ -23,6 +23,7 @@ import type { ScoredImage } from '../metrics/report.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
+import { onnxEngine, tfjsEngine, type OnnxRuntimeLike, type StepEngine } from './engine.js';
 import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
 import {
   CHECKPOINT_FORMAT,
@@ -139,6 +140,16 @@ export interface TrainOptions {
   readonly batchSize?: number;
   /** `'sgd'` (momentum, the paper's; default), `'nesterov'` (SGD with Nesterov momentum, nnU-Net's), `'adam'`, or any tfjs optimizer. */
   readonly optimizer?: 'sgd' | 'nesterov' | 'adam' | tf.Optimizer;
+  /**
+   * What runs the steps. `'tfjs'` (default): tfjs autodiff and optimizers on
+   * the active backend. `{ onnx: ort }`: the spec compiled into one ONNX
+   * training graph run by ONNX Runtime (`import * as ort from
+   * 'onnxruntime-node'`; `engine: 'onnx'` in `tfjs-unet/node`), several times
+   * faster on a CPU; it computes the weighted cross-entropy (the default
+   * loss) with 'sgd', 'nesterov' or 'adam'. Both engines train the same model
+   * and write the same checkpoints.
+   */
+  readonly engine?: 'tfjs' | { readonly onnx: OnnxRuntimeLike; readonly threads?: number };
   /** Momentum of `'sgd'` and `'nesterov'`. Default 0.99 (the paper's and nnU-Net's). */
   readonly momentum?: number;
   /** The base rate, or a function `step => rate` (step counts from 1). Default 1e-3. */
@@ -210,17 +221,12 @@ function logitsSpec(spec: Spec): Spec {
   return graph({ name: spec.name, nodes: spec.nodes.filter((n) => n !== out), output: out.input });
 }
 
-function makeOptimizer(option: TrainOptions['optimizer'], rate: number, momentum: number): tf.Optimizer {
-  if (option === undefined || option === 'sgd') return tf.train.momentum(rate, momentum);
-  if (option === 'nesterov') return tf.train.momentum(rate, momentum, true);
-  if (option === 'adam') return tf.train.adam(rate);
-  return option;
-}
-
-function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  const o = optimizer as unknown as { setLearningRate?: (r: number) => void; learningRate?: number };
-  if (typeof o.setLearningRate === 'function') o.setLearningRate(rate);
-  else o.learningRate = rate;
+/** The onnx engine computes the weighted cross-entropy only: refuse another loss before any step runs. */
+function checkOnnxLoss(loss: TrainOptions['loss']): void {
+  const crossEntropyOnly = loss === undefined || loss === 'crossEntropy' || (Array.isArray(loss) && loss.length === 1 && loss[0].kind === 'crossEntropy' && (loss[0].weight ?? 1) === 1);
+  if (!crossEntropyOnly) {
+    throw new ArgumentError('loss', "must be 'crossEntropy' (the default) with the onnx engine; Dice and focal terms run on the tfjs engine", typeof loss === 'function' ? 'a function' : JSON.stringify(loss));
+  }
 }
 
 /** Resolves after pending macrotasks (timers, I/O, signals) have had a turn. */
@@ -328,9 +334,19 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const tiles = sampleTiles(fit.images, fit.labels, weights, { spec, inputSize, pipeline: options.augmentation ?? PAPER_AUGMENTATION, seed: random, normalization });
 
   const rateOption = options.learningRate ?? 1e-3;
-  const optimizer = makeOptimizer(options.optimizer, typeof rateOption === 'number' ? rateOption : rateOption(1), momentum);
-  const lossFn = lossFunction(options.loss);
-  const trainable = logitsModel.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const setup = {
+    logitsModel,
+    spec: logitsSpec(spec),
+    classes,
+    optimizer: options.optimizer,
+    learningRate: typeof rateOption === 'number' ? rateOption : rateOption(1),
+    momentum,
+    loss: lossFunction(options.loss),
+  };
+  const engineOption = options.engine ?? 'tfjs';
+  if (engineOption !== 'tfjs') checkOnnxLoss(options.loss);
+  const engine: StepEngine =
+    engineOption === 'tfjs' ? tfjsEngine(setup) : await onnxEngine({ ...setup, inputSize, batchSize, random }, { runtime: engineOption.onnx, threads: engineOption.threads });
 
   const history: StepRecord[] = [...(resume?.history ?? [])];
   const validations: ValidationRecord[] = [...(resume?.validations ?? [])];
@@ -341,9 +357,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   let startStep = 0;
   if (resume !== undefined) {
     setWeightValues(model, resume.weights, resume.data);
-    const named = resume.optimizerWeights.map((e) => ({ name: e.name, tensor: tf.tensor(unpack(e, resume.data), e.shape) }));
-    await optimizer.setWeights(named);
-    tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
+    engine.reload();
+    await engine.setOptimizerWeights(resume.optimizerWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })));
     if (resume.bestWeights !== null) bestWeights = resume.bestWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) }));
     startStep = resume.step;
   }
@@ -370,9 +385,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   let lastValidatedStep = -1;
 
   const capture = async (): Promise<Checkpoint> => {
-    const named = await optimizer.getWeights();
-    const optimizerValues = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], values: Float32Array.from(n.tensor.dataSync()) }));
-    tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
+    engine.sync();
+    const optimizerValues = (await engine.optimizerWeights()).map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
     const groups = [weightValues(model), optimizerValues, ...(bestWeights === null ? [] : [bestWeights])];
     const { manifests, data: blob } = packTensors(groups);
     return {
@@ -401,6 +415,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   /** Validates the current weights (`last`: the run's last weights); returns whether early stopping asks to stop. */
   const runValidation = async (last = false): Promise<boolean> => {
     const began = performance.now();
+    engine.sync();
     const { report, scored } = await validationReport(model, spec, validationSet!, { inputSize: given?.inputSize ?? inputSize });
     const record = validationRecord(report, step, clock.elapsed());
     clock.validated(began);
@@ -455,19 +470,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       if (!clock.hasTimeFor(step, reserve())) break;
       const next = step + 1;
       const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, schedule, clock.progress(step, reserve())) : rateOption(next);
-      setLearningRate(optimizer, rate);
-      const batch = tilesToTensors(Array.from({ length: batchSize }, () => tiles.next().value), classes);
-      const { value, grads } = tf.variableGrads(
-        () => lossFn(batch.y, logitsModel.apply(batch.x, { training: true }) as tf.Tensor, batch.weights) as tf.Scalar,
-        trainable,
-      );
-      const loss = (await value.data())[0]!;
+      const loss = await engine.step(Array.from({ length: batchSize }, () => tiles.next().value), rate);
       if (!Number.isFinite(loss)) {
-        tf.dispose([batch.x, batch.y, batch.weights, value, ...Object.values(grads)]);
+        engine.sync(); // the model keeps the last finite step's weights
         throw new TrainingError(next, loss);
       }
-      optimizer.applyGradients(grads);
-      tf.dispose([batch.x, batch.y, batch.weights, value, ...Object.values(grads)]);
       step = next;
       history.push({ step, loss });
       await options.onStep?.({
@@ -487,6 +494,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       if (options.checkpoint !== undefined && clock.checkpointDue(step) && step < stepTarget) await saveCheckpoint();
     }
     // The last weights are validated too, so the best of the run is really kept.
+    engine.sync();
     if (validationSet !== undefined && stopped !== 'aborted' && lastValidatedStep !== step) await runValidation(true);
     else if (best === null && validationSet !== undefined && stopped !== 'aborted') await runValidation(true);
     if (options.checkpoint !== undefined) await saveCheckpoint();
@@ -501,8 +509,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       attachSpec(model, spec, { ...modelInfoOf(model), ...calibration.info });
     }
   } finally {
+    await engine.dispose();
     logitsModel.dispose();
-    if (optimizer !== options.optimizer) optimizer.dispose();
   }
   return { steps: step, seconds: clock.elapsed(), history, validations, best, stopped, info: modelInfoOf(model), ...(calibration === undefined ? {} : { calibration }) };
 }

@@ -171,7 +171,6 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
   };
   const source = (name: string) => values.get(name)!;
   const image = b.input('image', [batch, inputNode.channels, size, size]);
-  let logits: Value | undefined;
 
   for (const n of spec.nodes as readonly SpecNode[]) {
     const value = match(n)
@@ -230,14 +229,13 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
         return b.slice(x, [0, 0, d, d], [nb, ch, h - 2 * d, w - 2 * d], c.name);
       })
       .with({ kind: 'concat' }, (c) => b.concat(c.inputs.map(source), 1, c.name))
-      .with({ kind: 'output' }, (o) => {
-        logits = source(o.input);
-        return logits;
-      })
+      // The loss is computed on the logits: the output activation is left out.
+      .with({ kind: 'output' }, (o) => source(o.input))
       .exhaustive();
     values.set(n.name, value);
   }
-  if (logits === undefined) throw new SpecError('spec', "must end in an 'output' node", spec.output);
+  const logits = values.get(spec.output);
+  if (logits === undefined) throw new SpecError('spec.output', 'must name a node of the spec', spec.output);
   const [, classes, oh, ow] = logits.shape as [number, number, number, number];
   if (oh !== outputSize(spec, size)) throw new Error(`unreachable: output ${oh} for input ${size}`);
 

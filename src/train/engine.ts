@@ -1,0 +1,251 @@
+/**
+ * What runs a training step for `train`: tfjs's autodiff and optimizers on
+ * the current backend, or one ONNX Runtime session of the graph from
+ * `trainingGraph` (forward, loss, backward and update in one call). Both
+ * read and write the same tfjs model and name their optimizer state as
+ * tfjs does, so checkpoints move between them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../spec/errors.js';
+import type { Spec } from '../spec/graph.js';
+import type { Random } from '../augment/random.js';
+import { tilesToArrays, tilesToTensors, type Tile } from '../augment/tiles.js';
+import { permute } from '../onnx/export.js';
+import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
+import { trainingGraph, type TrainingGraph, type TrainingOptimizer } from '../onnx/training/training-graph.js';
+
+/** A named tensor's values (optimizer state in checkpoints). */
+export interface NamedValues {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+/** Runs training steps on a model's weights. */
+export interface StepEngine {
+  /** One step on a batch of tiles at `rate`; resolves to the loss. When it is not finite nothing changes. */
+  step(tiles: readonly Tile[], rate: number): Promise<number>;
+  /** Writes the engine's weights (and batch-norm statistics) into the tfjs model. */
+  sync(): void;
+  /** Reads the weights from the tfjs model (after they were set there, e.g. on resume). */
+  reload(): void;
+  /** The optimizer state as tfjs's `optimizer.getWeights()` names and shapes it (iterations first). */
+  optimizerWeights(): Promise<NamedValues[]>;
+  /** Restores optimizer state saved by {@link StepEngine.optimizerWeights} (of either engine). */
+  setOptimizerWeights(named: readonly NamedValues[]): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** The part of an ONNX Runtime module (`onnxruntime-node`, `onnxruntime-web`) the onnx engine uses. */
+export interface OnnxRuntimeLike {
+  readonly InferenceSession: { create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike> };
+  readonly Tensor: OrtTensorConstructor;
+}
+
+/** What both engines are built from. */
+export interface EngineSetup {
+  /** The model returning logits at the training tile size; its weights are the run's. */
+  readonly logitsModel: tf.LayersModel;
+  /** Its spec. */
+  readonly spec: Spec;
+  readonly classes: number;
+  readonly optimizer: 'sgd' | 'nesterov' | 'adam' | tf.Optimizer | undefined;
+  readonly learningRate: number;
+  readonly momentum: number;
+  /** The loss on (one-hot labels, logits, pixel weights). */
+  readonly loss: (labels: tf.Tensor, logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor;
+}
+
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+}
+
+function makeOptimizer(option: EngineSetup['optimizer'], rate: number, momentum: number): tf.Optimizer {
+  if (option === undefined || option === 'sgd') return tf.train.momentum(rate, momentum);
+  if (option === 'nesterov') return tf.train.momentum(rate, momentum, true);
+  if (option === 'adam') return tf.train.adam(rate);
+  if (option instanceof tf.Optimizer) return option;
+  throw new ArgumentError('optimizer', "must be 'sgd', 'nesterov', 'adam' or a tf.Optimizer", option);
+}
+
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const o = optimizer as unknown as { setLearningRate?: (r: number) => void; learningRate?: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(rate);
+  else o.learningRate = rate;
+}
+
+/**
+ * The tfjs engine: `tf.variableGrads` of the loss on the logits model, then
+ * the tfjs optimizer, on whatever backend is active.
+ */
+export function tfjsEngine(setup: EngineSetup): StepEngine {
+  const optimizer = makeOptimizer(setup.optimizer, setup.learningRate, setup.momentum);
+  const trainable = trainableVariables(setup.logitsModel);
+  return {
+    async step(tiles, rate) {
+      setLearningRate(optimizer, rate);
+      const batch = tilesToTensors(tiles, setup.classes);
+      const { value, grads } = tf.variableGrads(() => setup.loss(batch.y, setup.logitsModel.apply(batch.x, { training: true }) as tf.Tensor, batch.weights) as tf.Scalar, trainable);
+      const loss = (await value.data())[0]!;
+      if (Number.isFinite(loss)) optimizer.applyGradients(grads);
+      tf.dispose([batch.x, batch.y, batch.weights, value, ...Object.values(grads)]);
+      return loss;
+    },
+    sync() {},
+    reload() {},
+    async optimizerWeights() {
+      const named = await optimizer.getWeights();
+      const values = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], values: Float32Array.from(n.tensor.dataSync()) }));
+      tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
+      return values;
+    },
+    async setOptimizerWeights(named) {
+      const tensors = named.map((e) => ({ name: e.name, tensor: tf.tensor(e.values, [...e.shape]) }));
+      await optimizer.setWeights(tensors);
+      tf.dispose(tensors.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
+    },
+    async dispose() {
+      if (optimizer !== setup.optimizer) optimizer.dispose();
+    },
+  };
+}
+
+/** Options of the onnx engine. */
+export interface OnnxEngineOptions {
+  /** ONNX Runtime: `import * as ort from 'onnxruntime-node'`. */
+  readonly runtime: OnnxRuntimeLike;
+  /** Threads for one operator. Default: ONNX Runtime's (the physical cores). */
+  readonly threads?: number;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The inverse of an axis permutation. */
+const inverse = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
+
+/** The optimizer the training graph applies, as tfjs defines `'sgd'`, `'nesterov'` and `'adam'`. */
+function graphOptimizer(option: EngineSetup['optimizer'], momentum: number): TrainingOptimizer {
+  if (option === undefined || option === 'sgd') return { kind: 'momentum', momentum, nesterov: false };
+  if (option === 'nesterov') return { kind: 'momentum', momentum, nesterov: true };
+  // tf.train.adam's defaults; its epsilon is the backend's (1e-7 for float32).
+  if (option === 'adam') return { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: tf.backend().epsilon() };
+  throw new ArgumentError('optimizer', "must be 'sgd', 'nesterov' or 'adam' with the onnx engine (a tf.Optimizer runs only on the tfjs engine)", option.getClassName());
+}
+
+/**
+ * The onnx engine: the spec compiled by `trainingGraph` into one ONNX graph
+ * (forward, weighted cross-entropy, backward, optimizer update), run by an
+ * ONNX Runtime session. Weights, optimizer slots and batch-norm statistics
+ * stay in the engine between steps and are written to the tfjs model by
+ * `sync()`. Dropout masks are drawn from the run's seeded generator.
+ *
+ * @throws {@link ArgumentError} for an option the graph cannot compute (a tf.Optimizer, a loss other than
+ *   cross-entropy), naming it, before any step runs.
+ */
+export async function onnxEngine(setup: EngineSetup & { readonly inputSize: number; readonly batchSize: number; readonly random: Random }, options: OnnxEngineOptions): Promise<StepEngine> {
+  const graph: TrainingGraph = trainingGraph(setup.spec, {
+    inputSize: setup.inputSize,
+    batchSize: setup.batchSize,
+    optimizer: graphOptimizer(setup.optimizer, setup.momentum),
+  });
+  const { Tensor } = options.runtime;
+  const session = await options.runtime.InferenceSession.create(graph.bytes, {
+    graphOptimizationLevel: 'all',
+    interOpNumThreads: 1,
+    ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+  });
+  const variables = trainableVariables(setup.logitsModel);
+  if (variables.length !== graph.parameters.length) throw new Error(`unreachable: ${variables.length} trainable weights, ${graph.parameters.length} graph parameters`);
+  const weightByName = new Map(setup.logitsModel.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
+  const state = new Map<string, Float32Array>();
+  let iterations = 0;
+
+  const toGraph = (values: Float32Array, fromTfjs: readonly number[] | undefined, tfjsShape: readonly number[]) => (fromTfjs === undefined ? Float32Array.from(values) : permute(values, tfjsShape, fromTfjs));
+  const reload = () => {
+    graph.parameters.forEach((p, i) => state.set(p.input, toGraph(variables[i]!.dataSync() as Float32Array, p.fromTfjs, p.tfjsShape)));
+    for (const s of graph.statistics) state.set(s.input, Float32Array.from(weightByName.get(s.tfjsName)!.read().dataSync()));
+  };
+  reload();
+  for (const s of graph.slots) state.set(s.input, new Float32Array(size(s.shape)));
+  const parameterOf = new Map(graph.parameters.map((p, i) => [p.input, { p, variable: variables[i]! }]));
+
+  const dropoutMask = (shape: readonly number[], rate: number) => {
+    const mask = new Float32Array(size(shape));
+    const keep = 1 / (1 - rate);
+    for (let i = 0; i < mask.length; i++) mask[i] = setup.random.uniform() < rate ? 0 : keep;
+    return mask;
+  };
+  const scalar = (v: number) => new Tensor('float32', Float32Array.of(v), []);
+  const adam = graph.scalars.oneMinusBeta1Power !== undefined;
+  const optimizerConfig = graphOptimizer(setup.optimizer, setup.momentum);
+
+  return {
+    async step(tiles, rate) {
+      const batch = tilesToArrays(tiles, setup.classes, 'NCHW');
+      const t = iterations + 1;
+      const feeds: Record<string, ReturnType<typeof scalar>> = {
+        [graph.image.name]: new Tensor('float32', batch.x, batch.xShape),
+        [graph.labels.name]: new Tensor('float32', batch.y, batch.yShape),
+        [graph.weights.name]: new Tensor('float32', batch.weights, batch.weightsShape),
+        [graph.scalars.learningRate!]: scalar(rate),
+      };
+      if (adam && optimizerConfig.kind === 'adam') {
+        feeds[graph.scalars.oneMinusBeta1Power!] = scalar(1 - optimizerConfig.beta1 ** t);
+        feeds[graph.scalars.oneMinusBeta2Power!] = scalar(1 - optimizerConfig.beta2 ** t);
+      }
+      for (const p of graph.parameters) feeds[p.input] = new Tensor('float32', state.get(p.input)!, p.shape);
+      for (const s of [...graph.slots, ...graph.statistics]) feeds[s.input] = new Tensor('float32', state.get(s.input)!, s.shape);
+      for (const m of graph.dropoutMasks) feeds[m.name] = new Tensor('float32', dropoutMask(m.shape, m.rate), m.shape);
+      const result = await session.run(feeds);
+      const loss = (result[graph.loss]!.data as Float32Array)[0]!;
+      if (Number.isFinite(loss)) {
+        for (const p of graph.parameters) state.set(p.input, result[p.next]!.data as Float32Array);
+        for (const s of [...graph.slots, ...graph.statistics]) state.set(s.input, result[s.next]!.data as Float32Array);
+        iterations = t;
+      }
+      return loss;
+    },
+    sync() {
+      tf.tidy(() => {
+        graph.parameters.forEach((p, i) => {
+          const values = state.get(p.input)!;
+          const tfjsValues = p.fromTfjs === undefined ? values : permute(values, p.shape, inverse(p.fromTfjs));
+          variables[i]!.assign(tf.tensor(tfjsValues, [...p.tfjsShape]));
+        });
+        for (const s of graph.statistics) weightByName.get(s.tfjsName)!.write(tf.tensor(state.get(s.input)!, [...s.shape]));
+      });
+    },
+    reload,
+    async optimizerWeights() {
+      const slots = graph.slots.map((s) => {
+        const { p, variable } = parameterOf.get(s.parameter)!;
+        const values = state.get(s.input)!;
+        return {
+          name: s.tfjsName.replace(p.input, variable.name),
+          shape: [...p.tfjsShape],
+          values: p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.shape, inverse(p.fromTfjs)),
+        };
+      });
+      return [{ name: 'iter', shape: [], values: Float32Array.of(iterations) }, ...slots];
+    },
+    async setOptimizerWeights(named) {
+      // As tfjs's optimizers: the iteration count first, then the slots by position (names carry per-process suffixes).
+      const [iter, ...saved] = named;
+      if (iter?.name !== 'iter' || saved.length !== graph.slots.length) {
+        throw new ArgumentError('resume.optimizerWeights', `must hold the iteration count and ${graph.slots.length} slots of this optimizer (the checkpoint is of another optimizer or model)`, `${named.length} tensors`);
+      }
+      graph.slots.forEach((s, i) => {
+        const { p } = parameterOf.get(s.parameter)!;
+        const values = saved[i]!;
+        if (values.values.length !== size(p.tfjsShape)) {
+          throw new ArgumentError('resume.optimizerWeights', `must hold a slot of shape [${p.tfjsShape.join(', ')}] for '${s.tfjsName}'`, `${values.name} [${values.shape.join(', ')}]`);
+        }
+        state.set(s.input, toGraph(values.values, p.fromTfjs, p.tfjsShape));
+      });
+      iterations = iter.values[0]!;
+    },
+    async dispose() {
+      await session.release?.();
+    },
+  };
+}

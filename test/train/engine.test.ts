@@ -1,0 +1,77 @@
+// The onnx engine against the tfjs engine (cpu backend): same data, same start, same results.
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { buildModel, train, unet, type Checkpoint, type Spec, type TrainOptions } from '../../src/index.js';
+import { dataset } from './fixtures/data.js';
+
+const onnx = { onnx: ort } as const;
+
+async function run(engine: TrainOptions['engine'], options: Partial<TrainOptions> & { steps: number }, spec: Spec = unet({ depth: 2, baseFilters: 4, padding: 'same', batchNorm: true, dropout: 0 })) {
+  const model = buildModel(spec, { inputSize: 32, seed: 1 });
+  const result = await train(model, dataset(3), { batchSize: 2, seed: 4, optimizer: 'adam', learningRate: 3e-3, augmentation: [{ kind: 'flip' }], ...options, engine });
+  return { model, result, losses: result.history.map((h) => h.loss) };
+}
+
+const maxDifference = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));
+
+describe('train with the onnx engine', () => {
+  it.each(['adam', 'nesterov'] as const)('gives the loss curve of the tfjs engine over 50 steps (%s, batch norm, batch 2)', async (optimizer) => {
+    const tfjs = await run('tfjs', { steps: 50, optimizer, ...(optimizer === 'nesterov' ? { momentum: 0.9, learningRate: 1e-2 } : {}) });
+    const ortRun = await run(onnx, { steps: 50, optimizer, ...(optimizer === 'nesterov' ? { momentum: 0.9, learningRate: 1e-2 } : {}) });
+    expect(ortRun.losses.length).toBe(50);
+    expect(maxDifference(ortRun.losses, tfjs.losses)).toBeLessThan(1e-3);
+    // It learned: the last losses are below the first.
+    expect(ortRun.losses.slice(-5).reduce((a, b) => a + b) / 5).toBeLessThan(ortRun.losses.slice(0, 5).reduce((a, b) => a + b) / 5);
+    // The trained weights reach the tfjs model (moving statistics included).
+    const a = tfjs.model.getWeights();
+    const b = ortRun.model.getWeights();
+    const names = tfjs.model.weights.map((w) => w.name);
+    a.forEach((w, i) => {
+      const x = w.dataSync();
+      const y = b[i]!.dataSync();
+      let norm = 0;
+      let diff = 0;
+      x.forEach((v, j) => {
+        norm += v * v;
+        diff += (v - y[j]!) ** 2;
+      });
+      norm = Math.sqrt(norm);
+      diff = Math.sqrt(diff);
+      expect(diff / Math.max(norm, 1e-12), names[i]).toBeLessThan(1e-2);
+    });
+    tfjs.model.dispose();
+    ortRun.model.dispose();
+  });
+
+  it('resumes a tfjs checkpoint and continues as the tfjs engine would, and the other way round', async () => {
+    const saved: Checkpoint[] = [];
+    const spec = unet({ depth: 1, baseFilters: 4, dropout: 0 });
+    const whole = await run('tfjs', { steps: 20 }, spec);
+    const first = await run('tfjs', { steps: 10, checkpoint: { every: 10, save: async (c) => void saved.push(c) } }, spec);
+    const resumed = await run(onnx, { steps: 20, resume: saved.at(-1)! }, spec);
+    expect(resumed.losses.length).toBe(20);
+    expect(maxDifference(resumed.losses, whole.losses)).toBeLessThan(1e-3);
+    // And back: an onnx checkpoint resumed by tfjs.
+    const onnxSaved: Checkpoint[] = [];
+    await run(onnx, { steps: 10, checkpoint: { every: 10, save: async (c) => void onnxSaved.push(c) } }, spec);
+    const back = await run('tfjs', { steps: 20, resume: onnxSaved.at(-1)! }, spec);
+    expect(maxDifference(back.losses, whole.losses)).toBeLessThan(1e-3);
+    for (const r of [whole, first, resumed, back]) r.model.dispose();
+  });
+
+  it('keeps tf.memory().numTensors flat across steps with validations', async () => {
+    const counts: number[] = [];
+    const { model } = await run(onnx, { steps: 40, validation: { holdOut: 0.34, every: 10 }, calibrate: false, onStep: () => void counts.push(tf.memory().numTensors) }, unet({ depth: 1, baseFilters: 2, dropout: 0.5 }));
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    model.dispose();
+  });
+
+  it('refuses what the graph cannot compute, naming it, before any step', async () => {
+    let steps = 0;
+    const onStep = () => void steps++;
+    await expect(run(onnx, { steps: 2, loss: 'diceCrossEntropy', onStep })).rejects.toThrow(/loss.*'crossEntropy'.*onnx engine/);
+    await expect(run(onnx, { steps: 2, optimizer: tf.train.sgd(0.1), onStep })).rejects.toThrow(/optimizer.*onnx engine.*SGD/);
+    expect(steps).toBe(0);
+  });
+});
