@@ -56,6 +56,7 @@ export async function demoCommand(argv: readonly string[], print: (line: string)
     loss: 'crossEntropy',
     weights: 'border',
     augmentation: { strength: 1, elastic: true },
+    engine: 'tfjs',
     validationShare: 0.2,
     estimate: { secondsPerStep: 0, steps: 0 },
     candidates: [],

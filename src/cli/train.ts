@@ -22,6 +22,8 @@ import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../io/checkpoint-files.js';
 import { loadDataset, type Dataset } from '../io/images.js';
 import { modelDirectory } from '../io/model-files.js';
+import { importOnnxRuntime } from '../io/onnx-files.js';
+import type { OnnxRuntimeLike } from '../train/engine.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { choice, integer, number, parse, required, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
@@ -30,7 +32,8 @@ import { trainingCurveSvg } from './render.js';
 const PLAN_FLAGS = `[--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
        [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
-       [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]`;
+       [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
+       [--engine auto|tfjs|onnx]`;
 
 export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N]
                       [--val-images DIR --val-masks DIR] [--every N] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume]
@@ -45,7 +48,10 @@ and object settings, which are saved in the model and used by predict. The run e
 Masks: 0/255, 0/1 or class indices, paired with images by file name.
 Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint (--resume continues
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
---steps N trains N steps instead of a time budget (the plan is still made for --minutes).`;
+--steps N trains N steps instead of a time budget (the plan is still made for --minutes).
+--engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
+ONNX graph and run by onnxruntime-node (CPU). auto (default) times both and takes the faster;
+without onnxruntime-node installed it is tfjs.`;
 
 export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B]
        ${PLAN_FLAGS}
@@ -70,6 +76,8 @@ export interface RunTraining {
   readonly print: (line: string) => void;
   /** Stops the run after the current step (Ctrl-C). */
   readonly signal?: AbortSignal;
+  /** ONNX Runtime, when the plan's engine is onnx. */
+  readonly onnx?: OnnxRuntimeLike;
 }
 
 const minutesText = (seconds: number) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
@@ -102,6 +110,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
       normalization: plan.normalization,
       augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
       seed: run.seed,
+      ...(plan.engine === 'onnx' && run.onnx !== undefined ? { engine: { onnx: run.onnx } } : {}),
       validation: {
         ...(run.validation === undefined ? { holdOut: plan.validationShare } : run.validation),
         ...(run.every === undefined ? {} : { every: run.every }),
@@ -123,7 +132,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   await writeFileAtomic(
     join(run.out, 'metrics.json'),
     JSON.stringify(
-      { steps: result.steps, seconds: result.seconds, stopped: result.stopped, best: result.best, info: result.info, calibration: result.calibration, validations: result.validations, history: result.history, backend: tf.getBackend() },
+      { steps: result.steps, seconds: result.seconds, stopped: result.stopped, best: result.best, info: result.info, calibration: result.calibration, validations: result.validations, history: result.history, backend: tf.getBackend(), engine: plan.engine ?? 'tfjs' },
       null,
       2,
     ),
@@ -131,7 +140,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   await writeFile(join(run.out, 'training-curve.svg'), trainingCurveSvg(result.history, result.validations));
   const last = result.history.slice(-10);
   run.print(
-    `${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps in ${minutesText(result.seconds)} on ${tf.getBackend()}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`,
+    `${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps in ${minutesText(result.seconds)} on ${engineName(plan.engine)}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`,
   );
   if (result.best !== null) run.print(`best validation Rand error (ISBI 2012) ${result.best.value.toFixed(4)} at step ${result.best.step}`);
   if (result.calibration !== undefined) {
@@ -161,6 +170,7 @@ const PLAN_OPTIONS = {
   augment: { type: 'string' },
   elastic: { type: 'boolean' },
   'val-share': { type: 'string' },
+  engine: { type: 'string' },
 } as const;
 
 /** Refuses a mask set with no foreground at all, naming the files. */
@@ -181,6 +191,8 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
   if (!(strength >= 0 && strength <= 1)) throw new UsageError(`--augment must be a number between 0 and 1, got ${String(values.augment)}`);
   const share = values['val-share'] === undefined ? plan.validationShare : Number(values['val-share']);
   if (!(share > 0 && share <= 0.5)) throw new UsageError(`--val-share must be a number in (0, 0.5], got ${String(values['val-share'])}`);
+  const engineFlag = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+  const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, plan.loss) as LossPreset;
   return {
     ...plan,
     depth: integer(values, 'depth', plan.depth, 1, 6) as Depth,
@@ -192,12 +204,20 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
     optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, plan.optimizer),
     learningRate: number(values, 'lr', plan.learningRate),
     schedule: schedule === plan.schedule.kind ? plan.schedule : { kind: schedule, warmup: plan.schedule.warmup ?? 0 },
-    loss: choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, plan.loss) as LossPreset,
+    loss,
     weights: weights === 'border-unbalanced' ? 'borderUnbalanced' : weights,
     normalization,
     augmentation: { strength, elastic: values.elastic === true || plan.augmentation.elastic },
     validationShare: share,
+    engine: engineFor(engineFlag, plan.engine, loss),
   };
+}
+
+/** The engine for a loss: the onnx engine computes the cross-entropy only, so other losses train on tfjs. */
+function engineFor(flag: 'auto' | 'tfjs' | 'onnx', planned: 'tfjs' | 'onnx', loss: LossPreset): 'tfjs' | 'onnx' {
+  if (flag === 'onnx' && loss !== 'crossEntropy') throw new UsageError(`--engine onnx computes the crossEntropy loss only; --loss ${loss} needs --engine tfjs`);
+  if (flag !== 'auto') return flag;
+  return loss === 'crossEntropy' ? planned : 'tfjs';
 }
 
 /** Prints a plan: the data, the candidates with their cost, the choice and why. */
@@ -206,7 +226,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, 
     `data: ${fp.images} image(s), ${fp.width.median}x${fp.height.median} px (median), ${fp.channels} channel(s), ${fp.classes} classes (${fp.classFrequencies.map((f) => `${(100 * f).toFixed(0)}%`).join(' / ')}), ` +
       `${fp.objects.total} objects (median ${fp.objects.area.median} px, ${fp.objects.diameter.median.toFixed(0)} px across), thin background ${(100 * fp.thinBackgroundShare).toFixed(0)}%`,
   );
-  print(`candidates timed on ${tf.getBackend()} in ${seconds.toFixed(1)} s (seconds per step -> steps in ${plan.minutes} min):`);
+  print(`candidates timed on ${engineName(plan.engine)} in ${seconds.toFixed(1)} s (seconds per step -> steps in ${plan.minutes} min):`);
   for (const c of plan.candidates) {
     print(`  ${c.padding} depth ${c.depth} base ${c.baseFilters} tile ${c.tile} batch ${c.batch}: ${c.secondsPerStep.toFixed(3)} s -> ${c.steps} steps`);
   }
@@ -217,9 +237,31 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, 
   for (const reason of plan.reasons) print(`  - ${reason}`);
 }
 
+/** The engine as printed: `onnx` or `tfjs (wasm)`. */
+const engineName = (engine: 'tfjs' | 'onnx' | undefined) => (engine === 'onnx' ? 'the onnx engine (onnxruntime-node)' : `tfjs (${tf.getBackend()})`);
+
+/** onnxruntime-node for `--engine auto|onnx`: required for onnx, optional (tfjs without it) for auto. */
+async function onnxRuntimeFor(values: Record<string, unknown>, print: (line: string) => void): Promise<OnnxRuntimeLike | undefined> {
+  const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+  if (engine === 'tfjs') return undefined;
+  try {
+    return await importOnnxRuntime('the onnx training engine');
+  } catch (error) {
+    if (engine === 'onnx') throw error;
+    print('onnxruntime-node is not installed: training on tfjs (install it for the faster onnx engine)');
+    return undefined;
+  }
+}
+
 async function planFor(values: Record<string, unknown>, data: Dataset, minutes: number, print: (line: string) => void, signal?: AbortSignal) {
-  print(`planning: timing candidate networks on ${tf.getBackend()}...`);
-  const { fingerprint: fp, plan, seconds } = await planTraining(data.images, data.masks, minutes, signal === undefined ? {} : { signal });
+  const onnx = await onnxRuntimeFor(values, print);
+  const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+  print(`planning: timing candidate networks on ${engine === 'onnx' ? engineName('onnx') : onnx === undefined || engine === 'tfjs' ? engineName('tfjs') : `${engineName('tfjs')} and ${engineName('onnx')}`}...`);
+  const { fingerprint: fp, plan, seconds } = await planTraining(data.images, data.masks, minutes, {
+    ...(signal === undefined ? {} : { signal }),
+    ...(onnx === undefined ? {} : { onnx }),
+    engine: onnx === undefined ? 'tfjs' : engine,
+  });
   const chosen = withOverrides(plan, values, data);
   printPlan(fp, chosen, seconds, print);
   return { fp, plan: chosen, seconds };
@@ -305,6 +347,10 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   });
   // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to a size it can.
   if (values.tile === undefined) plan = { ...plan, tile: snapTile(spec, plan.tile) };
+  // Checkpoints move between engines, so --engine also applies to a resumed run (plans before engines: tfjs).
+  const engineFlag = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+  plan = { ...plan, engine: engineFlag === 'auto' ? (plan.engine ?? 'tfjs') : engineFlag };
+  const onnx = plan.engine === 'onnx' ? await importOnnxRuntime('the onnx training engine') : undefined;
   // The budget covers the whole command: what loading and planning took is spent, and saving needs a moment.
   const spent = (performance.now() - started) / 1000;
   const seconds = minutes * 60 - spent - Math.max(2, 0.01 * minutes * 60);
@@ -324,6 +370,7 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     resume: values.resume === true,
     print,
     signal,
+    ...(onnx === undefined ? {} : { onnx }),
   });
   return result.stopped === 'aborted' ? 130 : 0;
 }

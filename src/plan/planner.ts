@@ -4,9 +4,11 @@
  * current backend, and apply the rules.
  */
 import { unet } from '../spec/unet.js';
+import { ArgumentError } from '../spec/errors.js';
 import { buildModel } from '../compile/build.js';
 import type { ImageArray, TypedArray } from '../loss/image.js';
-import { train } from '../train/train.js';
+import { train, type TrainOptions } from '../train/train.js';
+import type { OnnxRuntimeLike } from '../train/engine.js';
 import { augmentationFor } from './augmentation.js';
 import { fingerprint, type DatasetFingerprint } from './fingerprint.js';
 import { candidateKey, choosePlan, planCandidates, type PlanCandidate, type TrainingPlan } from './rules.js';
@@ -16,6 +18,8 @@ export interface MeasureOptions {
   /** Steps timed after the warm-up step. Default 3. */
   readonly steps?: number;
   readonly classes?: number;
+  /** The engine to time. Default `'tfjs'` (the current backend). */
+  readonly engine?: TrainOptions['engine'];
 }
 
 /**
@@ -57,6 +61,7 @@ export async function measureStepSeconds(
       augmentation: augmentationFor(1, { elastic: true }),
       normalization: { kind: 'zscore' },
       seed: 1,
+      ...(options.engine === undefined ? {} : { engine: options.engine }),
       onStep: ({ step }) => {
         const now = performance.now();
         if (step > 1) times.push((now - last) / 1000);
@@ -80,7 +85,9 @@ export interface PlanResult {
 /**
  * Plans a run: fingerprints the data, times each candidate of
  * `planCandidates` for a few steps on the current backend (on at most two of
- * the images), and chooses with `choosePlan`.
+ * the images), and chooses with `choosePlan`. Given ONNX Runtime, the first
+ * candidate is timed on both engines and the faster one times the rest and
+ * is the plan's `engine`.
  *
  * @param minutes - the whole run's budget.
  * @param options - `onCandidate` is called with each candidate's measured step time (for progress
@@ -95,17 +102,43 @@ export async function planTraining(
   images: readonly ImageArray<TypedArray>[],
   labels: readonly ImageArray<TypedArray>[],
   minutes: number,
-  options: { readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number) => void; readonly signal?: AbortSignal } = {},
+  options: {
+    readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: 'tfjs' | 'onnx') => void;
+    readonly signal?: AbortSignal;
+    /** ONNX Runtime, to time the onnx engine too (on the first candidate) and plan with the faster engine. */
+    readonly onnx?: OnnxRuntimeLike;
+    /** `'auto'` (default): the faster of the engines available; `'tfjs'` or `'onnx'` (needs `onnx`): that one. */
+    readonly engine?: 'auto' | 'tfjs' | 'onnx';
+  } = {},
 ): Promise<PlanResult> {
   const started = performance.now();
   const fp = fingerprint(images, labels);
   const speeds = new Map<string, number>();
   const sample = { images: images.slice(0, 2), labels: labels.slice(0, 2) };
-  for (const candidate of planCandidates(fp)) {
+  const engineOption = (engine: 'tfjs' | 'onnx'): TrainOptions['engine'] => (engine === 'onnx' ? { onnx: options.onnx! } : 'tfjs');
+  const choice = options.engine ?? 'auto';
+  if (choice === 'onnx' && options.onnx === undefined) throw new ArgumentError('onnx', "must be ONNX Runtime to plan with engine 'onnx'", undefined);
+  let engine: 'tfjs' | 'onnx' = choice === 'onnx' ? 'onnx' : 'tfjs';
+  const engineReasons: string[] = choice === 'auto' ? [] : [`engine ${engine}: as asked`];
+  for (const [i, candidate] of planCandidates(fp).entries()) {
     if (options.signal?.aborted === true) throw new Error('planning was aborted');
-    const seconds = await measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes });
+    const time = (e: 'tfjs' | 'onnx') => measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(e) });
+    let seconds: number;
+    if (i === 0 && options.onnx !== undefined && choice === 'auto') {
+      // The engines are timed on the first (smallest) candidate; the faster one times and trains the rest.
+      const tfjsSeconds = await time('tfjs');
+      options.onCandidate?.(candidate, tfjsSeconds, 'tfjs');
+      const onnxSeconds = await time('onnx');
+      engine = onnxSeconds < tfjsSeconds ? 'onnx' : 'tfjs';
+      seconds = Math.min(tfjsSeconds, onnxSeconds);
+      engineReasons.push(`engine ${engine}: ${Math.min(tfjsSeconds, onnxSeconds).toFixed(3)} s/step against ${Math.max(tfjsSeconds, onnxSeconds).toFixed(3)} s/step on ${engine === 'onnx' ? 'tfjs' : 'onnx'} (timed on the first candidate)`);
+      options.onCandidate?.(candidate, onnxSeconds, 'onnx');
+    } else {
+      seconds = await time(engine);
+      options.onCandidate?.(candidate, seconds, engine);
+    }
     speeds.set(candidateKey(candidate), seconds);
-    options.onCandidate?.(candidate, seconds);
   }
-  return { fingerprint: fp, plan: choosePlan(fp, minutes, speeds), seconds: (performance.now() - started) / 1000 };
+  const plan = choosePlan(fp, minutes, speeds);
+  return { fingerprint: fp, plan: { ...plan, engine, reasons: [...plan.reasons, ...engineReasons] }, seconds: (performance.now() - started) / 1000 };
 }

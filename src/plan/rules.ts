@@ -55,6 +55,8 @@ export interface TrainingPlan {
   readonly augmentation: { readonly strength: number; readonly elastic: boolean };
   /** Share of the images held out for model selection and calibration. */
   readonly validationShare: number;
+  /** What runs the steps: tfjs on the backend, or the ONNX training graph in ONNX Runtime (the faster measured). */
+  readonly engine: 'tfjs' | 'onnx';
   /** What the chosen candidate costs and buys. */
   readonly estimate: { readonly secondsPerStep: number; readonly steps: number };
   /** Every candidate timed, with its cost. */
@@ -211,6 +213,7 @@ export function choosePlan(fp: DatasetFingerprint, minutes: number, speeds: Spee
     weights: 'border',
     augmentation: { strength: 1, elastic: true },
     validationShare: 0.2,
+    engine: 'tfjs',
     estimate: { secondsPerStep: chosen.secondsPerStep, steps: chosen.steps },
     candidates: rated,
     reasons,

@@ -30,8 +30,31 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     for (const c of chosen.candidates) expect(c.secondsPerStep).toBeGreaterThan(0);
     expect(chosen.minutes).toBe(5);
     const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'diceCrossEntropy', '--json']);
-    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'diceCrossEntropy' });
+    // Dice runs on the tfjs engine only, so the override also picks tfjs.
+    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'diceCrossEntropy', engine: 'tfjs' });
+    // Both engines were timed on the first candidate (onnxruntime-node is installed here) and the faster one chosen.
+    expect(chosen.reasons.join('\n')).toMatch(/engine (onnx|tfjs): \d+\.\d+ s\/step against \d+\.\d+ s\/step on (tfjs|onnx)/);
+    expect(['tfjs', 'onnx']).toContain(chosen.engine);
   }, 120_000);
+
+  it('train --engine onnx trains on ONNX Runtime; its checkpoint resumes on --engine tfjs', async () => {
+    const out = join(dir, 'onnx-run');
+    const args = ['train', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--out', out, '--backend', 'wasm', '--every', '3'];
+    const first = await run([...args, '--engine', 'onnx', '--steps', '3']);
+    expect(first.err).toBe('');
+    expect(first.out).toContain('done: 3 steps');
+    expect(first.out).toContain('on the onnx engine (onnxruntime-node)');
+    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).engine).toBe('onnx');
+    const resumed = await run([...args, '--engine', 'tfjs', '--steps', '6', '--resume']);
+    expect(resumed.err).toBe('');
+    expect(resumed.out).toContain('done: 6 steps');
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.engine).toBe('tfjs');
+    expect(metrics.history.length).toBe(6);
+    const refused = await run([...args, '--engine', 'onnx', '--loss', 'focal', '--steps', '1', '--out', join(dir, 'refused')]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('--engine onnx computes the crossEntropy loss only');
+  }, 180_000);
 
   it('train --minutes ends on time with a calibrated model; predict writes 16-bit instances; evaluate reports the challenge scores', async () => {
     const out = join(dir, 'run');
