@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { benchBackends, formatBackendRows } from './backends.js';
 import { benchElastic } from './elastic.js';
 import { benchOnnx, formatOnnxRows } from './onnx.js';
+import { benchTrainingEngines, formatEngineRows } from './training-engines.js';
 import { benchWeightMap } from './weight-map.js';
 
 const weightMapRows = await benchWeightMap();
@@ -27,6 +28,10 @@ console.table(formatBackendRows(backendRows));
 const onnxRows = benchOnnx();
 console.log('\nONNX Runtime (onnxruntime-node, 2 intra-op threads) vs PyTorch CPU (2 threads) in the same run, forward, batch 1, median:');
 console.table(formatOnnxRows(onnxRows));
+
+const engineRows = benchTrainingEngines(full);
+console.log(`\nTraining step: onnx engine vs tfjs wasm vs PyTorch CPU (2 threads each) in the same run, median${full ? '' : '; --full adds tfjs wasm on the larger rows'}:`);
+console.table(formatEngineRows(engineRows));
 
 type TileRow = { engine: string; config: string; image: string; seconds: number; megapixelsPerSecond: number; peakRssMiB: number };
 const overlapTile = (args: string[]): TileRow =>
@@ -47,6 +52,7 @@ const results = {
   elastic: elasticRows,
   backends: backendRows,
   onnx: onnxRows,
+  trainingEngines: engineRows,
   overlapTile: overlapTiles,
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
