@@ -5,7 +5,8 @@
  *   npx tsx bench/isbi-run.ts --config plan|paper|... --minutes N --seed S --out DIR [--data DIR]
  *
  * `plan` runs the CLI exactly as a user would (`tfjs-unet train --images --masks --out --minutes N
- * --seed S`, every other choice the plan's) on a folder holding links to slices 00-15, then
+ * --seed S`, every other choice the plan's; `plan-tfjs` adds `--engine tfjs`, the default before the
+ * onnx engine and without onnxruntime-node) on a folder holding links to slices 00-15, then
  * predicts 16-19 with the saved model (its normalisation and calibrated threshold). The fixed
  * configurations are the earlier ablation's: valid depth 4, 16 base filters, 316 px tiles, batch 1,
  * Adam 1e-3, +- the border weight map, +- elastic deformation, trained for N minutes with the last
@@ -40,7 +41,7 @@ const { values } = parseArgs({
 });
 const data = values.data ?? isbiDirectory();
 if (data === undefined || values.config === undefined || values.minutes === undefined || values.out === undefined) {
-  console.error('usage: --config plan|paper|no-weights|no-elastic|neither --minutes N --seed S --out DIR [--data DIR]');
+  console.error('usage: --config plan|plan-tfjs|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
   process.exit(2);
 }
 const minutes = Number(values.minutes);
@@ -61,11 +62,11 @@ if (values.config === 'torch') {
     const cell = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     scored.push({ probabilities: Float32Array.from({ length: 2 * cell.length }, (_, i) => (i % 2 === 0 ? 1 - cell[i >> 1]! : cell[i >> 1]!)), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask });
   }
-  printResult(run.steps, {}, evaluateSegmentation(scored));
+  printResult(run.steps, {}, 'pytorch', evaluateSegmentation(scored));
   process.exit(0);
 }
 
-if (values.config === 'plan') {
+if (values.config === 'plan' || values.config === 'plan-tfjs') {
   // The user's view: a folder of images and masks, one command.
   const folder = join(out, 'train-data');
   for (const kind of ['images', 'labels']) {
@@ -79,7 +80,7 @@ if (values.config === 'plan') {
     }
   }
   const lines: string[] = [];
-  const code = await main(['train', '--images', join(folder, 'images'), '--masks', join(folder, 'labels'), '--out', join(out, 'run'), '--minutes', String(minutes), '--seed', String(seed)], (l) => lines.push(l), (l) => lines.push(l));
+  const code = await main(['train', '--images', join(folder, 'images'), '--masks', join(folder, 'labels'), '--out', join(out, 'run'), '--minutes', String(minutes), '--seed', String(seed), ...(values.config === 'plan-tfjs' ? ['--engine', 'tfjs'] : [])], (l) => lines.push(l), (l) => lines.push(l));
   writeFileSync(join(out, 'train.log'), `${lines.join('\n')}\n`);
   if (code !== 0) throw new Error(`tfjs-unet train exited ${code}: ${lines.slice(-3).join(' | ')}`);
 } else {
@@ -100,7 +101,7 @@ if (values.config === 'plan') {
 
 // Score slices 16-19 with the saved model, as `tfjs-unet evaluate` would.
 const { model, spec, info } = await loadModel(join(out, 'run', 'model'));
-const { steps } = JSON.parse(readFileSync(join(out, 'run', 'metrics.json'), 'utf8')) as { steps: number };
+const { steps, engine } = JSON.parse(readFileSync(join(out, 'run', 'metrics.json'), 'utf8')) as { steps: number; engine?: string };
 const scored: ScoredImage[] = [];
 for (const id of slices(16, 20)) {
   const image = await readImage(join(data, 'images', `${id}.png`));
@@ -109,16 +110,17 @@ for (const id of slices(16, 20)) {
   tf.dispose([probabilities, labels]);
 }
 model.dispose();
-printResult(steps, info, evaluateSegmentation(scored, { threshold: info.threshold ?? 0.5, ...(info.instances === undefined ? {} : { instances: info.instances }) }));
+printResult(steps, info, engine ?? 'tfjs', evaluateSegmentation(scored, { threshold: info.threshold ?? 0.5, ...(info.instances === undefined ? {} : { instances: info.instances }) }));
 
 /** Prints the run's one JSON line. */
-function printResult(steps: number, info: unknown, report: EvaluationReport): void {
+function printResult(steps: number, info: unknown, engine: string, report: EvaluationReport): void {
   const round = (x: number) => +x.toFixed(4);
   const line = {
     config: values.config,
     minutes,
     seed,
     steps,
+    engine,
     wallMinutes: round((performance.now() - started) / 60_000),
     info,
     randError: round(report.best.randError.value),

@@ -2,7 +2,8 @@
  * `npm run bench:isbi`: ISBI 2012 EM membranes at CPU scale, scored under the challenge's
  * protocol. Trains on slices 00-15 and scores slices 16-19 for
  * - `plan`: `tfjs-unet train --minutes N` with no other flag (the planned default), at each of
- *   --plan-minutes;
+ *   --plan-minutes; `plan-tfjs`: the same with `--engine tfjs` (the default without onnxruntime-node),
+ *   at --plan-tfjs-minutes;
  * - the earlier ablation's fixed configurations (valid depth 4, base 16, 316 px tiles, Adam 1e-3,
  *   +- border weight map, +- elastic deformation) at --fixed-minutes;
  * - `torch`: a plain PyTorch U-Net (bench/torch-isbi.py) when `import torch` works, at --torch-minutes;
@@ -10,8 +11,8 @@
  * bench/isbi-results.json (runs already there are not repeated: the benchmark can be run in parts)
  * and docs/results.md is written from all of them. A script, not a test, not run in CI.
  *
- *   npm run bench:isbi -- [--plan-minutes 10,30,60] [--fixed-minutes 15] [--torch-minutes 20]
- *                         [--seeds 1,2,3] [--configs plan,paper,no-weights,no-elastic,neither,torch]
+ *   npm run bench:isbi -- [--plan-minutes 10,30,60] [--plan-tfjs-minutes 30] [--fixed-minutes 15] [--torch-minutes 20]
+ *                         [--seeds 1,2,3] [--configs plan,plan-tfjs,paper,no-weights,no-elastic,neither,torch]
  *                         [--report] [--data DIR]
  */
 import { execFileSync } from 'node:child_process';
@@ -26,10 +27,11 @@ import { isbiDirectory } from './util.js';
 const { values } = parseArgs({
   options: {
     'plan-minutes': { type: 'string', default: '10,30,60' },
+    'plan-tfjs-minutes': { type: 'string', default: '30' },
     'fixed-minutes': { type: 'string', default: '15' },
     'torch-minutes': { type: 'string', default: '20' },
     seeds: { type: 'string', default: '1,2,3' },
-    configs: { type: 'string', default: 'plan,paper,no-weights,no-elastic,neither,torch' },
+    configs: { type: 'string', default: 'plan,plan-tfjs,paper,no-weights,no-elastic,neither,torch' },
     report: { type: 'boolean', default: false },
     data: { type: 'string' },
   },
@@ -46,6 +48,8 @@ interface Run {
   readonly minutes: number;
   readonly seed: number;
   readonly steps: number;
+  /** What ran the steps: `onnx`, `tfjs` or `pytorch` (runs before the onnx engine: tfjs). */
+  readonly engine?: string;
   readonly wallMinutes: number;
   readonly info: { readonly threshold?: number };
   readonly randError: number;
@@ -79,7 +83,8 @@ const todo: { config: string; minutes: number; seed: number }[] = [];
 for (const seed of list(values.seeds)) {
   for (const config of configs) {
     if (config === 'torch' && !torchAvailable) continue;
-    const minutesList = config === 'plan' ? list(values['plan-minutes']) : config === 'torch' ? list(values['torch-minutes']) : list(values['fixed-minutes']);
+    const minutesList =
+      config === 'plan' ? list(values['plan-minutes']) : config === 'plan-tfjs' ? list(values['plan-tfjs-minutes']) : config === 'torch' ? list(values['torch-minutes']) : list(values['fixed-minutes']);
     for (const minutes of minutesList) {
       if (!runs.some((r) => r.config === config && r.minutes === minutes && r.seed === seed)) todo.push({ config, minutes, seed });
     }
@@ -110,14 +115,21 @@ const stats = (xs: number[]) => {
   const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, xs.length - 1));
   return `${mean.toFixed(4)}${xs.length > 1 ? ` ± ${sd.toFixed(4)} (${Math.min(...xs).toFixed(4)}-${Math.max(...xs).toFixed(4)})` : ''}`;
 };
-const label = (config: string) => (config === 'plan' ? '**planned default** (`tfjs-unet train --minutes N`)' : config === 'torch' ? 'plain PyTorch U-Net (bench/torch-isbi.py)' : (FIXED_LABELS[config] ?? config));
-const order = ['plan', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
+const label = (config: string) =>
+  config === 'plan'
+    ? '**planned default** (`tfjs-unet train --minutes N`)'
+    : config === 'plan-tfjs'
+      ? 'planned default on tfjs (`--engine tfjs`)'
+      : config === 'torch'
+        ? 'plain PyTorch U-Net (bench/torch-isbi.py)'
+        : (FIXED_LABELS[config] ?? config);
+const order = ['plan', 'plan-tfjs', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
 const rows = [...groups.entries()]
   .sort(([a], [b]) => order.indexOf(a.split('|')[0]!) - order.indexOf(b.split('|')[0]!) || Number(a.split('|')[1]) - Number(b.split('|')[1]))
   .map(([key, group]) => {
     const [config, minutes] = key.split('|') as [string, string];
     const at = (k: string) => group.map((r) => r.atThreshold[k] ?? NaN);
-    return `| ${label(config)} | ${minutes} | ${group.length} | ${Math.round(group.reduce((a, r) => a + r.steps, 0) / group.length)} | ${stats(group.map((r) => r.randError))} | ${stats(group.map((r) => r.infoError))} | ${stats(group.map((r) => r.pixelError))} | ${config === 'plan' ? stats(at('pixelError')) : '-'} | ${stats(at('ap50'))} | ${stats(at('panopticQuality'))} |`;
+    return `| ${label(config)} | ${minutes} | ${group.length} | ${Math.round(group.reduce((a, r) => a + r.steps, 0) / group.length)} | ${stats(group.map((r) => r.randError))} | ${stats(group.map((r) => r.infoError))} | ${stats(group.map((r) => r.pixelError))} | ${config.startsWith('plan') ? stats(at('pixelError')) : '-'} | ${stats(at('ap50'))} | ${stats(at('panopticQuality'))} |`;
   });
 // What the rows say, computed from them: each planned budget and the PyTorch script against the best fixed configuration.
 const meanOf = (group: Run[]) => group.reduce((a, r) => a + r.randError, 0) / group.length;
@@ -127,16 +139,17 @@ const seedsText = (group: Run[]) => `${group.length} seed${group.length === 1 ? 
 const comparisons = bestFixed === undefined
   ? []
   : [...groups.entries()]
-      .filter(([key]) => ['plan', 'torch'].includes(key.split('|')[0]!))
+      .filter(([key]) => ['plan', 'plan-tfjs', 'torch'].includes(key.split('|')[0]!))
       .map(([key, group]) => {
         const [config, minutes] = key.split('|') as [string, string];
         const [fixedKey, fixed] = bestFixed;
         const ratio = meanOf(fixed) / meanOf(group);
-        return `- ${config === 'plan' ? 'The planned default' : 'The PyTorch script'} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
+        return `- ${config === 'plan' ? 'The planned default' : config === 'plan-tfjs' ? 'The planned default on tfjs' : 'The PyTorch script'} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
       });
 // The canonical command's runs that are not in bench/isbi-results.json yet.
 const canonical = [
   ...[10, 30, 60].map((minutes) => ({ config: 'plan', minutes })),
+  { config: 'plan-tfjs', minutes: 30 },
   ...Object.keys(FIXED_LABELS).map((config) => ({ config, minutes: 15 })),
   ...(torchAvailable ? [{ config: 'torch', minutes: 20 }] : []),
 ];
@@ -145,7 +158,7 @@ const missing = canonical.flatMap(({ config, minutes }) =>
 );
 const perRun = runs.map(
   (r) =>
-    `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.steps} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
+    `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.engine ?? 'tfjs'} | ${r.steps} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
 );
 
 writeFileSync(
@@ -180,11 +193,15 @@ ${missing.length > 0 ? `\nNot run yet (the canonical command runs them; runs can
 The planned default is what \`tfjs-unet train --images DIR --masks DIR --out DIR --minutes N\` does
 with no other flag: it fingerprints the 16 slices, times candidate networks on this machine, trains
 the chosen one within the budget (planning, validation on 3 held-out slices, calibration and saving
-included) and keeps the best validated weights. The fixed configurations are the earlier ablation's
-(valid padding, depth 4, 16 base filters, 316 px tiles, batch 1, Adam 1e-3, the last weights).
+included) and keeps the best validated weights. With onnxruntime-node installed it times both
+engines and trains on the faster (the onnx engine on this machine); "planned default on tfjs" is the
+same command with \`--engine tfjs\`, what users without onnxruntime-node get. The fixed
+configurations are the earlier ablation's (valid padding, depth 4, 16 base filters, 316 px tiles,
+batch 1, Adam 1e-3, the last weights, tfjs engine).
 
-Reproduce: \`npm run bench:isbi\` (all of the above: the planned default at 10, 30 and 60 minutes, the
-fixed configurations at 15 minutes and the PyTorch script at 20 minutes, seeds 1-3; about 11 hours).
+Reproduce: \`npm run bench:isbi\` (all of the above: the planned default at 10, 30 and 60 minutes and
+on tfjs at 30, the fixed configurations at 15 minutes and the PyTorch script at 20 minutes, seeds 1-3;
+about 12.5 hours).
 It can run in parts, e.g. \`npm run bench:isbi -- --configs plan --plan-minutes 30 --seeds 1\`: runs
 already in \`bench/isbi-results.json\` are kept (delete it to start over), and \`--report\` rewrites
 this page only. Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet predict\` and
@@ -192,8 +209,8 @@ this page only. Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet pr
 
 ## Every run
 
-| config | minutes | seed | steps | Rand error | information error | pixel error | calibrated threshold | skimage-style Rand error at the decision threshold |
-|---|---|---|---|---|---|---|---|---|
+| config | minutes | seed | engine | steps | Rand error | information error | pixel error | calibrated threshold | skimage-style Rand error at the decision threshold |
+|---|---|---|---|---|---|---|---|---|---|
 ${perRun.join('\n')}
 
 The paper reports Rand error 0.0382 and pixel error 0.0611 on the official ISBI 2012 test set (a
