@@ -36,9 +36,20 @@ export interface StepEngine {
   dispose(): Promise<void>;
 }
 
-/** The part of an ONNX Runtime module (`onnxruntime-node`, `onnxruntime-web`) the onnx engine uses. */
+/**
+ * The part of an ONNX Runtime module (`onnxruntime-node`, `onnxruntime-web`) the onnx engine uses.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * await train(model, data, { steps: 100, engine: { onnx: ort } });
+ * ```
+ */
 export interface OnnxRuntimeLike {
-  readonly InferenceSession: { create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike> };
+  readonly InferenceSession: {
+    /** Creates a session for a serialised ONNX model. */
+    create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike>;
+  };
   readonly Tensor: OrtTensorConstructor;
 }
 

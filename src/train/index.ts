@@ -22,3 +22,4 @@ export {
   type ValidationMetric,
   type ValidationRecord,
 } from './validation.js';
+export type { OnnxRuntimeLike } from './engine.js';
