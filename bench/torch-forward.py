@@ -13,35 +13,8 @@ import sys
 import time
 
 import torch
-from torch import nn
 
-
-def double_conv(cin, cout):
-    return nn.Sequential(nn.Conv2d(cin, cout, 3), nn.ReLU(inplace=True), nn.Conv2d(cout, cout, 3), nn.ReLU(inplace=True))
-
-
-class UNet(nn.Module):
-    def __init__(self, depth, base):
-        super().__init__()
-        widths = [base * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList(double_conv(1 if i == 0 else widths[i - 1], widths[i]) for i in range(depth))
-        self.bottom = double_conv(widths[depth - 1], widths[depth])
-        self.up = nn.ModuleList(nn.ConvTranspose2d(widths[i + 1], widths[i], 2, stride=2) for i in reversed(range(depth)))
-        self.merge = nn.ModuleList(double_conv(2 * widths[i], widths[i]) for i in reversed(range(depth)))
-        self.head = nn.Conv2d(widths[0], 2, 1)
-
-    def forward(self, x):
-        skips = []
-        for block in self.down:
-            x = block(x)
-            skips.append(x)
-            x = nn.functional.max_pool2d(x, 2)
-        x = self.bottom(x)
-        for up, merge, skip in zip(self.up, self.merge, reversed(skips)):
-            x = up(x)
-            d = (skip.shape[2] - x.shape[2]) // 2
-            x = merge(torch.cat([skip[:, :, d : d + x.shape[2], d : d + x.shape[3]], x], 1))
-        return self.head(x)
+from torch_unet import UNet
 
 
 def main():

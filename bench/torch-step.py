@@ -16,36 +16,7 @@ import time
 import torch
 from torch import nn
 
-
-def block(cin, cout, pad, bn):
-    layers = []
-    for c in (cin, cout):
-        layers += [nn.Conv2d(c, cout, 3, padding=pad)] + ([nn.BatchNorm2d(cout)] if bn else []) + [nn.ReLU(inplace=True)]
-    return nn.Sequential(*layers)
-
-
-class UNet(nn.Module):
-    def __init__(self, depth, base, pad, bn):
-        super().__init__()
-        widths = [base * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList(block(1 if i == 0 else widths[i - 1], widths[i], pad, bn) for i in range(depth))
-        self.bottom = block(widths[depth - 1], widths[depth], pad, bn)
-        self.up = nn.ModuleList(nn.ConvTranspose2d(widths[i + 1], widths[i], 2, stride=2) for i in reversed(range(depth)))
-        self.merge = nn.ModuleList(block(2 * widths[i], widths[i], pad, bn) for i in reversed(range(depth)))
-        self.head = nn.Conv2d(widths[0], 2, 1)
-
-    def forward(self, x):
-        skips = []
-        for down in self.down:
-            x = down(x)
-            skips.append(x)
-            x = nn.functional.max_pool2d(x, 2)
-        x = self.bottom(x)
-        for up, merge, skip in zip(self.up, self.merge, reversed(skips)):
-            x = up(x)
-            d = (skip.shape[2] - x.shape[2]) // 2
-            x = merge(torch.cat([skip[:, :, d : d + x.shape[2], d : d + x.shape[3]], x], 1))
-        return self.head(x)
+from torch_unet import UNet
 
 
 def main():
