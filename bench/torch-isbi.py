@@ -19,6 +19,8 @@ import torch
 from PIL import Image
 from torch import nn
 
+from torch_unet import UNet
+
 parser = argparse.ArgumentParser()
 parser.add_argument('--data', required=True)
 parser.add_argument('--out', required=True)
@@ -41,34 +43,6 @@ train = [load(i) for i in range(16)]
 test = [load(i) for i in range(16, 20)]
 
 
-def block(cin, cout):
-    return nn.Sequential(
-        nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-        nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
-
-
-class UNet(nn.Module):
-    def __init__(self, depth=4, base=32):
-        super().__init__()
-        w = [base * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList(block(1 if i == 0 else w[i - 1], w[i]) for i in range(depth))
-        self.bottom = block(w[depth - 1], w[depth])
-        self.up = nn.ModuleList(nn.ConvTranspose2d(w[i + 1], w[i], 2, stride=2) for i in reversed(range(depth)))
-        self.merge = nn.ModuleList(block(2 * w[i], w[i]) for i in reversed(range(depth)))
-        self.head = nn.Conv2d(w[0], 2, 1)
-
-    def forward(self, x):
-        skips = []
-        for d in self.down:
-            x = d(x)
-            skips.append(x)
-            x = nn.functional.max_pool2d(x, 2)
-        x = self.bottom(x)
-        for up, merge, skip in zip(self.up, self.merge, reversed(skips)):
-            x = merge(torch.cat([skip, up(x)], 1))
-        return self.head(x)
-
-
 def batch(size=4, crop=256):
     xs, ys = [], []
     for _ in range(size):
@@ -85,7 +59,7 @@ def batch(size=4, crop=256):
     return torch.from_numpy(np.stack(xs)[:, None]), torch.from_numpy(np.stack(ys))
 
 
-model = UNet()
+model = UNet(4, 32, pad=1, bn=True)  # same padding, batch norm, base 32, depth 4
 optimizer = torch.optim.Adam(model.parameters(), 1e-3)
 loss_fn = nn.CrossEntropyLoss()
 start = time.time()
