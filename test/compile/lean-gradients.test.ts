@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildModel, unet, validInputSizes, weightedSoftmaxCrossEntropy, type UNetOptions } from '../../src/index.js';
 import { leanConvGradients, reluConv2d } from '../../src/compile/lean-gradients.js';
 import { rng } from '../helpers/random.js';
+import { relativeL2 } from '../helpers/compare.js';
 
 type Tape = { saved?: tf.Tensor[] }[];
 
@@ -34,15 +35,6 @@ function step(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, weights: t
   return result;
 }
 
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += a[i]! ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-30));
-}
 
 const variants: UNetOptions[] = [
   { depth: 2, baseFilters: 4 },

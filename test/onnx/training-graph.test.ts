@@ -8,6 +8,7 @@ import { permute } from '../../src/onnx/export.js';
 import { trainingGraph, type TrainingGraph } from '../../src/onnx/training/training-graph.js';
 import { onnx } from '../../src/onnx/proto.js';
 import { rng } from '../helpers/random.js';
+import { relativeL2 } from '../helpers/compare.js';
 
 /** Random biases and batch-norm affine parameters (the initialisers set them to 0 and 1, which would hide a mix-up). */
 function randomiseWeights(model: tf.LayersModel, random: () => number): void {
@@ -25,17 +26,6 @@ function randomiseWeights(model: tf.LayersModel, random: () => number): void {
   }
 }
 
-/** Relative L2 error ||a - b|| / ||b||. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / Math.max(norm, 1e-30));
-}
 
 interface Case {
   readonly options: UNetOptions;
@@ -89,7 +79,7 @@ async function compare({ options, batch }: Case, training = true) {
     return permute(g, p.shape, back);
   });
   // Batch norm's moving statistics after the step, as tfjs-layers updated them in training mode.
-  if (training) for (const st of graph.statistics) expect(relativeError(result[st.next]!.data as Float32Array, weightByName.get(st.tfjsName)!.read().dataSync()), st.tfjsName).toBeLessThan(1e-5);
+  if (training) for (const st of graph.statistics) expect(relativeL2(result[st.next]!.data as Float32Array, weightByName.get(st.tfjsName)!.read().dataSync()), st.tfjsName).toBeLessThan(1e-5);
   await session.release();
   tf.dispose([x, labelIndices, labels, weights, value, ...Object.values(grads)]);
   model.dispose();
@@ -110,21 +100,21 @@ describe('trainingGraph', () => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare(c);
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
     actualGrads.forEach((g, i) => {
-      expect(relativeError(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4);
+      expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4);
     });
   });
 
   it.each(['elu', 'selu', 'relu6', 'swish', 'mish', 'gelu', 'tanh'] as const)('differentiates the %s activation', async (activation) => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare({ options: { depth: 1, baseFilters: 3, padding: 'same', activation }, batch: 2 });
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
-    actualGrads.forEach((g, i) => expect(relativeError(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+    actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
   });
 
   it('multiplies by the dropout masks it takes as inputs: all ones equals tfjs without dropout (inference mode)', async () => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names, graph } = await compare({ options: { depth: 2, baseFilters: 3, dropout: 0.5 }, batch: 2 }, false);
     expect(graph.dropoutMasks.map((m) => [m.layer, m.rate])).toEqual([['enc2_dropout', 0.5], ['bottleneck_dropout', 0.5]]);
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
-    actualGrads.forEach((g, i) => expect(relativeError(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+    actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
   });
 
   it.each([
@@ -181,17 +171,17 @@ describe('trainingGraph', () => {
       tf.dispose([x, labels, weights, loss]);
     }
     // Three steps compound float32 rounding (Adam divides by small second moments): 1e-3 after three steps.
-    graph.parameters.forEach((p, i) => expect(relativeError(state.get(p.input)!, layout(p, variables[i]!.dataSync() as Float32Array)), p.input).toBeLessThan(1e-3));
+    graph.parameters.forEach((p, i) => expect(relativeL2(state.get(p.input)!, layout(p, variables[i]!.dataSync() as Float32Array)), p.input).toBeLessThan(1e-3));
     // tfjs names slots after the variables, which carry a suffix when several models share a process.
     const variableName = new Map(graph.parameters.map((p, i) => [p.input, variables[i]!.name]));
     const slots = new Map((await tfOptimizer.getWeights()).map((w) => [w.name, w.tensor]));
     for (const s of graph.slots) {
       const p = graph.parameters.find((q) => q.input === s.parameter)!;
       const tfjsSlot = slots.get(s.tfjsName.replace(p.input, variableName.get(p.input)!))!;
-      expect(relativeError(state.get(s.input)!, layout(p, tfjsSlot.dataSync() as Float32Array)), s.tfjsName).toBeLessThan(1e-3);
+      expect(relativeL2(state.get(s.input)!, layout(p, tfjsSlot.dataSync() as Float32Array)), s.tfjsName).toBeLessThan(1e-3);
     }
     expect(graph.statistics.length).toBe(2 * spec.nodes.filter((n) => n.kind === 'batchNorm').length);
-    for (const s of graph.statistics) expect(relativeError(state.get(s.input)!, weightByName.get(s.tfjsName)!.read().dataSync()), s.tfjsName).toBeLessThan(1e-4);
+    for (const s of graph.statistics) expect(relativeL2(state.get(s.input)!, weightByName.get(s.tfjsName)!.read().dataSync()), s.tfjsName).toBeLessThan(1e-4);
     tfOptimizer.dispose();
     await session.release();
     model.dispose();
