@@ -20,7 +20,7 @@ export { useBackend, type NodeBackendOptions } from './backend/use-node.js';
 /** {@link TrainOptions} with `engine: 'onnx'`: ONNX Runtime from `onnxruntime-node`. */
 export interface NodeTrainOptions extends Omit<TrainOptions, 'engine'> {
   /** `'tfjs'` (default), `'onnx'` (onnxruntime-node, imported on first use), or as in {@link TrainOptions.engine}. */
-  readonly engine?: TrainOptions['engine'] | 'onnx' | { readonly onnx: 'onnxruntime-node'; readonly threads?: number };
+  readonly engine?: TrainOptions['engine'] | 'onnx' | { readonly onnx: 'onnxruntime-node'; readonly threads?: number; readonly executionProviders?: readonly string[] };
 }
 
 /**
@@ -37,7 +37,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Nod
   const engine = options.engine;
   if (engine === 'onnx') return trainWith(model, data, { ...options, engine: { onnx: await importOnnxRuntime('the onnx training engine') } });
   if (typeof engine === 'object' && engine.onnx === 'onnxruntime-node') {
-    return trainWith(model, data, { ...options, engine: { onnx: await importOnnxRuntime('the onnx training engine'), ...(engine.threads === undefined ? {} : { threads: engine.threads }) } });
+    return trainWith(model, data, { ...options, engine: { ...engine, onnx: await importOnnxRuntime('the onnx training engine') } });
   }
   return trainWith(model, data, { ...options, engine: engine as TrainOptions['engine'] });
 }

@@ -127,6 +127,12 @@ export interface OnnxEngineOptions {
   readonly runtime: OnnxRuntimeLike;
   /** Threads for one operator. Default: ONNX Runtime's (the physical cores). */
   readonly threads?: number;
+  /**
+   * ONNX Runtime execution providers, e.g. `['cuda', 'cpu']` for
+   * onnxruntime-node's CUDA 12 build (untested here: no GPU). Default: ONNX
+   * Runtime's (the CPU).
+   */
+  readonly executionProviders?: readonly string[];
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -164,6 +170,7 @@ export async function onnxEngine(setup: EngineSetup & { readonly inputSize: numb
     graphOptimizationLevel: 'all',
     interOpNumThreads: 1,
     ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+    ...(options.executionProviders === undefined ? {} : { executionProviders: [...options.executionProviders] }),
   });
   const variables = trainableVariables(setup.logitsModel);
   if (variables.length !== graph.parameters.length) throw new Error(`unreachable: ${variables.length} trainable weights, ${graph.parameters.length} graph parameters`);

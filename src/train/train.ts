@@ -149,7 +149,7 @@ export interface TrainOptions {
    * loss) with 'sgd', 'nesterov' or 'adam'. Both engines train the same model
    * and write the same checkpoints.
    */
-  readonly engine?: 'tfjs' | { readonly onnx: OnnxRuntimeLike; readonly threads?: number };
+  readonly engine?: 'tfjs' | { readonly onnx: OnnxRuntimeLike; readonly threads?: number; readonly executionProviders?: readonly string[] };
   /** Momentum of `'sgd'` and `'nesterov'`. Default 0.99 (the paper's and nnU-Net's). */
   readonly momentum?: number;
   /** The base rate, or a function `step => rate` (step counts from 1). Default 1e-3. */
@@ -346,7 +346,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const engineOption = options.engine ?? 'tfjs';
   if (engineOption !== 'tfjs') checkOnnxLoss(options.loss);
   const engine: StepEngine =
-    engineOption === 'tfjs' ? tfjsEngine(setup) : await onnxEngine({ ...setup, inputSize, batchSize, random }, { runtime: engineOption.onnx, threads: engineOption.threads });
+    engineOption === 'tfjs' ? tfjsEngine(setup) : await onnxEngine({ ...setup, inputSize, batchSize, random }, {
+          runtime: engineOption.onnx,
+          ...(engineOption.threads === undefined ? {} : { threads: engineOption.threads }),
+          ...(engineOption.executionProviders === undefined ? {} : { executionProviders: engineOption.executionProviders }),
+        });
 
   const history: StepRecord[] = [...(resume?.history ?? [])];
   const validations: ValidationRecord[] = [...(resume?.validations ?? [])];

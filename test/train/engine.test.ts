@@ -67,6 +67,20 @@ describe('train with the onnx engine', () => {
     model.dispose();
   });
 
+  it("tfjs-unet/node's train takes engine: 'onnx' and { onnx: 'onnxruntime-node', threads }", async () => {
+    const { train: trainNode } = await import('../../src/node.js');
+    const spec = unet({ depth: 1, baseFilters: 2, dropout: 0 });
+    for (const engine of ['onnx', { onnx: 'onnxruntime-node', threads: 1 }] as const) {
+      const model = buildModel(spec, { inputSize: 28, seed: 1 });
+      const reference = buildModel(spec, { inputSize: 28, seed: 1 });
+      const a = await trainNode(model, dataset(2), { steps: 3, seed: 2, optimizer: 'adam', engine });
+      const b = await train(reference, dataset(2), { steps: 3, seed: 2, optimizer: 'adam', engine: onnx });
+      expect(a.history.map((h) => h.loss)).toEqual(b.history.map((h) => h.loss));
+      model.dispose();
+      reference.dispose();
+    }
+  });
+
   it('refuses what the graph cannot compute, naming it, before any step', async () => {
     let steps = 0;
     const onStep = () => void steps++;
