@@ -65,7 +65,7 @@ export function conv(m: Map3, kernel: Float32Array, bias: Float32Array | undefin
   return out;
 }
 
-function evaluateNode(node: SpecNode, ins: Map3[], weights: Weights): Map3 {
+function evaluateNode(node: SpecNode, ins: Map3[], weights: Weights, masks?: ReadonlyMap<string, ArrayLike<number>>): Map3 {
   const [m] = ins as [Map3];
   const w = weights.get(node.name);
   switch (node.kind) {
@@ -85,8 +85,14 @@ function evaluateNode(node: SpecNode, ins: Map3[], weights: Weights): Map3 {
     case 'activation':
     case 'output':
       return activate(m, node.activation);
-    case 'dropout':
-      return m;
+    case 'dropout': {
+      // Inference: the identity. With a mask (HWC, 0 or 1 / (1 - rate)): training with that mask.
+      const mask = masks?.get(node.name);
+      if (mask === undefined) return m;
+      const out = make(m.h, m.w, m.c);
+      for (let i = 0; i < m.data.length; i++) out.data[i] = m.data[i]! * mask[i]!;
+      return out;
+    }
     case 'pool': {
       const s = node.size;
       const out = make(Math.floor(m.h / s), Math.floor(m.w / s), m.c);
@@ -170,8 +176,8 @@ export function slice(m: Map3, top: number, left: number, h: number, w: number):
   return out;
 }
 
-/** Evaluates `spec` on `input` with the given per-layer weights; returns the output map. */
-export function evaluate(spec: Spec, input: Map3, weights: Weights): Map3 {
+/** Evaluates `spec` on `input` with the given per-layer weights (and dropout masks, HWC); returns the output map. */
+export function evaluate(spec: Spec, input: Map3, weights: Weights, masks?: ReadonlyMap<string, ArrayLike<number>>): Map3 {
   const values = new Map<string, Map3>();
   for (const node of spec.nodes) {
     if (node.kind === 'input') {
@@ -179,7 +185,7 @@ export function evaluate(spec: Spec, input: Map3, weights: Weights): Map3 {
       continue;
     }
     const inputNames = node.kind === 'concat' ? node.inputs : node.kind === 'crop' ? [node.input, node.reference] : [node.input];
-    values.set(node.name, evaluateNode(node, inputNames.map((n) => values.get(n)!), weights));
+    values.set(node.name, evaluateNode(node, inputNames.map((n) => values.get(n)!), weights, masks));
   }
   return values.get(spec.output)!;
 }

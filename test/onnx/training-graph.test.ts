@@ -9,6 +9,7 @@ import { trainingGraph, type TrainingGraph } from '../../src/onnx/training/train
 import { onnx } from '../../src/onnx/proto.js';
 import { rng } from '../helpers/random.js';
 import { relativeL2 } from '../helpers/compare.js';
+import { evaluate, type Map3, type Weights } from '../helpers/reference.js';
 
 /** Random biases and batch-norm affine parameters (the initialisers set them to 0 and 1, which would hide a mix-up). */
 function randomiseWeights(model: tf.LayersModel, random: () => number): void {
@@ -183,6 +184,81 @@ describe('trainingGraph', () => {
     expect(graph.statistics.length).toBe(2 * spec.nodes.filter((n) => n.kind === 'batchNorm').length);
     for (const s of graph.statistics) expect(relativeL2(state.get(s.input)!, weightByName.get(s.tfjsName)!.read().dataSync()), s.tfjsName).toBeLessThan(1e-4);
     tfOptimizer.dispose();
+    await session.release();
+    model.dispose();
+  });
+
+  it('with a random dropout mask: the loss equals a float64 reference and gradients equal its finite differences', async () => {
+    const spec = unet({ depth: 2, baseFilters: 2, dropout: 0.5, outputActivation: 'linear' });
+    const size = validInputSizes(spec)[0]!;
+    const model = buildModel(spec, { inputSize: size, seed: 9 });
+    const random = rng(21);
+    randomiseWeights(model, random);
+    const graph = trainingGraph(spec, { inputSize: size, batchSize: 1 });
+    const [, classes, out] = graph.labels.shape as [number, number, number, number];
+    const image = Float32Array.from({ length: size * size }, () => random() * 2 - 1);
+    const labels = Int32Array.from({ length: out * out }, () => (random() < 0.4 ? 1 : 0));
+    const pixelWeights = Float32Array.from({ length: out * out }, () => 0.5 + random());
+    // Masks in NCHW for the graph, HWC for the reference.
+    const masksNchw = graph.dropoutMasks.map((m) => Float32Array.from({ length: m.shape.reduce((a, b) => a * b, 1) }, () => (random() < m.rate ? 0 : 1 / (1 - m.rate))));
+    const masksHwc = new Map(
+      graph.dropoutMasks.map((m, i) => {
+        const [, c, h, w] = m.shape as [number, number, number, number];
+        return [m.layer, Float64Array.from({ length: c * h * w }, (_, j) => masksNchw[i]![(j % c) * h * w + Math.floor(j / c)]!)] as const;
+      }),
+    );
+    // Float64 copies (typed as the reference's Float32Array), so finite differences can use a small step.
+    const weights: Weights = new Map(model.layers.filter((l) => l.getWeights().length > 0).map((l) => [l.name, l.getWeights().map((w) => Float64Array.from(w.dataSync()) as unknown as Float32Array)]));
+    const referenceLoss = () => {
+      const logits = evaluate(spec, { h: size, w: size, c: 1, data: Float64Array.from(image) } as Map3, weights, masksHwc);
+      let total = 0;
+      for (let p = 0; p < out * out; p++) {
+        const z = Array.from({ length: classes }, (_, k) => logits.data[p * classes + k]!);
+        const max = Math.max(...z);
+        const logSum = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
+        total -= pixelWeights[p]! * (z[labels[p]!]! - logSum);
+      }
+      return total / (out * out);
+    };
+
+    const session = await ort.InferenceSession.create(graph.bytes);
+    const oneHot = new Float32Array(classes * out * out);
+    labels.forEach((c, p) => (oneHot[c * out * out + p] = 1));
+    const feeds: Record<string, ort.Tensor> = {
+      image: new ort.Tensor('float32', image, [1, 1, size, size]),
+      labels: new ort.Tensor('float32', oneHot, graph.labels.shape as number[]),
+      weights: new ort.Tensor('float32', pixelWeights, graph.weights.shape as number[]),
+    };
+    graph.parameters.forEach((p) => {
+      const values = weights.get(p.layer)![p.key === 'kernel' ? 0 : 1]!;
+      const single = Float32Array.from(values);
+      feeds[p.input] = new ort.Tensor('float32', p.fromTfjs === undefined ? single : permute(single, p.tfjsShape, p.fromTfjs), p.shape as number[]);
+    });
+    graph.dropoutMasks.forEach((m, i) => (feeds[m.name] = new ort.Tensor('float32', masksNchw[i]!, m.shape as number[])));
+    const result = await session.run(feeds);
+    expect(Math.abs((result[graph.loss]!.data as Float32Array)[0]! - referenceLoss())).toBeLessThan(1e-5);
+    expect(masksNchw.some((m) => m.includes(0))).toBe(true);
+
+    // Central differences of the float64 reference, for a few weights in every layer of the network.
+    const h = 1e-6;
+    let checked = 0;
+    for (const p of graph.parameters) {
+      const values = weights.get(p.layer)![p.key === 'kernel' ? 0 : 1]!;
+      const gradient = result[p.gradient]!.data as Float32Array;
+      const toTfjs = p.fromTfjs === undefined ? gradient : permute(gradient, p.shape, p.fromTfjs.map((_, i) => p.fromTfjs!.indexOf(i)));
+      for (const index of [0, Math.floor(values.length / 2), values.length - 1]) {
+        const original = values[index]!;
+        values[index] = original + h;
+        const up = referenceLoss();
+        values[index] = original - h;
+        const down = referenceLoss();
+        values[index] = original;
+        const numeric = (up - down) / (2 * h);
+        expect(Math.abs(toTfjs[index]! - numeric), `${p.input}[${index}]: ${toTfjs[index]} vs ${numeric}`).toBeLessThan(1e-3 * Math.max(Math.abs(numeric), 1e-2));
+        checked++;
+      }
+    }
+    expect(checked).toBe(3 * graph.parameters.length);
     await session.release();
     model.dispose();
   });
