@@ -6,7 +6,8 @@
  *
  * `plan` runs the CLI exactly as a user would (`tfjs-unet train --images --masks --out --minutes N
  * --seed S`, every other choice the plan's; `plan-tfjs` adds `--engine tfjs`, the default before the
- * onnx engine and without onnxruntime-node) on a folder holding links to slices 00-15, then
+ * onnx engine and without onnxruntime-node; `plan-base32` adds `--base-filters 32`, what the plan chose
+ * with the onnx engine while its step bound was 1500) on a folder holding links to slices 00-15, then
  * predicts 16-19 with the saved model (its normalisation and calibrated threshold). The fixed
  * configurations are the earlier ablation's: valid depth 4, 16 base filters, 316 px tiles, batch 1,
  * Adam 1e-3, +- the border weight map, +- elastic deformation, trained for N minutes with the last
@@ -41,7 +42,7 @@ const { values } = parseArgs({
 });
 const data = values.data ?? isbiDirectory();
 if (data === undefined || values.config === undefined || values.minutes === undefined || values.out === undefined) {
-  console.error('usage: --config plan|plan-tfjs|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
+  console.error('usage: --config plan|plan-tfjs|plan-base32|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
   process.exit(2);
 }
 const minutes = Number(values.minutes);
@@ -66,7 +67,10 @@ if (values.config === 'torch') {
   process.exit(0);
 }
 
-if (values.config === 'plan' || values.config === 'plan-tfjs') {
+/** The CLI flags of each planned configuration beside the plan's own choices. */
+const PLAN_FLAGS: Record<string, readonly string[]> = { plan: [], 'plan-tfjs': ['--engine', 'tfjs'], 'plan-base32': ['--base-filters', '32'] };
+
+if (PLAN_FLAGS[values.config] !== undefined) {
   // The user's view: a folder of images and masks, one command.
   const folder = join(out, 'train-data');
   for (const kind of ['images', 'labels']) {
@@ -80,7 +84,7 @@ if (values.config === 'plan' || values.config === 'plan-tfjs') {
     }
   }
   const lines: string[] = [];
-  const code = await main(['train', '--images', join(folder, 'images'), '--masks', join(folder, 'labels'), '--out', join(out, 'run'), '--minutes', String(minutes), '--seed', String(seed), ...(values.config === 'plan-tfjs' ? ['--engine', 'tfjs'] : [])], (l) => lines.push(l), (l) => lines.push(l));
+  const code = await main(['train', '--images', join(folder, 'images'), '--masks', join(folder, 'labels'), '--out', join(out, 'run'), '--minutes', String(minutes), '--seed', String(seed), ...PLAN_FLAGS[values.config]!], (l) => lines.push(l), (l) => lines.push(l));
   writeFileSync(join(out, 'train.log'), `${lines.join('\n')}\n`);
   if (code !== 0) throw new Error(`tfjs-unet train exited ${code}: ${lines.slice(-3).join(' | ')}`);
 } else {

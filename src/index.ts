@@ -4,7 +4,8 @@
  * - `src/spec`: a typed, frozen, JSON-serialisable layer graph (`unet()`, blocks, presets).
  * - `src/geometry`: tile sizes derived from the graph (`outputSize`, `validInputSizes`, `margin`, ...).
  * - `src/compile`: the graph compiled to a `tf.LayersModel` (`buildModel`, `withInputSize`).
- * - `src/onnx`: the compiled model exported to ONNX (`toOnnx`) and ONNX Runtime sessions as tile predictors.
+ * - `src/onnx`: the compiled model exported to ONNX (`toOnnx`), ONNX Runtime sessions as tile predictors,
+ *   and the training step compiled into one ONNX graph with its derived backward pass (`trainingGraph`).
  *
  * @packageDocumentation
  */

@@ -35,22 +35,24 @@ describe('planner rules', () => {
     expect(tileFor(fp(64, 60), 4)).toBe(128);
   });
 
-  it('times every base and batch; picks the widest network that still gets enough steps', () => {
+  it('times every base and batch; picks the widest network that still gets 3000 steps', () => {
     const f = fp(512, 60);
     const candidates = planCandidates(f);
     expect(candidates.map((c) => `${c.baseFilters}/${c.batch}`)).toEqual(['16/1', '16/2', '32/1', '32/2']);
-    const seconds = (base: number, batch: number) => (base === 16 ? 0.2 : 0.6) * batch;
+    // Base 16 at batch 2 costs 1.75x batch 1; base 32 is 3x base 16.
+    const seconds = (base: number, batch: number) => (base === 16 ? 0.2 : 0.6) * (batch === 2 ? 1.75 : 1);
     const speeds = new Map(candidates.map((c) => [candidateKey(c), seconds(c.baseFilters, c.batch)]));
     const trainSeconds = (minutes: number) => minutes * 60 * (1 - OVERHEAD_SHARE);
-    // 30 min: base 32 batch 1 gets 2640 steps (>= 1500), batch 2 only 1320: base 32, batch 1.
-    const long = choosePlan(f, 30, speeds);
-    expect([long.baseFilters, long.batch]).toEqual([32, 1]);
-    expect(long.estimate.steps).toBe(Math.floor(trainSeconds(30) / 0.6));
-    // 10 min: no base 32 candidate reaches 1500 steps; base 16 batch 2 (1320) neither; batch 1 (2640) does.
-    const mid = choosePlan(f, 10, speeds);
-    expect([mid.baseFilters, mid.batch]).toEqual([16, 1]);
-    // 2 min: nothing reaches MIN_STEPS; the fastest candidate.
-    const short = choosePlan(f, 2, speeds);
+    // 60 min (3168 s of training): base 32 batch 1 gets 5280 steps, batch 2 3017 (>= 3000 both); batch 2 sees more tiles (6034).
+    const long = choosePlan(f, 60, speeds);
+    expect([long.baseFilters, long.batch]).toEqual([32, 2]);
+    expect(long.estimate.steps).toBe(Math.floor(trainSeconds(60) / 1.05));
+    // 30 min: base 32 batch 1 gets 2640 steps (< 3000); base 16 batch 1 7920 and batch 2 4525 (9051 tiles): base 16, batch 2.
+    const mid = choosePlan(f, 30, speeds);
+    expect([mid.baseFilters, mid.batch]).toEqual([16, 2]);
+    expect(mid.estimate.steps).toBeGreaterThanOrEqual(MIN_STEPS);
+    // 10 min: base 16 batch 1 gets 2640 steps: nothing reaches MIN_STEPS; the fastest candidate.
+    const short = choosePlan(f, 10, speeds);
     expect(short.estimate.steps).toBeLessThan(MIN_STEPS);
     expect([short.baseFilters, short.batch]).toEqual([16, 1]);
     expect(short.reasons[0]).toContain('no candidate reaches');
