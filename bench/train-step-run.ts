@@ -4,8 +4,8 @@
  * onnx: the graph from `trainingGraph` (forward, weighted CE, backward, Adam update) in an
  * onnxruntime-node session, state fed back as `train` does; wasm: tfjs's threaded wasm backend
  * (tfjs-unet/node), `tf.variableGrads` + Adam as `train` does. Random data. Prints one JSON line:
- * the median step of `runs` after a warm-up step, the peak RSS, and the RSS after the first and
- * the last step.
+ * the median step of `runs` after a warm-up step, the peak RSS, and the RSS after a tenth of the
+ * steps and after the last.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
@@ -80,7 +80,7 @@ console.log(
     stepSeconds: median(times),
     runs: times,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    rssFirstMiB: rssAfter[1] ?? rssAfter[0],
+    rssWarmMiB: rssAfter[Math.floor(rssAfter.length / 10)],
     rssLastMiB: rssAfter.at(-1),
   }),
 );
