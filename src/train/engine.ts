@@ -160,11 +160,8 @@ function graphOptimizer(option: EngineSetup['optimizer'], momentum: number): Tra
  *   cross-entropy), naming it, before any step runs.
  */
 export async function onnxEngine(setup: EngineSetup & { readonly inputSize: number; readonly batchSize: number; readonly random: Random }, options: OnnxEngineOptions): Promise<StepEngine> {
-  const graph: TrainingGraph = trainingGraph(setup.spec, {
-    inputSize: setup.inputSize,
-    batchSize: setup.batchSize,
-    optimizer: graphOptimizer(setup.optimizer, setup.momentum),
-  });
+  const optimizer = graphOptimizer(setup.optimizer, setup.momentum);
+  const graph: TrainingGraph = trainingGraph(setup.spec, { inputSize: setup.inputSize, batchSize: setup.batchSize, optimizer });
   const { Tensor } = options.runtime;
   const session = await options.runtime.InferenceSession.create(graph.bytes, {
     graphOptimizationLevel: 'all',
@@ -194,8 +191,6 @@ export async function onnxEngine(setup: EngineSetup & { readonly inputSize: numb
     return mask;
   };
   const scalar = (v: number) => new Tensor('float32', Float32Array.of(v), []);
-  const adam = graph.scalars.oneMinusBeta1Power !== undefined;
-  const optimizerConfig = graphOptimizer(setup.optimizer, setup.momentum);
 
   return {
     async step(tiles, rate) {
@@ -207,9 +202,9 @@ export async function onnxEngine(setup: EngineSetup & { readonly inputSize: numb
         [graph.weights.name]: new Tensor('float32', batch.weights, batch.weightsShape),
         [graph.scalars.learningRate!]: scalar(rate),
       };
-      if (adam && optimizerConfig.kind === 'adam') {
-        feeds[graph.scalars.oneMinusBeta1Power!] = scalar(1 - optimizerConfig.beta1 ** t);
-        feeds[graph.scalars.oneMinusBeta2Power!] = scalar(1 - optimizerConfig.beta2 ** t);
+      if (optimizer.kind === 'adam') {
+        feeds[graph.scalars.oneMinusBeta1Power!] = scalar(1 - optimizer.beta1 ** t);
+        feeds[graph.scalars.oneMinusBeta2Power!] = scalar(1 - optimizer.beta2 ** t);
       }
       for (const p of graph.parameters) feeds[p.input] = new Tensor('float32', state.get(p.input)!, p.shape);
       for (const s of [...graph.slots, ...graph.statistics]) feeds[s.input] = new Tensor('float32', state.get(s.input)!, s.shape);
