@@ -76,7 +76,7 @@ export function formatEngineRows(rows: readonly EngineComparison[]) {
 
 /** 1000 onnx-engine steps on a small net: RSS after 100 steps and after the last. */
 export function onnxRss(): StepRow {
-  return node('onnx', [3, 16, 124, 2, 'same', true, 1000]);
+  return node('onnx', [3, 16, 128, 2, 'same', true, 1000]);
 }
 
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
