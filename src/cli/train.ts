@@ -50,8 +50,8 @@ Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint 
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
 --steps N trains N steps instead of a time budget (the plan is still made for --minutes).
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
-ONNX graph and run by onnxruntime-node (CPU). auto (default) times both and takes the faster;
-without onnxruntime-node installed it is tfjs.`;
+ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
+(default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
 
 export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B]
        ${PLAN_FLAGS}
@@ -213,11 +213,11 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
   };
 }
 
-/** The engine for a loss: the onnx engine computes the cross-entropy only, so other losses train on tfjs. */
+/** The engine for a loss: the onnx engine computes cross-entropy and Dice, so focal trains on tfjs. */
 function engineFor(flag: 'auto' | 'tfjs' | 'onnx', planned: 'tfjs' | 'onnx', loss: LossPreset): 'tfjs' | 'onnx' {
-  if (flag === 'onnx' && loss !== 'crossEntropy') throw new UsageError(`--engine onnx computes the crossEntropy loss only; --loss ${loss} needs --engine tfjs`);
+  if (flag === 'onnx' && loss === 'focal') throw new UsageError('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
   if (flag !== 'auto') return flag;
-  return loss === 'crossEntropy' ? planned : 'tfjs';
+  return loss === 'focal' ? 'tfjs' : planned;
 }
 
 /** Prints a plan: the data, the candidates with their cost, the choice and why. */

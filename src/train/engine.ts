@@ -13,6 +13,7 @@ import { tilesToArrays, tilesToTensors, type Tile } from '../augment/tiles.js';
 import { permute } from '../onnx/export.js';
 import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
 import { trainingGraph, type TrainingGraph, type TrainingOptimizer } from '../onnx/training/training-graph.js';
+import type { LossTerm } from '../loss/losses.js';
 
 /** A named tensor's values (optimizer state in checkpoints). */
 export interface NamedValues {
@@ -156,12 +157,15 @@ function graphOptimizer(option: EngineSetup['optimizer'], momentum: number): Tra
  * stay in the engine between steps and are written to the tfjs model by
  * `sync()`. Dropout masks are drawn from the run's seeded generator.
  *
- * @throws {@link ArgumentError} for an option the graph cannot compute (a tf.Optimizer, a loss other than
- *   cross-entropy), naming it, before any step runs.
+ * @throws {@link ArgumentError} for an option the graph cannot compute (a tf.Optimizer, a focal term),
+ *   naming it, before any step runs.
  */
-export async function onnxEngine(setup: EngineSetup & { readonly inputSize: number; readonly batchSize: number; readonly random: Random }, options: OnnxEngineOptions): Promise<StepEngine> {
+export async function onnxEngine(
+  setup: EngineSetup & { readonly inputSize: number; readonly batchSize: number; readonly random: Random; readonly lossTerms: readonly LossTerm[] },
+  options: OnnxEngineOptions,
+): Promise<StepEngine> {
   const optimizer = graphOptimizer(setup.optimizer, setup.momentum);
-  const graph: TrainingGraph = trainingGraph(setup.spec, { inputSize: setup.inputSize, batchSize: setup.batchSize, optimizer });
+  const graph: TrainingGraph = trainingGraph(setup.spec, { inputSize: setup.inputSize, batchSize: setup.batchSize, optimizer, loss: setup.lossTerms });
   const { Tensor } = options.runtime;
   const session = await options.runtime.InferenceSession.create(graph.bytes, {
     graphOptimizationLevel: 'all',

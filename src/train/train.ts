@@ -17,7 +17,7 @@ import { Random } from '../augment/random.js';
 import { sampleTiles } from '../augment/tiles.js';
 import type { ImageArray, TypedArray } from '../loss/image.js';
 import { weightMap } from '../loss/weight-map.js';
-import { segmentationLoss, type LossPreset, type LossTerm } from '../loss/losses.js';
+import { resolveLoss, segmentationLoss, type LossPreset, type LossTerm } from '../loss/losses.js';
 import { checkNormalization, type Normalization } from '../augment/normalization.js';
 import type { ScoredImage } from '../metrics/report.js';
 import { calibrate, type Calibration } from './calibrate.js';
@@ -145,8 +145,8 @@ export interface TrainOptions {
    * the active backend. `{ onnx: ort }`: the spec compiled into one ONNX
    * training graph run by ONNX Runtime (`import * as ort from
    * 'onnxruntime-node'`; `engine: 'onnx'` in `tfjs-unet/node`), several times
-   * faster on a CPU; it computes the weighted cross-entropy (the default
-   * loss) with 'sgd', 'nesterov' or 'adam'. Both engines train the same model
+   * faster on a CPU; it computes cross-entropy and Dice terms (not focal,
+   * not a loss function) with 'sgd', 'nesterov' or 'adam'. Both engines train the same model
    * and write the same checkpoints.
    */
   readonly engine?: 'tfjs' | { readonly onnx: OnnxRuntimeLike; readonly threads?: number; readonly executionProviders?: readonly string[] };
@@ -221,12 +221,13 @@ function logitsSpec(spec: Spec): Spec {
   return graph({ name: spec.name, nodes: spec.nodes.filter((n) => n !== out), output: out.input });
 }
 
-/** The onnx engine computes the weighted cross-entropy only: refuse another loss before any step runs. */
-function checkOnnxLoss(loss: TrainOptions['loss']): void {
-  const crossEntropyOnly = loss === undefined || loss === 'crossEntropy' || (Array.isArray(loss) && loss.length === 1 && loss[0].kind === 'crossEntropy' && (loss[0].weight ?? 1) === 1);
-  if (!crossEntropyOnly) {
-    throw new ArgumentError('loss', "must be 'crossEntropy' (the default) with the onnx engine; Dice and focal terms run on the tfjs engine", typeof loss === 'function' ? 'a function' : JSON.stringify(loss));
-  }
+/** The onnx engine computes cross-entropy and Dice terms: the terms, or an error naming the loss before any step runs. */
+function onnxLossTerms(loss: TrainOptions['loss']): readonly LossTerm[] {
+  if (typeof loss === 'function') throw new ArgumentError('loss', "must be a preset or loss terms with the onnx engine (a loss function runs on the tfjs engine)", 'a function');
+  const terms = resolveLoss(loss ?? 'crossEntropy');
+  const focal = terms.findIndex((t) => t.kind === 'focal');
+  if (focal >= 0) throw new ArgumentError('loss', "must be made of 'crossEntropy' and 'dice' terms with the onnx engine; focal runs on the tfjs engine", JSON.stringify(loss));
+  return terms;
 }
 
 /** Resolves after pending macrotasks (timers, I/O, signals) have had a turn. */
@@ -344,9 +345,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     loss: lossFunction(options.loss),
   };
   const engineOption = options.engine ?? 'tfjs';
-  if (engineOption !== 'tfjs') checkOnnxLoss(options.loss);
   const engine: StepEngine =
-    engineOption === 'tfjs' ? tfjsEngine(setup) : await onnxEngine({ ...setup, inputSize, batchSize, random }, {
+    engineOption === 'tfjs' ? tfjsEngine(setup) : await onnxEngine({ ...setup, inputSize, batchSize, random, lossTerms: onnxLossTerms(options.loss) }, {
           runtime: engineOption.onnx,
           ...(engineOption.threads === undefined ? {} : { threads: engineOption.threads }),
           ...(engineOption.executionProviders === undefined ? {} : { executionProviders: engineOption.executionProviders }),

@@ -29,9 +29,9 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(chosen.candidates.length).toBe(4);
     for (const c of chosen.candidates) expect(c.secondsPerStep).toBeGreaterThan(0);
     expect(chosen.minutes).toBe(5);
-    const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'diceCrossEntropy', '--json']);
-    // Dice runs on the tfjs engine only, so the override also picks tfjs.
-    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'diceCrossEntropy', engine: 'tfjs' });
+    const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'focal', '--json']);
+    // Focal runs on the tfjs engine only, so the override also picks tfjs.
+    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'focal', engine: 'tfjs' });
     // Both engines were timed on the first candidate (onnxruntime-node is installed here) and the faster one chosen.
     expect(chosen.reasons.join('\n')).toMatch(/engine (onnx|tfjs): \d+\.\d+ s\/step against \d+\.\d+ s\/step on (tfjs|onnx)/);
     expect(['tfjs', 'onnx']).toContain(chosen.engine);
@@ -53,7 +53,7 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(metrics.history.length).toBe(6);
     const refused = await run([...args, '--engine', 'onnx', '--loss', 'focal', '--steps', '1', '--out', join(dir, 'refused')]);
     expect(refused.code).not.toBe(0);
-    expect(refused.err).toContain('--engine onnx computes the crossEntropy loss only');
+    expect(refused.err).toContain('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
   }, 180_000);
 
   it('train --minutes ends on time with a calibrated model; predict writes 16-bit instances; evaluate reports the challenge scores', async () => {

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { buildModel, unet, validInputSizes, weightedSoftmaxCrossEntropy, type UNetOptions } from '../../src/index.js';
+import { buildModel, segmentationLoss, unet, validInputSizes, weightedSoftmaxCrossEntropy, type LossTerm, type UNetOptions } from '../../src/index.js';
 import { permute } from '../../src/onnx/export.js';
 import { trainingGraph, type TrainingGraph } from '../../src/onnx/training/training-graph.js';
 import { onnx } from '../../src/onnx/proto.js';
@@ -34,14 +34,14 @@ interface Case {
 }
 
 /** Runs the graph in ORT and tfjs's autodiff on the same data; returns both losses and the gradients (tfjs layout). */
-async function compare({ options, batch }: Case, training = true) {
+async function compare({ options, batch }: Case, training = true, terms?: readonly LossTerm[]) {
   const sizeIndex = 1;
   const spec = unet({ dropout: 0, ...options, outputActivation: 'linear' });
   const size = validInputSizes(spec, { max: 256 })[sizeIndex]!;
   const model = buildModel(spec, { inputSize: size, seed: 3 });
   const random = rng(7);
   randomiseWeights(model, random);
-  const graph: TrainingGraph = trainingGraph(spec, { inputSize: size, batchSize: batch });
+  const graph: TrainingGraph = trainingGraph(spec, { inputSize: size, batchSize: batch, ...(terms === undefined ? {} : { loss: terms }) });
   const channels = graph.image.shape[1]!;
   const [, classes, out] = graph.labels.shape as [number, number, number, number];
 
@@ -53,7 +53,8 @@ async function compare({ options, batch }: Case, training = true) {
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const weightByName = new Map(model.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
   const statistics = graph.statistics.map((st) => new ort.Tensor('float32', Float32Array.from(weightByName.get(st.tfjsName)!.read().dataSync()), st.shape as number[]));
-  const { value, grads } = tf.variableGrads(() => weightedSoftmaxCrossEntropy(labels, model.apply(x, { training }) as tf.Tensor, weights) as tf.Scalar, variables);
+  const lossFn = terms === undefined ? weightedSoftmaxCrossEntropy : segmentationLoss(terms);
+  const { value, grads } = tf.variableGrads(() => lossFn(labels, model.apply(x, { training }) as tf.Tensor, weights) as tf.Scalar, variables);
   const expectedLoss = value.dataSync()[0]!;
   const expectedGrads = variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
 
@@ -109,6 +110,16 @@ describe('trainingGraph', () => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare({ options: { depth: 1, baseFilters: 3, padding: 'same', activation }, batch: 2 });
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
     actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+  });
+
+  it.each([
+    ['Dice + CE (nnU-Net)', [{ kind: 'crossEntropy' }, { kind: 'dice' }], 2],
+    ['weighted CE + Dice with background, 3 classes', [{ kind: 'crossEntropy', weight: 0.5 }, { kind: 'dice', background: true, smooth: 1 }], 3],
+  ] as const)('computes the %s loss and its gradients as tfjs does', async (_, loss, classes) => {
+    const { loss: value, expectedLoss, actualGrads, expectedGrads, names } = await compare({ options: { depth: 2, baseFilters: 3, padding: 'same', batchNorm: true, classes }, batch: 2 }, true, loss);
+    expect(Math.abs(value - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
+    actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+    expect(() => trainingGraph(unet({ depth: 1 }), { inputSize: 92, batchSize: 1, loss: [{ kind: 'focal' }] })).toThrow(/loss\[0\]\.kind.*focal/);
   });
 
   it('multiplies by the dropout masks it takes as inputs: all ones equals tfjs without dropout (inference mode)', async () => {

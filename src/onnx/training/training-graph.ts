@@ -13,6 +13,7 @@ import { checkInputSize, outputSize } from '../../geometry/tiles.js';
 import { cropAmounts } from '../export.js';
 import { GraphBuilder, type Value } from './builder.js';
 import { gradients } from './gradients.js';
+import type { LossTerm } from '../../loss/losses.js';
 
 /** A trainable weight of the graph: the tfjs layer and weight it mirrors, and how its layout differs. */
 export interface TrainingParameter {
@@ -54,6 +55,8 @@ export interface TrainingGraphOptions {
   readonly optimizer?: TrainingOptimizer;
   /** Whether the gradients are outputs too. Default: true without an optimizer, false with one. */
   readonly outputGradients?: boolean;
+  /** Loss terms: `crossEntropy` and `dice` (as `segmentationLoss`). Default: the cross-entropy alone. */
+  readonly loss?: readonly LossTerm[];
 }
 
 /** An optimizer as tfjs defines it: `tf.train.momentum(rate, momentum, nesterov)` or `tf.train.adam(rate, beta1, beta2, epsilon)`. */
@@ -241,10 +244,36 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
 
   const labels = b.input('labels', [batch, classes, oh, ow]);
   const weights = b.input('weights', [batch, oh, ow]);
-  // Weighted softmax cross-entropy, mean over the batch's pixels.
-  const perPixel = b.reduceSum(b.mul(labels, b.logSoftmax(logits, 1)), [1], false, 'cross_entropy');
-  const total = b.reduceSum(b.mul(perPixel, weights), [0, 1, 2], false, 'total');
-  const lossValue = b.mul(total, b.scalar(-1 / (batch * oh * ow)));
+  const logProbabilities = b.logSoftmax(logits, 1);
+  const terms = (options.loss ?? [{ kind: 'crossEntropy' }]).map((term, i) => {
+    const value = match(term)
+      .with({ kind: 'crossEntropy' }, () => {
+        // Weighted softmax cross-entropy, mean over the batch's pixels.
+        const perPixel = b.reduceSum(b.mul(labels, logProbabilities), [1], false, 'cross_entropy');
+        const total = b.reduceSum(b.mul(perPixel, weights), [0, 1, 2], false, 'total');
+        return b.mul(total, b.scalar(-1 / (batch * oh * ow)));
+      })
+      .with({ kind: 'dice' }, (dice) => {
+        // 1 - mean over the foreground classes (all with `background`) of (2 I + s) / (P + Y + s), pixel-weighted, as softDiceLoss.
+        const smooth = dice.smooth ?? 1e-5;
+        if (!(smooth > 0)) throw new ArgumentError(`loss[${i}].smooth`, 'must be > 0 with the onnx engine', smooth);
+        const first = dice.background === true || classes === 1 ? 0 : 1;
+        const p = b.unary('exp', logProbabilities);
+        const w = b.reshape(weights, [batch, 1, oh, ow]);
+        const intersection = b.reduceSum(b.mul(b.mul(p, labels), w), [0, 2, 3], false, 'dice_intersection');
+        const sum = b.reduceSum(b.mul(b.add(p, labels), w), [0, 2, 3], false, 'dice_sum');
+        const s = b.scalar(smooth);
+        const ratio = b.div(b.add(b.mul(intersection, b.scalar(2)), s), b.add(sum, s));
+        const kept = b.reduceSum(b.slice(ratio, [first], [classes - first], 'dice_classes'), [0], false, 'dice_total');
+        return b.sub(b.scalar(1), b.mul(kept, b.scalar(1 / (classes - first))));
+      })
+      .with({ kind: 'focal' }, () => {
+        throw new ArgumentError(`loss[${i}].kind`, "must be 'crossEntropy' or 'dice' with the onnx engine (focal runs on the tfjs engine)", 'focal');
+      })
+      .exhaustive();
+    return term.weight === undefined || term.weight === 1 ? value : b.mul(value, b.scalar(term.weight));
+  });
+  const lossValue = terms.slice(1).reduce((a, t) => b.add(a, t), terms[0]!);
   const loss = b.output(lossValue, 'loss');
 
   const inputs = parameters.map((p) => ({ name: p.input, shape: p.shape }));
