@@ -28,7 +28,7 @@ import {
   type Depth,
   type LossPreset,
   type ScoredImage,
-} from '../src/node.js';
+} from '../src/node/index.js';
 import { isbiDirectory } from './util.js';
 
 const { values } = parseArgs({

@@ -33,7 +33,7 @@ import {
   type AugmentOp,
   type EvaluationReport,
   type ScoredImage,
-} from '../src/node.js';
+} from '../src/node/index.js';
 import { FIXED_CONFIGS } from './isbi-configs.js';
 import { isbiDirectory } from './util.js';
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { buildModel, onnxPredictor, predictTiled, readOnnxInfo, toOnnx, unet, useBackend, type BackendName, type Depth, type TilePredictor } from '../src/node.js';
+import { buildModel, onnxPredictor, predictTiled, readOnnxInfo, toOnnx, unet, useBackend, type BackendName, type Depth, type TilePredictor } from '../src/node/index.js';
 
 const [engine, depth, base, tile, image, batch, threads] = process.argv.slice(2).map((v, i) => (i === 0 ? v : Number(v))) as [string, number, number, number, number, number, number | undefined];
 tf.env().set('IS_TEST', false);

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, fileCheckpoints, loadModel, predictTiled, readImage, readMask, useBackend, type ScoredImage } from '../src/node.js';
+import { evaluateSegmentation, fileCheckpoints, loadModel, predictTiled, readImage, readMask, useBackend, type ScoredImage } from '../src/node/index.js';
 import { setWeightValues } from '../src/train/checkpoint.js';
 import { isbiDirectory } from './util.js';
 

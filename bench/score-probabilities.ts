@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, readMask } from '../src/node.js';
+import { evaluateSegmentation, readMask } from '../src/node/index.js';
 import { isbiDirectory } from './util.js';
 
 const { values } = parseArgs({ options: { probabilities: { type: 'string' }, data: { type: 'string' }, slices: { type: 'string', default: '16,17,18,19' } } });

@@ -1,7 +1,7 @@
 /** The backend choice and the U-Net training step shared by the backend benchmarks. */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, leanConvGradients, unet, useBackend, weightedSoftmaxCrossEntropy, type BackendName, type Depth } from '../src/index.js';
-import { useBackend as useBackendNode } from '../src/node.js';
+import { useBackend as useBackendNode } from '../src/node/index.js';
 
 /**
  * Selects `cpu`, `wasm` (tfjs's single-threaded build), `wasm-threads` (the

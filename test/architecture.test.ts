@@ -1,8 +1,9 @@
-// The house rules: arrows point one way. spec and geometry import no tfjs;
-// nothing imports cli; the browser-safe core never imports io.
+// The house rules (test/helpers/house-rules.ts) hold for src/, and each one
+// fails on a violation planted into a copy of the tree.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { houseViolations, importsOf, reachableFrom, type SourceTree } from './helpers/house-rules.js';
 
 const root = join(import.meta.dirname, '..', 'src');
 
@@ -13,39 +14,78 @@ function files(dir: string): string[] {
   });
 }
 
-function imports(path: string): string[] {
-  const text = readFileSync(path, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+const tree: SourceTree = new Map(files(root).map((path) => [relative(root, path).split(/[\\/]/).join('/'), readFileSync(path, 'utf8')]));
+
+/** The tree with `line` added at the top of `file`. */
+function planted(file: string, line: string): SourceTree {
+  expect(tree.has(file), file).toBe(true);
+  return new Map([...tree, [file, `${line}\n${tree.get(file)!}`]]);
 }
 
-const area = (path: string) => relative(root, path).split(/[\\/]/)[0]!;
-
 describe('module boundaries', () => {
-  const all = files(root);
-
-  it('spec and geometry import no tfjs and nothing outside spec/geometry', () => {
-    for (const file of all.filter((f) => ['spec', 'geometry'].includes(area(f)))) {
-      for (const spec of imports(file)) {
-        expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(/^@tensorflow\//);
-        if (spec.startsWith('.')) expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(/\.\.\/(compile|train|infer|io|cli|backend)\//);
-      }
-      if (area(file) === 'spec') {
-        for (const spec of imports(file)) expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(/geometry/);
-      }
-    }
+  it('src/ keeps every house rule', () => {
+    expect(houseViolations(tree)).toEqual([]);
   });
 
-  it('nothing imports cli, and the core (all but the node entry) does not import io', () => {
-    for (const file of all) {
-      for (const spec of imports(file)) {
-        if (area(file) !== 'cli') expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(/(^|\/)cli\//);
-        if (!['cli', 'io', 'node.ts'].includes(area(file))) expect(spec, `${relative(root, file)} imports ${spec}`).not.toMatch(/(^|\/)io\//);
-      }
-    }
+  it('reads the files it checks: imports of every form, the root entry reaching the rooms', () => {
+    expect(tree.size).toBeGreaterThan(80);
+    expect(importsOf(tree.get('compile/build.ts')!).map((r) => r.specifier)).toContain('@tensorflow/tfjs');
+    expect(importsOf(tree.get('node/onnx-files.ts')!).map((r) => r.specifier)).toContain('onnxruntime-node');
+    expect(importsOf("import type { A } from './a.js';\nexport * from './b.js';\nawait import(/* x */ 'c');")).toEqual([
+      { specifier: './a.js', typeOnly: true },
+      { specifier: './b.js', typeOnly: false },
+      { specifier: 'c', typeOnly: false },
+    ]);
+    const reached = reachableFrom(tree, 'index.ts');
+    for (const file of ['core/errors.ts', 'spec/graph.ts', 'compile/build.ts', 'train/engine.ts', 'onnx/training/gradients.ts', 'backend/kernels.ts']) expect(reached, file).toContain(file);
+    expect([...reached].filter((f) => f.startsWith('node/'))).toEqual([]);
+    expect(reachableFrom(tree, 'node/index.ts')).toContain('node/wasm-threads.ts');
   });
 
-  it('finds the files it checks', () => {
-    expect(all.filter((f) => area(f) === 'spec').length).toBeGreaterThan(3);
-    expect(imports(join(root, 'compile', 'build.ts'))).toContain('@tensorflow/tfjs');
+  it('fails when the ground floor imports any room or package', () => {
+    expect(houseViolations(planted('core/random.ts', "import { unet } from '../spec/unet.js';"))).toEqual([
+      "core/random.ts imports '../spec/unet.js': the ground floor (core/) imports nothing outside itself",
+    ]);
+    expect(houseViolations(planted('core/image.ts', "import * as tf from '@tensorflow/tfjs';"))).toEqual([
+      "core/image.ts imports '@tensorflow/tfjs': the ground floor (core/) imports nothing outside itself",
+    ]);
+  });
+
+  it('fails when augment or loss import the model (spec, geometry, compile)', () => {
+    expect(houseViolations(planted('loss/weight-map.ts', "import { outputSize } from '../geometry/tiles.js';"))).toEqual([
+      "loss/weight-map.ts imports '../geometry/tiles.js': loss/ is free of models and imports only core/ and itself",
+    ]);
+    expect(houseViolations(planted('augment/elastic.ts', "import type { Spec } from '../spec/graph.js';"))).toEqual([
+      "augment/elastic.ts imports '../spec/graph.js': augment/ is free of models and imports only core/ and itself",
+    ]);
+  });
+
+  it('fails when spec or geometry import tfjs or a room above them', () => {
+    expect(houseViolations(planted('geometry/walk.ts', "import * as tf from '@tensorflow/tfjs';"))).toEqual([
+      "geometry/walk.ts imports '@tensorflow/tfjs': geometry/ is pure and imports no tfjs",
+    ]);
+    expect(houseViolations(planted('spec/unet.ts', "import { margin } from '../geometry/tiles.js';"))).toEqual([
+      "spec/unet.ts imports '../geometry/tiles.js': spec/ imports only core/ and spec/",
+    ]);
+  });
+
+  it('fails when browser-safe code imports node:*, sharp or onnxruntime-node', () => {
+    const violations = houseViolations(planted('backend/kernels.ts', "import { readFileSync } from 'node:fs';"));
+    expect(violations).toEqual([
+      "backend/kernels.ts imports 'node:fs': Node-only imports live in node/ or cli/",
+      "backend/kernels.ts imports 'node:fs' and is reachable from the root entry index.ts: the browser-safe core imports nothing Node-only",
+    ]);
+    expect(houseViolations(planted('train/engine.ts', "const ort = await import('onnxruntime-node');"))).toHaveLength(2);
+    expect(houseViolations(planted('infer/predict.ts', "import sharp from 'sharp';"))).toHaveLength(2);
+  });
+
+  it('fails when the root entry reaches node/ or anything imports cli/', () => {
+    const violations = houseViolations(planted('infer/predict.ts', "import { readImage } from '../node/images.js';"));
+    expect(violations).toContain("infer/predict.ts imports '../node/images.js': only node/ and cli/ import node/");
+    expect(violations).toContain('node/images.ts is reachable from the root entry index.ts: the browser-safe core must not reach node/');
+    expect(violations.some((v) => v.startsWith("node/images.ts imports 'sharp' and is reachable from the root entry"))).toBe(true);
+    expect(houseViolations(planted('node/index.ts', "import { main } from '../cli/main.js';"))).toEqual([
+      "node/index.ts imports '../cli/main.js': nothing imports cli/",
+    ]);
   });
 });

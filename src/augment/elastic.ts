@@ -3,10 +3,11 @@
  * coarse grid, interpolated to every pixel bicubically (Keys, a = -0.5),
  * applied to several same-sized arrays at once.
  */
-import { ArgumentError } from '../spec/errors.js';
-import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
-import { Random } from './random.js';
-import { keys, resample, type Boundary, type Order } from './sampling.js';
+import { ArgumentError } from '../core/errors.js';
+import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
+import { Random } from '../core/random.js';
+import { keys, resample, type Order } from './sampling.js';
+import type { Boundary } from '../core/boundary.js';
 
 /** A per-pixel displacement field: output (y, x) samples the input at (y + dy, x + dx). */
 export interface DisplacementField {

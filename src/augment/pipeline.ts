@@ -4,10 +4,12 @@
  * resampled once; gray-value operations (gamma, contrast, brightness, noise)
  * then act on the image alone.
  */
-import { ArgumentError } from '../spec/errors.js';
-import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
-import { keys, resample, type Boundary, type Order } from './sampling.js';
-import { Random } from './random.js';
+import { ArgumentError } from '../core/errors.js';
+import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
+import { keys, resample, type Order } from './sampling.js';
+import type { Boundary } from '../core/boundary.js';
+import { valueScale } from '../core/normalization.js';
+import { Random } from '../core/random.js';
 import { displacementField, randomGrid } from './elastic.js';
 
 /** A closed interval `[low, high]` to draw from uniformly. */
@@ -255,15 +257,6 @@ export function applyGrayValues(values: Float32Array | Float64Array, pipeline: r
   }
 }
 
-/** The value scale of an array type: 1 for floats, the type's maximum for integers. */
-export function valueScale(data: TypedArray): number {
-  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 255;
-  if (data instanceof Uint16Array) return 65535;
-  if (data instanceof Int16Array) return 32767;
-  if (data instanceof Int8Array) return 127;
-  if (data instanceof Uint32Array) return 4294967295;
-  return 1;
-}
 
 /** Gray-value steps on a copy of `image`, on its [0, 1] scale, stored back in its type. */
 function grayValues<T extends TypedArray>(image: ImageArray<T>, pipeline: readonly AugmentOp[], random: Random): ImageArray<T> {

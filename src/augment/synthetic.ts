@@ -3,8 +3,8 @@
  * thin gaps, on a noisy background, with instance labels. For demos, tests
  * and examples: no download needed.
  */
-import type { ImageArray } from '../loss/image.js';
-import { Random } from './random.js';
+import type { ImageArray } from '../core/image.js';
+import { Random } from '../core/random.js';
 
 /** One synthetic image with its masks. */
 export interface SyntheticCells {

@@ -3,7 +3,7 @@
  * request, registers this project's kernels for it, and waits for it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { registerKernels } from './kernels.js';
 
 /** Backends {@link useBackend} can select. `'tensorflow'` is libtensorflow via tfjs-node or tfjs-node-gpu. */

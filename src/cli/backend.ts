@@ -1,6 +1,6 @@
 /** Backend selection for the CLI: `--backend`, or the best one installed. */
 import { BACKENDS, type BackendName } from '../backend/use.js';
-import { useBackend } from '../backend/use-node.js';
+import { useBackend } from '../node/use-backend.js';
 import { choice, integer } from './args.js';
 
 /**

@@ -1,7 +1,7 @@
 /** `tfjs-unet export`: a saved model directory -> an ONNX file. */
 import { loadModel } from '../compile/persist.js';
-import { exportOnnx } from '../io/onnx-files.js';
-import { modelDirectory } from '../io/model-files.js';
+import { exportOnnx } from '../node/onnx-files.js';
+import { modelDirectory } from '../node/model-files.js';
 import { choice, integer, parse, required } from './args.js';
 
 export const EXPORT_HELP = `Usage: tfjs-unet export --model DIR --out FILE.onnx [--layout NHWC|NCHW] [--tile N]

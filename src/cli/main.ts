@@ -3,7 +3,7 @@
  * The `tfjs-unet` command: tiles, plan, train, predict, evaluate, export, demo.
  * Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (checkpoint saved).
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { InvalidTileSizeError } from '../geometry/errors.js';
 import { UsageError } from './args.js';
 import { demoCommand, DEMO_HELP } from './demo.js';

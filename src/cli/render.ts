@@ -1,5 +1,5 @@
 /** Pictures the CLI writes: overlays, mask images, the training curve. */
-import type { ImageArray } from '../loss/image.js';
+import type { ImageArray } from '../core/image.js';
 import type { StepRecord } from '../train/checkpoint.js';
 import type { ValidationRecord } from '../train/validation.js';
 

@@ -1,30 +1,30 @@
 /** `tfjs-unet train` and `tfjs-unet plan`: plan a run for the data and the budget, then train. */
 import * as tf from '@tensorflow/tfjs';
-import { SingleBar } from 'cli-progress';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unet } from '../spec/unet.js';
 import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
 import type { Depth } from '../spec/options.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
+import { progressBar } from './progress.js';
 import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
 import { train, type TrainResult } from '../train/train.js';
-import type { ImageArray, TypedArray } from '../loss/image.js';
+import type { ImageArray, TypedArray } from '../core/image.js';
 import type { LossPreset } from '../loss/losses.js';
-import type { Normalization } from '../augment/normalization.js';
-import { intensityPercentiles } from '../augment/normalization.js';
+import type { Normalization } from '../core/normalization.js';
+import { intensityPercentiles } from '../core/normalization.js';
 import { augmentationFor } from '../plan/augmentation.js';
 import { planTraining } from '../plan/planner.js';
 import type { TrainingPlan } from '../plan/rules.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
-import { fileCheckpoints } from '../io/checkpoint-files.js';
-import { loadDataset, type Dataset } from '../io/images.js';
-import { modelDirectory } from '../io/model-files.js';
-import { importOnnxRuntime } from '../io/onnx-files.js';
+import { fileCheckpoints } from '../node/checkpoint-files.js';
+import { loadDataset, type Dataset } from '../node/images.js';
+import { modelDirectory } from '../node/model-files.js';
+import { importOnnxRuntime } from '../node/onnx-files.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { choice, integer, number, parse, required, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
@@ -90,12 +90,9 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   const { plan } = run;
   const model = buildModel(run.spec, { inputSize: plan.tile, seed: run.seed });
   const timed = 'seconds' in run.length;
-  const bar = new SingleBar({
-    format: `training [{bar}] {value}/{total} steps | loss {loss} | val Rand error {val} | {speed} steps/s | ${timed ? 'time left' : 'ETA'} {left}`,
-    noTTYOutput: true,
-    notTTYSchedule: 10_000,
-    hideCursor: true,
-  });
+  const bar = await progressBar(
+    `training [{bar}] {value}/{total} steps | loss {loss} | val Rand error {val} | {speed} steps/s | ${timed ? 'time left' : 'ETA'} {left}`,
+  );
   bar.start(timed ? 1 : (run.length as { steps: number }).steps, resume?.step ?? 0, { loss: '-', val: '-', speed: '-', left: '-' });
   let result: TrainResult;
   try {

@@ -6,9 +6,10 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError, SpecError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
+import { SpecError } from '../spec/errors.js';
 import { specFromJSON, specToJSON } from '../spec/json.js';
-import { checkNormalization, type Normalization } from '../augment/normalization.js';
+import { checkNormalization, type Normalization } from '../core/normalization.js';
 import type { InstanceOptions } from '../regions/instances.js';
 
 /** The key under which the spec sits in a model's user-defined metadata. */

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { attachSpec, modelInfoOf, specOf, type ModelInfo } from './metadata.js';
 
 /** A model and the spec it was built from. */

@@ -2,7 +2,8 @@
  * A Keras-like summary table of a spec, from the spec alone.
  */
 import type { Spec } from '../spec/graph.js';
-import { layerTable, type LayerRow } from './table.js';
+import { NODE_KIND_TABLE } from '../spec/kinds.js';
+import { layerTable } from './table.js';
 import { defaultInputSize, margin, type TileSize } from './tiles.js';
 
 /** Options of {@link summary}. */
@@ -12,21 +13,6 @@ export interface SummaryOptions {
   /** Called with each line, like Keras's `print_fn` (the library itself prints nothing). */
   readonly printFn?: (line: string) => void;
 }
-
-const KIND_LABEL: Record<LayerRow['kind'], string> = {
-  input: 'Input',
-  conv: 'Conv2D',
-  batchNorm: 'BatchNorm',
-  activation: 'Activation',
-  pool: 'MaxPool2D',
-  dropout: 'Dropout',
-  upconv: 'Conv2DTranspose',
-  upsample: 'UpSampling2D',
-  crop: 'CenterCrop',
-  trim: 'Trim',
-  concat: 'Concatenate',
-  output: 'Output',
-};
 
 const group = (n: number) => n.toLocaleString('en-US');
 
@@ -46,7 +32,7 @@ export function summary(spec: Spec, options: SummaryOptions = {}): string {
   const rows = layerTable(spec, inputSize);
   const header = ['Layer (type)', 'Output shape', 'Param #', 'Connected to'];
   const body = rows.map((r) => [
-    `${r.name} (${KIND_LABEL[r.kind]})`,
+    `${r.name} (${NODE_KIND_TABLE[r.kind].label})`,
     `[null, ${r.height}, ${r.width}, ${r.channels}]`,
     group(r.trainableParams + r.nonTrainableParams),
     r.inputs.join(', '),

@@ -3,7 +3,8 @@
  * the data behind `summary`, computed from the spec alone.
  */
 import type { Spec } from '../spec/graph.js';
-import { nodeInputs, type SpecNode } from '../spec/nodes.js';
+import { kindOf, nodeInputs } from '../spec/kinds.js';
+import type { SpecNode } from '../spec/nodes.js';
 import { defaultInputSize, outputSize, type TileSize } from './tiles.js';
 import { inputIndices, walkAxis } from './walk.js';
 
@@ -19,35 +20,6 @@ export interface LayerRow {
   readonly trainableParams: number;
   /** Non-trainable parameters (batch-norm moving statistics). */
   readonly nonTrainableParams: number;
-}
-
-/** Output channels of a node given its inputs' channels. */
-function nodeChannels(node: SpecNode, inputChannels: readonly number[]): number {
-  switch (node.kind) {
-    case 'input':
-      return node.channels;
-    case 'conv':
-    case 'upconv':
-      return node.filters;
-    case 'concat':
-      return inputChannels.reduce((a, b) => a + b, 0);
-    default:
-      return inputChannels[0]!;
-  }
-}
-
-/** Trainable and non-trainable parameter counts of a node. */
-function nodeParams(node: SpecNode, inChannels: number): [number, number] {
-  switch (node.kind) {
-    case 'conv':
-      return [node.kernelSize * node.kernelSize * inChannels * node.filters + (node.useBias ? node.filters : 0), 0];
-    case 'upconv':
-      return [node.factor * node.factor * inChannels * node.filters + node.filters, 0];
-    case 'batchNorm':
-      return [2 * inChannels, 2 * inChannels];
-    default:
-      return [0, 0];
-  }
 }
 
 /**
@@ -70,9 +42,10 @@ export function layerTable(spec: Spec, inputSize: TileSize = defaultInputSize(sp
   const channels: number[] = [];
   return spec.nodes.map((node, i) => {
     const inChannels = inputs[i]!.map((j) => channels[j]!);
-    const c = nodeChannels(node, inChannels);
+    const kind = kindOf(node);
+    const c = kind.channels(node, inChannels);
     channels.push(c);
-    const [trainableParams, nonTrainableParams] = nodeParams(node, inChannels[0] ?? 0);
+    const [trainableParams, nonTrainableParams] = kind.params(node, inChannels);
     return {
       name: node.name,
       kind: node.kind,

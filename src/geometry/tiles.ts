@@ -5,6 +5,7 @@
  */
 import type { Spec } from '../spec/graph.js';
 import { SpecError } from '../spec/errors.js';
+import { kindOf, nodeInputs } from '../spec/kinds.js';
 import { InvalidTileSizeError, type Axis } from './errors.js';
 import { outputIndex, walkAxis } from './walk.js';
 
@@ -238,18 +239,12 @@ export function defaultInputSize(spec: Spec): ValidInputSize {
  * ```
  */
 export function alignment(spec: Spec): number {
-  const factor = new Map<string, number>();
+  const scales = new Map<string, number>();
   let coarsest = 1;
   for (const node of spec.nodes) {
-    let f: number;
-    if (node.kind === 'input') f = 1;
-    else if (node.kind === 'concat') f = Math.max(...node.inputs.map((name) => factor.get(name)!));
-    else {
-      const inFactor = factor.get(node.input)!;
-      f = node.kind === 'pool' ? inFactor * node.size : node.kind === 'upconv' || node.kind === 'upsample' ? inFactor / node.factor : inFactor;
-    }
-    factor.set(node.name, f);
-    coarsest = Math.max(coarsest, f);
+    const scale = kindOf(node).scale(node, nodeInputs(node).map((name) => scales.get(name)!));
+    scales.set(node.name, scale);
+    coarsest = Math.max(coarsest, scale);
   }
   return coarsest;
 }

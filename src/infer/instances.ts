@@ -3,7 +3,7 @@
  * calibrated threshold and object settings (or the caller's).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ImageArray, TypedArray } from '../loss/image.js';
+import type { ImageArray, TypedArray } from '../core/image.js';
 import { decideClasses } from '../metrics/report.js';
 import { labelInstances, type InstanceOptions, type Instances } from '../regions/instances.js';
 import { modelInfoOf } from '../compile/metadata.js';

@@ -4,12 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { alignment, checkInputSize, margin as marginOf, outputSize } from '../geometry/tiles.js';
 import { modelPredictor, type TilePredictor } from './predictor.js';
-import { boundaryIndex } from '../augment/sampling.js';
-import { normalizeImage, type Normalization } from '../augment/normalization.js';
-import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
+import { boundaryIndex } from '../core/boundary.js';
+import { normalizeImage, type Normalization } from '../core/normalization.js';
+import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
 import { chooseInputSize, windowStarts } from './tiles.js';
 
 /** Options of {@link predictTiled}. */

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { modelInfoOf, specOf, type ModelInfo } from '../compile/metadata.js';
 import { withInputSize } from '../compile/build.js';
 

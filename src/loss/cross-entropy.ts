@@ -4,7 +4,7 @@
  * loss that reads weights packed into `yTrue`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 
 /** How per-pixel losses are reduced. */
 export const REDUCTIONS = ['mean', 'weightedMean', 'sum', 'none'] as const;

@@ -1,5 +1,3 @@
-export { labelComponents, type ComponentOptions, type Components } from './components.js';
-export { cropToOutput } from './crop.js';
 export {
   packedWeightedCrossEntropy,
   packTargets,
@@ -9,8 +7,6 @@ export {
   type PackedLossOptions,
   type Reduction,
 } from './cross-entropy.js';
-export { distanceTransform, type DistanceOptions } from './distance.js';
-export type { ImageArray, LabelImage, TypedArray } from './image.js';
 export { LABEL_KINDS, weightMap, type LabelKind, type WeightMapOptions } from './weight-map.js';
 export {
   focalLoss,

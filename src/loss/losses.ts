@@ -4,7 +4,7 @@
  * (nnU-Net's Dice + CE), and focal loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { weightedSoftmaxCrossEntropy } from './cross-entropy.js';
 
 /** One term of a loss: a kind, its weight in the sum, and its own settings. */

@@ -2,10 +2,10 @@
  * The border weight map of Ronneberger et al. (2015), eq. 2:
  * w(x) = w_c(x) + w0 * exp(-(d1(x) + d2(x))^2 / (2 sigma^2)).
  */
-import { ArgumentError } from '../spec/errors.js';
-import { labelComponents } from './components.js';
-import { DistanceScratch, squaredDistanceInto } from './distance.js';
-import { checkLabelImage, checkPositive, type LabelImage } from './image.js';
+import { ArgumentError } from '../core/errors.js';
+import { labelComponents } from '../core/components.js';
+import { DistanceScratch, squaredDistanceInto } from '../core/distance.js';
+import { checkLabelImage, checkPositive, type LabelImage } from '../core/image.js';
 
 /** What the label image holds. */
 export const LABEL_KINDS = ['binary', 'classes', 'instances'] as const;

@@ -4,10 +4,10 @@
  * V_rand and information-theoretic score V_info, computed after thinning the
  * predicted borders, and their best value over probability thresholds.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { checkAlpha, contingency } from './contingency.js';
-import type { LabelImage } from '../loss/image.js';
-import { labelComponents } from '../loss/components.js';
+import type { LabelImage } from '../core/image.js';
+import { labelComponents } from '../core/components.js';
 import { thinBorders } from '../regions/thinning.js';
 
 /** Scores of one predicted segmentation against the truth (higher is better, 1 is perfect). */

@@ -2,7 +2,7 @@
  * The contingency table of two labelings, the common ground of the Rand and
  * information scores: how many pixels carry each (true, predicted) label pair.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 
 /** Throws unless both label arrays have the same length. */
 export function checkPair(predicted: ArrayLike<number>, truth: ArrayLike<number>): void {

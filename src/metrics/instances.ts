@@ -3,7 +3,7 @@
  * objects matched one-to-one at an IoU threshold, average precision
  * `TP / (TP + FP + FN)` and panoptic quality.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { checkPair } from './contingency.js';
 
 /** The outcome of matching predicted objects to true ones at one IoU threshold. */

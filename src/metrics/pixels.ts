@@ -2,7 +2,7 @@
  * Segmentation metrics on label arrays: pixel error, confusion matrix,
  * intersection over union and Dice, per class and mean.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { checkPair } from './contingency.js';
 
 function checkNonEmptyPair(predicted: ArrayLike<number>, truth: ArrayLike<number>): void {

@@ -4,8 +4,8 @@
  * 2012 challenge scores swept over thresholds, pixel error at the decision
  * threshold and at the best one, instance metrics, and the pixel metrics.
  */
-import { ArgumentError } from '../spec/errors.js';
-import type { LabelImage } from '../loss/image.js';
+import { ArgumentError } from '../core/errors.js';
+import type { LabelImage } from '../core/image.js';
 import { labelInstances, type InstanceOptions } from '../regions/instances.js';
 import { thinBorders } from '../regions/thinning.js';
 import { challengeScores, trueSegments } from './challenge.js';

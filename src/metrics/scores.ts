@@ -2,8 +2,8 @@
  * The standard report of a segmentation against its truth: pixel error,
  * mean IoU and Dice, and the foreground-restricted Rand error.
  */
-import { labelComponents } from '../loss/components.js';
-import type { LabelImage } from '../loss/image.js';
+import { labelComponents } from '../core/components.js';
+import type { LabelImage } from '../core/image.js';
 import { dice, iou, pixelError } from './pixels.js';
 import { randError } from './rand-error.js';
 

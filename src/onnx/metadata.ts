@@ -2,7 +2,7 @@
  * Reads what `toOnnx` stored in an ONNX model: its spec and its layout.
  */
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { specFromJSON } from '../spec/json.js';
 import { ONNX_INFO_KEY, ONNX_LAYOUT_KEY, ONNX_SPEC_KEY, type OnnxLayout } from './export.js';
 import { checkModelInfo, type ModelInfo } from '../compile/metadata.js';

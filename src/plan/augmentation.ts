@@ -3,7 +3,7 @@
  * rotations only) to 1 (the paper's ranges), and whether to deform
  * elastically.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { AugmentOp } from '../augment/pipeline.js';
 
 /**

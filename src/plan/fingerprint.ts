@@ -3,10 +3,10 @@
  * intensity statistics, class frequencies, object counts and sizes, and how
  * much of the background is thin boundary between objects.
  */
-import { ArgumentError } from '../spec/errors.js';
-import type { ImageArray, TypedArray } from '../loss/image.js';
-import { labelComponents } from '../loss/components.js';
-import { intensityPercentiles, unitScale } from '../augment/normalization.js';
+import { ArgumentError } from '../core/errors.js';
+import type { ImageArray, TypedArray } from '../core/image.js';
+import { labelComponents } from '../core/components.js';
+import { intensityPercentiles, unitScale } from '../core/normalization.js';
 import { thinBackgroundShare } from '../train/calibrate.js';
 
 /** Minimum, median and maximum of a list of numbers. */

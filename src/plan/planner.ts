@@ -4,9 +4,9 @@
  * current backend, and apply the rules.
  */
 import { unet } from '../spec/unet.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { buildModel } from '../compile/build.js';
-import type { ImageArray, TypedArray } from '../loss/image.js';
+import type { ImageArray, TypedArray } from '../core/image.js';
 import { train, type TrainOptions } from '../train/train.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
 import { augmentationFor } from './augmentation.js';

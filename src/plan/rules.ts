@@ -4,11 +4,11 @@
  * the fingerprint, the budget and a table of measured step times, so the
  * rules are testable with synthetic fingerprints and fake speeds.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { margin } from '../geometry/tiles.js';
 import { unet } from '../spec/unet.js';
 import type { Depth } from '../spec/options.js';
-import type { Normalization } from '../augment/normalization.js';
+import type { Normalization } from '../core/normalization.js';
 import type { LossPreset } from '../loss/losses.js';
 import type { Schedule } from '../train/schedule.js';
 import type { DatasetFingerprint } from './fingerprint.js';

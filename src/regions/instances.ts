@@ -3,8 +3,8 @@
  * optional splitting of touching objects, small-object removal and border
  * thinning, numbered 1..count.
  */
-import { ArgumentError } from '../spec/errors.js';
-import { labelComponents } from '../loss/components.js';
+import { ArgumentError } from '../core/errors.js';
+import { labelComponents } from '../core/components.js';
 import { thinBorders } from './thinning.js';
 import { splitTouching, type SplitOptions } from './watershed.js';
 

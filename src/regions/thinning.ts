@@ -3,7 +3,7 @@
  * segmentation before scoring it: every boundary pixel (label 0) is taken
  * over by a neighbouring region, one layer at a time, until none is left.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 
 /**
  * Grows the labelled regions of `labels` over the unlabelled (0) pixels until

@@ -2,8 +2,8 @@
  * Seeded watershed on the distance transform: splits touching, roundish
  * objects of a mask at their necks.
  */
-import { distanceTransform } from '../loss/distance.js';
-import { labelComponents } from '../loss/components.js';
+import { distanceTransform } from '../core/distance.js';
+import { labelComponents } from '../core/components.js';
 
 /** A binary min-heap of pixel indices keyed by a number. */
 class MinHeap {

@@ -1,38 +1,8 @@
 /**
- * Errors raised when a spec, its options or its JSON form break a rule.
- * Messages follow the Keras convention: name the argument in backticks, state
- * the rule, and echo what was received.
+ * Errors raised when a spec, its options or its JSON form break a rule, and
+ * the checks that raise them.
  */
-
-/**
- * Thrown when a function argument breaks a rule. Carries the argument's name,
- * the rule and the value received as data.
- *
- * @example
- * ```ts
- * try {
- *   weightMap({ data: new Uint8Array(4), width: 3, height: 2 });
- * } catch (e) {
- *   if (e instanceof ArgumentError) console.log(e.argument); // "labels.data"
- * }
- * ```
- */
-export class ArgumentError extends Error {
-  /** The argument (option or field path) that broke the rule. */
-  readonly argument: string;
-  /** The rule that was broken, e.g. "must be a positive integer". */
-  readonly rule: string;
-  /** The value that was received. */
-  readonly received: unknown;
-
-  constructor(argument: string, rule: string, received: unknown) {
-    super(`\`${argument}\` ${rule}. Received: ${argument}=${describe(received)}.`);
-    this.name = 'ArgumentError';
-    this.argument = argument;
-    this.rule = rule;
-    this.received = received;
-  }
-}
+import { ArgumentError } from '../core/errors.js';
 
 /**
  * Thrown when an option, a spec node or a spec's JSON form is invalid.
@@ -50,21 +20,6 @@ export class SpecError extends ArgumentError {
   constructor(argument: string, rule: string, received: unknown) {
     super(argument, rule, received);
     this.name = 'SpecError';
-  }
-}
-
-/** Renders a received value compactly for an error message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return `array(length ${value.length})`;
-  if (typeof value === 'function') return 'function';
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return Object.prototype.toString.call(value);
   }
 }
 

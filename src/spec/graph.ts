@@ -3,32 +3,16 @@
  * spec passes through, whether built by `unet()`, by hand from blocks, or
  * parsed from JSON.
  */
-import { checkBoolean, checkInteger, checkPositiveInteger, checkKnownKeys, checkNumber, checkOneOf, checkRecord, SpecError } from './errors.js';
-import {
-  HIDDEN_ACTIVATIONS,
-  INITIALIZERS,
-  INTERPOLATIONS,
-  NODE_KINDS,
-  nodeInputs,
-  OUTPUT_ACTIVATIONS,
-  PADDINGS,
-  type NodeKind,
-  type SpecNode,
-} from './nodes.js';
+import { checkKnownKeys, checkOneOf, checkRecord, SpecError } from './errors.js';
+import { checkName, NODE_KIND_TABLE, nodeInputs, SPEC_LIMITS, type FieldParser } from './kinds.js';
+import { NODE_KINDS, type SpecNode } from './nodes.js';
+
+export { SPEC_LIMITS };
 
 /** The `format` tag of every spec. */
 export const SPEC_FORMAT = 'tfjs-unet/spec';
 /** The spec schema version this library reads and writes. */
 export const SPEC_VERSION = 1;
-
-/** Size limits that keep hostile or mistyped specs from allocating absurd models. */
-export const SPEC_LIMITS = Object.freeze({
-  maxNodes: 4096,
-  maxNameLength: 128,
-  maxChannels: 16384,
-  maxKernelSize: 31,
-  maxFactor: 8,
-});
 
 /**
  * A U-Net (or any encoder-decoder) as data: a topologically ordered list of
@@ -58,95 +42,6 @@ export interface GraphDefinition<O = null> {
   readonly options?: O;
 }
 
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
-
-type FieldCheck = (record: Record<string, unknown>, path: string) => void;
-
-const hidden = (r: Record<string, unknown>, p: string, key: string) => checkOneOf(`${p}.${key}`, r[key], HIDDEN_ACTIVATIONS);
-const channels = (r: Record<string, unknown>, p: string, key: string) =>
-  checkPositiveInteger(`${p}.${key}`, r[key], SPEC_LIMITS.maxChannels);
-const ref = (r: Record<string, unknown>, p: string, key: string) => checkName(`${p}.${key}`, r[key]);
-
-/** Per-kind field checks; a `Record` over every kind, so a new kind is a compile error until it is checked. */
-const FIELD_CHECKS: Record<NodeKind, { readonly fields: readonly string[]; readonly check: FieldCheck }> = {
-  input: { fields: ['channels'], check: (r, p) => channels(r, p, 'channels') },
-  conv: {
-    fields: ['input', 'filters', 'kernelSize', 'padding', 'activation', 'useBias', 'initializer'],
-    check: (r, p) => {
-      ref(r, p, 'input');
-      channels(r, p, 'filters');
-      checkInteger(`${p}.kernelSize`, r.kernelSize, 1, SPEC_LIMITS.maxKernelSize);
-      checkOneOf(`${p}.padding`, r.padding, PADDINGS);
-      hidden(r, p, 'activation');
-      checkBoolean(`${p}.useBias`, r.useBias);
-      checkOneOf(`${p}.initializer`, r.initializer, INITIALIZERS);
-    },
-  },
-  batchNorm: {
-    fields: ['input', 'momentum', 'epsilon'],
-    check: (r, p) => {
-      ref(r, p, 'input');
-      checkNumber(`${p}.momentum`, r.momentum, 0, 1);
-      checkNumber(`${p}.epsilon`, r.epsilon, Number.MIN_VALUE, 1, true);
-    },
-  },
-  activation: { fields: ['input', 'activation'], check: (r, p) => (ref(r, p, 'input'), hidden(r, p, 'activation')) },
-  pool: {
-    fields: ['input', 'size'],
-    check: (r, p) => (ref(r, p, 'input'), checkInteger(`${p}.size`, r.size, 2, SPEC_LIMITS.maxFactor)),
-  },
-  dropout: {
-    fields: ['input', 'rate'],
-    check: (r, p) => (ref(r, p, 'input'), checkNumber(`${p}.rate`, r.rate, 0, 1)),
-  },
-  upconv: {
-    fields: ['input', 'filters', 'factor', 'initializer'],
-    check: (r, p) => {
-      ref(r, p, 'input');
-      channels(r, p, 'filters');
-      checkInteger(`${p}.factor`, r.factor, 2, SPEC_LIMITS.maxFactor);
-      checkOneOf(`${p}.initializer`, r.initializer, INITIALIZERS);
-    },
-  },
-  upsample: {
-    fields: ['input', 'factor', 'interpolation'],
-    check: (r, p) => {
-      ref(r, p, 'input');
-      checkInteger(`${p}.factor`, r.factor, 2, SPEC_LIMITS.maxFactor);
-      checkOneOf(`${p}.interpolation`, r.interpolation, INTERPOLATIONS);
-    },
-  },
-  crop: { fields: ['input', 'reference'], check: (r, p) => (ref(r, p, 'input'), ref(r, p, 'reference')) },
-  trim: {
-    fields: ['input', 'pixels'],
-    check: (r, p) => (ref(r, p, 'input'), checkInteger(`${p}.pixels`, r.pixels, 1, 4096)),
-  },
-  concat: {
-    fields: ['inputs'],
-    check: (r, p) => {
-      if (!Array.isArray(r.inputs) || r.inputs.length < 2 || r.inputs.length > 64) {
-        throw new SpecError(`${p}.inputs`, 'must be an array of 2 to 64 node names', r.inputs);
-      }
-      r.inputs.forEach((name, i) => checkName(`${p}.inputs[${i}]`, name));
-    },
-  },
-  output: {
-    fields: ['input', 'activation'],
-    check: (r, p) => (ref(r, p, 'input'), checkOneOf(`${p}.activation`, r.activation, OUTPUT_ACTIVATIONS)),
-  },
-};
-
-function checkName(argument: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length > SPEC_LIMITS.maxNameLength || !NAME_PATTERN.test(value)) {
-    throw new SpecError(
-      argument,
-      `must be a name of letters, digits and underscores starting with a letter, at most ${SPEC_LIMITS.maxNameLength} characters`,
-      value,
-    );
-  }
-  return value;
-}
-
 /**
  * Checks one node of untrusted origin and returns a frozen copy holding only its known fields.
  *
@@ -158,15 +53,15 @@ export function parseNode(value: unknown, path: string): SpecNode {
   const record = checkRecord(path, value);
   const kind = checkOneOf(`${path}.kind`, record.kind, NODE_KINDS);
   checkName(`${path}.name`, record.name);
-  const { fields, check } = FIELD_CHECKS[kind];
+  const parsers = Object.entries(NODE_KIND_TABLE[kind].fields) as [string, FieldParser<unknown>][];
+  const fields = parsers.map(([field]) => field);
   checkKnownKeys(path, record, ['kind', 'name', ...fields]);
   for (const field of fields) {
     if (!(field in record)) throw new SpecError(`${path}.${field}`, `is required for a '${kind}' node`, undefined);
   }
-  check(record, path);
   const copy: Record<string, unknown> = { kind, name: record.name };
-  for (const field of fields) {
-    const v = record[field];
+  for (const [field, parse] of parsers) {
+    const v = parse(record[field], `${path}.${field}`);
     copy[field] = Array.isArray(v) ? Object.freeze([...v]) : v;
   }
   return Object.freeze(copy) as unknown as SpecNode;

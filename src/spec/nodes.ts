@@ -174,24 +174,3 @@ export type SpecNode =
   | TrimNode
   | ConcatNode
   | OutputNode;
-
-/**
- * The names of the nodes a node reads, in order.
- *
- * @example
- * ```ts
- * nodeInputs({ kind: 'crop', name: 'c', input: 'skip', reference: 'up' }); // ['skip', 'up']
- * ```
- */
-export function nodeInputs(node: SpecNode): readonly string[] {
-  switch (node.kind) {
-    case 'input':
-      return [];
-    case 'concat':
-      return node.inputs;
-    case 'crop':
-      return [node.input, node.reference];
-    default:
-      return [node.input];
-  }
-}

@@ -3,8 +3,8 @@
  * probability, and how objects are formed from the mask (border thinning,
  * splitting, the smallest object kept).
  */
-import type { LabelImage } from '../loss/image.js';
-import { distanceTransform } from '../loss/distance.js';
+import type { LabelImage } from '../core/image.js';
+import { distanceTransform } from '../core/distance.js';
 import type { ModelInfo } from '../compile/metadata.js';
 import { evaluateSegmentation, type ScoredImage } from '../metrics/report.js';
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import type { RandomState } from '../augment/random.js';
+import type { RandomState } from '../core/random.js';
 import type { ValidationRecord } from './validation.js';
 
 /** The `format` tag of checkpoints. */

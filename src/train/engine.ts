@@ -6,10 +6,10 @@
  * tfjs does, so checkpoints move between them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { Spec } from '../spec/graph.js';
-import type { Random } from '../augment/random.js';
-import { tilesToArrays, tilesToTensors, type Tile } from '../augment/tiles.js';
+import type { Random } from '../core/random.js';
+import { tilesToArrays, tilesToTensors, type Tile } from './tiles.js';
 import { permute } from '../onnx/export.js';
 import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
 import { trainingGraph, type TrainingGraph, type TrainingOptimizer } from '../onnx/training/training-graph.js';

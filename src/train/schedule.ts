@@ -3,7 +3,7 @@
  * step, 1 at the end of the run, whether the run is counted in steps or in
  * minutes), with an optional linear warm-up.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 
 /** The schedule kinds. */
 export const SCHEDULE_KINDS = ['constant', 'poly', 'cosine'] as const;

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
-import type { ImageArray, TypedArray } from '../loss/image.js';
+import { ArgumentError } from '../core/errors.js';
+import type { ImageArray, TypedArray } from '../core/image.js';
 import { predictTiled } from '../infer/predict.js';
-import type { Normalization } from '../augment/normalization.js';
+import type { Normalization } from '../core/normalization.js';
 import { evaluateSegmentation, type EvaluationOptions, type EvaluationReport, type ScoredImage } from '../metrics/report.js';
 
 /** Images with their class-index labels. */

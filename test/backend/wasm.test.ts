@@ -191,7 +191,7 @@ describe('useBackend(wasm) from tfjs-unet/node: threaded wasm', () => {
   });
 
   it('rejects a bad thread count', async () => {
-    const { useBackend } = await import('../../src/node.js');
+    const { useBackend } = await import('../../src/node/index.js');
     await expect(useBackend('wasm', { threads: 0 })).rejects.toThrow('`threads` must be an integer from 1 to 8. Received: threads=0.');
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import * as tf from '@tensorflow/tfjs';
-import { fileCheckpoints } from '../../src/node.js';
+import { fileCheckpoints } from '../../src/node/index.js';
 
 // tfjs's IS_TEST leak check counts the wasm backend's own temporary buffers in fused kernels as leaks.
 tf.env().set('IS_TEST', false);

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { isValidInputSize, nearestValidInputSize, outputSize, readImage, unet } from '../../src/node.js';
+import { isValidInputSize, nearestValidInputSize, outputSize, readImage, unet } from '../../src/node/index.js';
 
 tf.env().set('IS_TEST', false);
 

@@ -68,7 +68,7 @@ describe('train with the onnx engine', () => {
   });
 
   it("tfjs-unet/node's train takes engine: 'onnx' and { onnx: 'onnxruntime-node', threads }", async () => {
-    const { train: trainNode } = await import('../../src/node.js');
+    const { train: trainNode } = await import('../../src/node/index.js');
     const spec = unet({ depth: 1, baseFilters: 2, dropout: 0 });
     for (const engine of ['onnx', { onnx: 'onnxruntime-node', threads: 1 }] as const) {
       const model = buildModel(spec, { inputSize: 28, seed: 1 });

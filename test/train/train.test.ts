@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, fileCheckpoints, iou, predictTiled, train, TrainingError, unet, weightedSoftmaxCrossEntropy, type Checkpoint } from '../../src/node.js';
+import { buildModel, fileCheckpoints, iou, predictTiled, train, TrainingError, unet, weightedSoftmaxCrossEntropy, type Checkpoint } from '../../src/node/index.js';
 import { dataset, discs } from './fixtures/data.js';
 
 const tiny = () => unet({ depth: 1, baseFilters: 2, dropout: 0 }); // valid, 28 -> 4... sizes 2k + 24

@@ -8,7 +8,8 @@
 import { match } from 'ts-pattern';
 import type { Spec } from '../../spec/graph.js';
 import type { HiddenActivation, SpecNode } from '../../spec/nodes.js';
-import { ArgumentError, SpecError } from '../../spec/errors.js';
+import { ArgumentError } from '../../core/errors.js';
+import { SpecError } from '../../spec/errors.js';
 import { checkInputSize, outputSize } from '../../geometry/tiles.js';
 import { cropAmounts } from '../export.js';
 import { GraphBuilder, type Value } from './builder.js';

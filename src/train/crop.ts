@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
-import { checkImageArray, type ImageArray, type TypedArray } from './image.js';
+import { ArgumentError } from '../core/errors.js';
+import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
 
 function spatialAxes(rank: number): [number, number] {
   if (rank === 4) return [1, 2];

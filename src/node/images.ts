@@ -2,12 +2,25 @@
  * Image and mask files (Node): PNG, JPEG, TIFF (multi-page stacks too),
  * 8/16-bit grayscale or RGB, read and written with sharp.
  */
-import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import type { default as SharpFactory, Metadata, OutputInfo, Sharp } from 'sharp';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { ArgumentError } from '../spec/errors.js';
-import type { ImageArray } from '../loss/image.js';
+import { ArgumentError } from '../core/errors.js';
+import type { ImageArray } from '../core/image.js';
 import { writeFileAtomic } from './atomic.js';
+import { importOptional } from './optional.js';
+
+type SharpModule = typeof SharpFactory;
+let sharpModule: SharpModule | undefined;
+
+/** sharp (an optional peer), imported on first use. */
+async function loadSharp(): Promise<SharpModule> {
+  if (sharpModule === undefined) {
+    const module = await importOptional<SharpModule | { default: SharpModule }>('sharp', 'reading and writing image files', 'npm install sharp');
+    sharpModule = typeof module === 'function' ? module : module.default;
+  }
+  return sharpModule;
+}
 
 /** File extensions read as images. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'] as const;
@@ -25,6 +38,7 @@ export type FileImage = ImageArray<Uint8Array | Uint16Array>;
  * ```
  */
 export async function readImage(path: string, options: { readonly page?: number } = {}): Promise<FileImage> {
+  const sharp = await loadSharp();
   let input: Sharp;
   let metadata: Metadata;
   let decoded: { data: Buffer; info: OutputInfo };
@@ -68,6 +82,7 @@ export async function readImage(path: string, options: { readonly page?: number 
  * ```
  */
 export async function pageCount(path: string): Promise<number> {
+  const sharp = await loadSharp();
   return (await sharp(path).metadata()).pages ?? 1;
 }
 
@@ -90,6 +105,7 @@ export async function writeImage(path: string, image: ImageArray): Promise<void>
   const depth = raw instanceof Uint16Array ? 'ushort' : 'uchar';
   const format = extname(path).toLowerCase() === '.tif' || extname(path).toLowerCase() === '.tiff' ? 'tiff' : extname(path).toLowerCase() === '.jpg' ? 'jpeg' : 'png';
   const colourspace = channels === 1 ? (depth === 'ushort' ? 'grey16' : 'b-w') : depth === 'ushort' ? 'rgb16' : 'srgb';
+  const sharp = await loadSharp();
   const pipeline = sharp(raw, { raw: { width: image.width, height: image.height, channels } }).toColourspace(colourspace);
   const encoded = await (format === 'png' ? pipeline.png({ force: true }) : format === 'jpeg' ? pipeline.jpeg() : pipeline.tiff()).toBuffer();
   await writeFileAtomic(path, encoded);

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeMask, loadDataset, readImage, readMask, writeImage } from '../../src/node.js';
+import { decodeMask, loadDataset, readImage, readMask, writeImage } from '../../src/node/index.js';
 
 const temp = () => mkdtemp(join(tmpdir(), 'tfjs-unet-images-'));
 

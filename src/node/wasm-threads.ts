@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os'; // the default export is the mutable module object the wasm glue's require('os') sees
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { processListeners, removeAddedListeners } from './use.js';
+import { processListeners, removeAddedListeners } from '../backend/use.js';
 
 /** tfjs-backend-wasm builds its pthread pool with 8 workers: the most threads it can use. */
 export const MAX_WASM_THREADS = 8;

@@ -6,11 +6,12 @@ import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { toOnnx, type OnnxExportOptions } from '../onnx/export.js';
 import { readOnnxInfo, type OnnxModelInfo } from '../onnx/metadata.js';
 import { onnxPredictor, type OrtSessionLike, type OrtTensorConstructor } from '../onnx/predictor.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
+import { importOptional } from './optional.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** Where {@link exportOnnx} writes, and how. */
@@ -53,14 +54,8 @@ interface OrtModule {
 
 /** `onnxruntime-node`, imported on first use; `purpose` names what needs it in the install hint. */
 export async function importOnnxRuntime(purpose = 'ONNX inference'): Promise<OrtModule> {
-  try {
-    const module = (await import(/* @vite-ignore */ 'onnxruntime-node')) as OrtModule & { default?: OrtModule };
-    return module.InferenceSession === undefined && module.default !== undefined ? module.default : module;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`tfjs-unet: ${purpose} needs onnxruntime-node: ${ORT_HINT}`);
-    throw error;
-  }
+  const module = await importOptional<OrtModule & { default?: OrtModule }>('onnxruntime-node', purpose, ORT_HINT);
+  return module.InferenceSession === undefined && module.default !== undefined ? module.default : module;
 }
 
 /**

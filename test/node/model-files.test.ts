@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, loadModel, modelDirectory, saveModel, unet } from '../../src/node.js';
+import { buildModel, loadModel, modelDirectory, saveModel, unet } from '../../src/node/index.js';
 
 const spec = unet({ depth: 1, baseFilters: 2, batchNorm: true });
 const temp = () => mkdtemp(join(tmpdir(), 'tfjs-unet-io-'));

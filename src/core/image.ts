@@ -2,7 +2,7 @@
  * The plain 2-D image form used by weight maps, metrics and augmentation:
  * a typed array in row-major order with its width and height.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from './errors.js';
 
 /** A single-channel 2-D image of numbers, row-major (`data[y * width + x]`). */
 export interface LabelImage {

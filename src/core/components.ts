@@ -1,7 +1,7 @@
 /**
  * Connected-component labelling of a label image.
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from './errors.js';
 import { checkLabelImage, type LabelImage } from './image.js';
 
 /** Options of {@link labelComponents}. */

@@ -3,8 +3,8 @@
  * `wasm` backend (see `wasm-threads.ts`).
  */
 import { availableParallelism } from 'node:os';
-import { ArgumentError } from '../spec/errors.js';
-import { useBackend as useBackendAnywhere, type BackendName } from './use.js';
+import { ArgumentError } from '../core/errors.js';
+import { useBackend as useBackendAnywhere, type BackendName } from '../backend/use.js';
 import { MAX_WASM_THREADS, registerThreadedWasm } from './wasm-threads.js';
 
 /** Options of `useBackend` from `tfjs-unet/node`. */

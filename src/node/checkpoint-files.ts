@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { specFromJSON } from '../spec/json.js';
 import { CHECKPOINT_FORMAT, type Checkpoint } from '../train/checkpoint.js';
 import { writeFileAtomic } from './atomic.js';

@@ -5,17 +5,18 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs';
-import { loadModel as loadWith, saveModel as saveWith, type LoadedModel } from './compile/persist.js';
-import type { ModelInfo } from './compile/metadata.js';
-import type { Spec } from './spec/graph.js';
-import { modelDirectory } from './io/model-files.js';
-import { importOnnxRuntime } from './io/onnx-files.js';
-import { train as trainWith, type TrainData, type TrainOptions, type TrainResult } from './train/train.js';
+import { loadModel as loadWith, saveModel as saveWith, type LoadedModel } from '../compile/persist.js';
+import type { ModelInfo } from '../compile/metadata.js';
+import type { Spec } from '../spec/graph.js';
+import { modelDirectory } from './model-files.js';
+import { importOnnxRuntime } from './onnx-files.js';
+import { train as trainWith, type TrainData, type TrainOptions, type TrainResult } from '../train/train.js';
 
-export * from './index.js';
-export * from './io/index.js';
+export * from '../index.js';
+export * from './io.js';
+export { MissingPeerError } from './optional.js';
 // Shadows the browser-safe useBackend of './index.js' (explicit exports win over `export *`).
-export { useBackend, type NodeBackendOptions } from './backend/use-node.js';
+export { useBackend, type NodeBackendOptions } from './use-backend.js';
 
 /** {@link TrainOptions} with `engine: 'onnx'`: ONNX Runtime from `onnxruntime-node`. */
 export interface NodeTrainOptions extends Omit<TrainOptions, 'engine'> {

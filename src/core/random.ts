@@ -3,7 +3,7 @@
  * the same seed gives the same numbers on every platform, and its state can
  * be saved and restored (for checkpoints).
  */
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from './errors.js';
 
 /** The saved state of a {@link Random}: four 32-bit words and a cached Gaussian (or null). */
 export type RandomState = readonly [number, number, number, number, number | null];

@@ -5,13 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../spec/errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { checkInputSize, outputSize } from '../geometry/tiles.js';
-import { checkImageArray, type ImageArray, type TypedArray } from '../loss/image.js';
-import { applyGrayValues, checkPipeline, geometricMap, PAPER_AUGMENTATION, valueScale, type AugmentOp } from './pipeline.js';
-import { Random } from './random.js';
-import { applyAffine, channelAffine, unitScale, type ChannelAffine, type Normalization } from './normalization.js';
-import { resample, type Boundary } from './sampling.js';
+import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
+import { applyGrayValues, checkPipeline, geometricMap, PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
+import { valueScale } from '../core/normalization.js';
+import { Random } from '../core/random.js';
+import { applyAffine, channelAffine, unitScale, type ChannelAffine, type Normalization } from '../core/normalization.js';
+import { resample } from '../augment/sampling.js';
+import type { Boundary } from '../core/boundary.js';
 
 /** Options of {@link sampleTiles}. */
 export interface TileOptions {

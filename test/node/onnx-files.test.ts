@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { buildModel, exportOnnx, loadModel, loadOnnxPredictor, outputSize, predictTiled, saveModel, specToJSON, unet } from '../../src/node.js';
+import { buildModel, exportOnnx, loadModel, loadOnnxPredictor, outputSize, predictTiled, saveModel, specToJSON, unet } from '../../src/node/index.js';
 
 describe('exportOnnx / loadOnnxPredictor', () => {
   it('round-trips a model through a file and predicts like the tfjs model', async () => {

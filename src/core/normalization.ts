@@ -6,9 +6,8 @@
  * The normalisation travels with the model, so every prediction path applies
  * the one training used.
  */
-import { ArgumentError } from '../spec/errors.js';
-import type { ImageArray, TypedArray } from '../loss/image.js';
-import { valueScale } from './pipeline.js';
+import { ArgumentError } from './errors.js';
+import type { ImageArray, TypedArray } from './image.js';
 
 /**
  * - `'scale'`: integers divided by their type's maximum (255, 65535), floats as they are;
@@ -186,4 +185,14 @@ export function intensityPercentiles(images: readonly ImageArray<TypedArray>[], 
     high.push(Math.max(at(highPercent), at(lowPercent) + 1 / bins));
   }
   return { low, high };
+}
+
+/** The value scale of an array type: 1 for floats, the type's maximum for integers. */
+export function valueScale(data: TypedArray): number {
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 255;
+  if (data instanceof Uint16Array) return 65535;
+  if (data instanceof Int16Array) return 32767;
+  if (data instanceof Int8Array) return 127;
+  if (data instanceof Uint32Array) return 4294967295;
+  return 1;
 }

@@ -1,0 +1,14 @@
+export { ArgumentError } from './errors.js';
+export type { ImageArray, LabelImage, TypedArray } from './image.js';
+export { Random, type RandomState } from './random.js';
+export { BOUNDARIES, boundaryIndex, type Boundary } from './boundary.js';
+export { labelComponents, type ComponentOptions, type Components } from './components.js';
+export { distanceTransform, type DistanceOptions } from './distance.js';
+export {
+  checkNormalization,
+  intensityPercentiles,
+  normalizeImage,
+  NORMALIZATION_KINDS,
+  unitScale,
+  type Normalization,
+} from './normalization.js';
