@@ -66,6 +66,9 @@ export function createLayer(node: SpecNode, context: LayerContext): tf.layers.La
       tf.layers.cropping2D({ name: n.name, cropping: [[...cropping[0]], [...cropping[1]]] }),
     )
     .with({ kind: 'concat' }, (n) => tf.layers.concatenate({ name: n.name, axis: -1 }))
+    .with({ kind: 'add' }, (n) => tf.layers.add({ name: n.name }))
+    // Keras's Multiply broadcasts a one-channel gate over the channels.
+    .with({ kind: 'multiply' }, (n) => tf.layers.multiply({ name: n.name }))
     .with({ kind: 'output' }, (n) => tf.layers.activation({ name: n.name, activation: n.activation }))
     .exhaustive();
 }

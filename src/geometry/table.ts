@@ -43,7 +43,7 @@ export function layerTable(spec: Spec, inputSize: TileSize = defaultInputSize(sp
   return spec.nodes.map((node, i) => {
     const inChannels = inputs[i]!.map((j) => channels[j]!);
     const kind = kindOf(node);
-    const c = kind.channels(node, inChannels);
+    const c = kind.channels(node, inChannels) as number; // graph() refused specs whose channels do not fit
     channels.push(c);
     const [trainableParams, nonTrainableParams] = kind.params(node, inChannels);
     return {

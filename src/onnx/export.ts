@@ -97,6 +97,7 @@ function activationNodes(activation: HiddenActivation, input: string, output: st
     .with('elu', () => [n('Elu', [input], output, { alpha: 1 }, ['alpha'])])
     .with('selu', () => [n('Selu', [input], output)])
     .with('tanh', () => [n('Tanh', [input], output)])
+    .with('sigmoid', () => [n('Sigmoid', [input], output)])
     .with('relu6', () => [node('Clip', [input, `${prefix}/zero`, `${prefix}/six`], [output], `${prefix}/Clip`)])
     .with('swish', () => [n('Sigmoid', [input], `${prefix}/sigmoid`), n('Mul', [input, `${prefix}/sigmoid`], output)])
     .with('mish', () => [n('Softplus', [input], `${prefix}/softplus`), n('Tanh', [`${prefix}/softplus`], `${prefix}/tanh`), n('Mul', [input, `${prefix}/tanh`], output)])
@@ -258,6 +259,13 @@ export function toOnnx(model: tf.LayersModel, spec: Spec | undefined = specOf(mo
       })
       .with({ kind: 'concat' }, (c) => {
         nodes.push(node('Concat', c.inputs.map(source), [out(c)], c.name, { axis: 1 }));
+      })
+      .with({ kind: 'add' }, (a) => {
+        nodes.push(node('Sum', a.inputs.map(source), [out(a)], a.name));
+      })
+      .with({ kind: 'multiply' }, (m) => {
+        // A one-channel gate [N, 1, H, W] broadcasts over the channels.
+        nodes.push(node('Mul', [source(m.input), source(m.gate)], [out(m)], m.name));
       })
       .with({ kind: 'output' }, (o) => {
         match(o.activation)

@@ -4,20 +4,20 @@
  * parsed from JSON.
  */
 import { checkKnownKeys, checkOneOf, checkRecord, SpecError } from './errors.js';
-import { checkName, NODE_KIND_TABLE, nodeInputs, SPEC_LIMITS, type FieldParser } from './kinds.js';
+import { checkName, kindOf, NODE_KIND_TABLE, nodeInputs, SPEC_LIMITS, type FieldParser } from './kinds.js';
 import { NODE_KINDS, type SpecNode } from './nodes.js';
 
 export { SPEC_LIMITS };
 
 /** The `format` tag of every spec. */
 export const SPEC_FORMAT = 'tfjs-unet/spec';
-/** The spec schema version this library reads and writes. */
-export const SPEC_VERSION = 1;
+/** The spec schema version this library writes (it reads 1 and 2; version 1 had no `builder` field). */
+export const SPEC_VERSION = 2;
 
 /**
  * A U-Net (or any encoder-decoder) as data: a topologically ordered list of
- * nodes, the name of the output node, and the builder options that produced
- * it (`null` for hand-built graphs). Frozen and JSON-serialisable.
+ * nodes, the name of the output node, and the builder and options that
+ * produced it (both `null` for hand-built graphs). Frozen and JSON-serialisable.
  *
  * @typeParam O - the builder options, with literal types preserved.
  */
@@ -26,6 +26,8 @@ export interface Spec<O = unknown> {
   readonly version: typeof SPEC_VERSION;
   /** A model name, used as the tfjs model name. */
   readonly name: string;
+  /** The registered builder that made this spec (`'unet'`, ...), or `null` for a hand-built graph. */
+  readonly builder: string | null;
   /** The resolved options of the builder that made this spec, or `null`. */
   readonly options: O;
   /** Nodes in topological order; the first is the only `input` node. */
@@ -39,6 +41,8 @@ export interface GraphDefinition<O = null> {
   readonly name: string;
   readonly nodes: readonly SpecNode[];
   readonly output: string;
+  /** The registered builder making this graph (see `registerBuilder`), so `specFromJSON` can rebuild it. */
+  readonly builder?: string | null;
   readonly options?: O;
 }
 
@@ -109,6 +113,7 @@ export function graph<const O = null>(definition: GraphDefinition<O>): Spec<O> {
     });
     seen.add(node.name);
   });
+  checkChannels(nodes);
   const output = checkName('output', record.output);
   if (!seen.has(output)) throw new SpecError('output', 'must name a node of the spec', output);
   checkAllReachOutput(nodes, output);
@@ -116,9 +121,20 @@ export function graph<const O = null>(definition: GraphDefinition<O>): Spec<O> {
     format: SPEC_FORMAT,
     version: SPEC_VERSION,
     name,
+    builder: record.builder === undefined || record.builder === null ? null : checkName('builder', record.builder),
     options: (definition.options ?? null) as O,
     nodes,
     output,
+  });
+}
+
+/** Refuses nodes whose inputs' channel counts do not fit together (an add of 8 and 16 channels). */
+function checkChannels(nodes: readonly SpecNode[]): void {
+  const channels = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    const c = kindOf(node).channels(node, nodeInputs(node).map((name) => channels.get(name)!));
+    if (typeof c === 'string') throw new SpecError(`nodes[${i}] (${node.name})`, `must combine inputs whose channel counts fit: ${c}`, nodeInputs(node));
+    channels.set(node.name, c);
   });
 }
 

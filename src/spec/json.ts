@@ -1,12 +1,15 @@
 /**
  * JSON round trip of specs. `specFromJSON` treats its input as untrusted:
- * every field is validated, sizes are bounded, and a spec carrying `unet()`
- * options must have exactly the nodes those options build.
+ * every field is validated, sizes are bounded, and a spec made by a builder
+ * must have exactly the nodes its recorded options build (the builder is
+ * looked up in the registry of `builders.ts`).
  */
 import { checkKnownKeys, checkRecord, SpecError } from './errors.js';
+import { specBuilder } from './builders.js';
 import { graph, SPEC_FORMAT, SPEC_VERSION, type Spec } from './graph.js';
-import { resolveUNetOptions } from './options.js';
-import { unet } from './unet.js';
+
+/** Spec versions `specFromJSON` reads: 1 (before `builder`: `unet()` options or none) and the current one. */
+const READABLE_VERSIONS: readonly number[] = [1, SPEC_VERSION];
 
 /** Largest JSON text `specFromJSON` parses (characters). */
 export const MAX_SPEC_JSON_LENGTH = 4_000_000;
@@ -50,29 +53,35 @@ export function specFromJSON(json: unknown): Spec {
     }
   }
   const record = checkRecord('spec', value);
-  checkKnownKeys('spec', record, ['format', 'version', 'name', 'options', 'nodes', 'output']);
+  checkKnownKeys('spec', record, ['format', 'version', 'name', 'builder', 'options', 'nodes', 'output']);
   if (record.format !== SPEC_FORMAT) throw new SpecError('spec.format', `must be '${SPEC_FORMAT}'`, record.format);
-  if (record.version !== SPEC_VERSION) {
-    throw new SpecError('spec.version', `must be ${SPEC_VERSION} (this library reads spec version ${SPEC_VERSION})`, record.version);
+  if (typeof record.version !== 'number' || !READABLE_VERSIONS.includes(record.version)) {
+    throw new SpecError('spec.version', `must be ${READABLE_VERSIONS.join(' or ')} (the spec versions this library reads)`, record.version);
   }
-  if (record.options === null || record.options === undefined) {
-    return graph({ name: record.name as string, nodes: record.nodes as Spec['nodes'], output: record.output as string });
+  const hasOptions = record.options !== null && record.options !== undefined;
+  // Version 1 had one builder, unet(), recorded by its options alone.
+  const builderName = record.version === 1 ? (hasOptions ? 'unet' : null) : (record.builder ?? null);
+  if (record.version === 1 && record.builder !== undefined) throw new SpecError('spec.builder', 'must be absent in a version 1 spec', record.builder);
+  const definition = { name: record.name as string, nodes: record.nodes as Spec['nodes'], output: record.output as string };
+  if (builderName === null) {
+    if (hasOptions) throw new SpecError('spec.options', 'must be null when spec.builder is null (a hand-built graph has no builder options)', record.options);
+    return graph(definition);
   }
-  let options;
+  if (typeof builderName !== 'string') throw new SpecError('spec.builder', 'must be the name of a registered builder or null', builderName);
+  const builder = specBuilder(builderName, 'spec.builder');
+  let options: unknown;
   try {
-    options = resolveUNetOptions(record.options);
+    options = builder.resolve(record.options ?? {});
   } catch (error) {
-    if (error instanceof SpecError) {
-      throw new SpecError(`spec.options.${error.argument}`, error.rule, error.received);
-    }
+    if (error instanceof SpecError) throw new SpecError(`spec.options.${error.argument}`, error.rule, error.received);
     throw error;
   }
-  const built = unet(options);
-  const parsed = graph({ name: record.name as string, nodes: record.nodes as Spec['nodes'], output: record.output as string, options });
+  const built = builder.build(options);
+  const parsed = graph({ ...definition, builder: builderName, options });
   if (specToJSON(parsed) !== specToJSON(built)) {
     throw new SpecError(
       'spec.nodes',
-      'must be exactly the graph that spec.options builds (set options to null for a hand-edited graph)',
+      `must be exactly the graph that spec.options builds with builder '${builderName}' (set builder and options to null for a hand-edited graph)`,
       `${parsed.nodes.length} nodes`,
     );
   }

@@ -59,8 +59,8 @@ export interface KindDefinition<N extends SpecNode> {
   readonly inputs: (node: N) => readonly string[];
   /** Its output size along one axis from its inputs' sizes, or why that fails. */
   readonly size: (node: N, inputSizes: readonly number[]) => number | string;
-  /** Its output channels from its inputs' channels. */
-  readonly channels: (node: N, inputChannels: readonly number[]) => number;
+  /** Its output channels from its inputs' channels, or why they do not fit together. */
+  readonly channels: (node: N, inputChannels: readonly number[]) => number | string;
   /** Trainable and non-trainable parameter counts from its inputs' channels. */
   readonly params: (node: N, inputChannels: readonly number[]) => readonly [number, number];
   /** Its resolution as a divisor of the input's (1 at the input, 16 at a depth-4 U-Net's bottom) from its inputs'. */
@@ -201,6 +201,25 @@ export const NODE_KIND_TABLE: { readonly [K in NodeKind]: KindDefinition<NodeOfK
     params: none,
     scale: (_, s) => Math.max(...s),
     label: 'Concatenate',
+  },
+  add: {
+    fields: { inputs: names },
+    inputs: (node) => node.inputs,
+    size: sameSizes,
+    channels: (node, c) => (c.every((x) => x === c[0]) ? c[0]! : `add \`${node.name}\` would sum maps of different channel counts (${c.join(', ')})`),
+    params: none,
+    scale: (_, s) => Math.max(...s),
+    label: 'Add',
+  },
+  multiply: {
+    fields: { input: name, gate: name },
+    inputs: (node) => [node.input, node.gate],
+    size: sameSizes,
+    channels: (node, [c, g]) =>
+      g === 1 || g === c ? c! : `multiply \`${node.name}\` needs a gate of 1 or ${c} channels, got ${g}`,
+    params: none,
+    scale: (_, s) => Math.max(...s),
+    label: 'Multiply',
   },
   output: passThrough({ input: name, activation: oneOf(OUTPUT_ACTIVATIONS) }, 'Output'),
 };

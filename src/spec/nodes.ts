@@ -14,8 +14,8 @@ export const UPSAMPLINGS = ['transpose', 'bilinear', 'nearest'] as const;
 /** @see {@link UPSAMPLINGS} */
 export type Upsampling = (typeof UPSAMPLINGS)[number];
 
-/** Activations allowed after hidden convolutions (tfjs built-in activation names). */
-export const HIDDEN_ACTIVATIONS = ['relu', 'elu', 'selu', 'relu6', 'swish', 'mish', 'gelu', 'tanh', 'linear'] as const;
+/** Activations allowed after hidden convolutions (tfjs built-in activation names; `sigmoid` for attention gates). */
+export const HIDDEN_ACTIVATIONS = ['relu', 'elu', 'selu', 'relu6', 'swish', 'mish', 'gelu', 'tanh', 'sigmoid', 'linear'] as const;
 /** @see {@link HIDDEN_ACTIVATIONS} */
 export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
 
@@ -52,6 +52,8 @@ export const NODE_KINDS = [
   'crop',
   'trim',
   'concat',
+  'add',
+  'multiply',
   'output',
 ] as const;
 /** @see {@link NODE_KINDS} */
@@ -152,6 +154,24 @@ export interface ConcatNode {
   readonly inputs: readonly string[];
 }
 
+/** Element-wise sum of same-shaped inputs (residual connections). */
+export interface AddNode {
+  readonly kind: 'add';
+  readonly name: string;
+  readonly inputs: readonly string[];
+}
+
+/**
+ * Element-wise product of `input` and `gate` (same size); a one-channel gate
+ * scales every channel of `input` (an attention gate's coefficients).
+ */
+export interface MultiplyNode {
+  readonly kind: 'multiply';
+  readonly name: string;
+  readonly input: string;
+  readonly gate: string;
+}
+
 /** The output activation over the class channels. */
 export interface OutputNode {
   readonly kind: 'output';
@@ -173,4 +193,6 @@ export type SpecNode =
   | CropNode
   | TrimNode
   | ConcatNode
+  | AddNode
+  | MultiplyNode
   | OutputNode;

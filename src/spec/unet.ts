@@ -1,4 +1,4 @@
-import { bottleneck, decoderBlock, encoderBlock, outputBlock, type ConvSettings } from './blocks.js';
+import { bottleneck, decoderBlock, encoderBlock, outputBlock, type Block, type ConvSettings, type ConvUnitKind } from './blocks.js';
 import { graph, type Spec } from './graph.js';
 import type { SpecNode } from './nodes.js';
 import { resolveUNetOptions, type ResolvedUNetOptions, type UNetOptions } from './options.js';
@@ -33,6 +33,19 @@ export type UNetSpec<O extends UNetOptions = UNetOptions> = Spec<ResolvedUNetOpt
  */
 export function unet<const O extends UNetOptions = {}>(options?: O): UNetSpec<O> {
   const o = resolveUNetOptions(options ?? {});
+  const { nodes, output } = unetNodes(o, { encoder: 'double', decoder: 'double', attention: false });
+  return graph({ name: o.name, nodes, output, builder: 'unet', options: o }) as unknown as UNetSpec<O>;
+}
+
+/** How a member of the U-Net family differs from the paper's: the encoder's and decoder's level units, attention on the skips. */
+export interface UNetVariant {
+  readonly encoder: ConvUnitKind;
+  readonly decoder: ConvUnitKind;
+  readonly attention: boolean;
+}
+
+/** The nodes of a U-Net with resolved options, in one of the family's variants. */
+export function unetNodes(o: ResolvedUNetOptions, variant: UNetVariant): Block {
   const settings: ConvSettings = {
     padding: o.padding,
     activation: o.activation,
@@ -45,6 +58,8 @@ export function unet<const O extends UNetOptions = {}>(options?: O): UNetSpec<O>
   for (let level = 1; level <= o.depth; level++) {
     const block = encoderBlock({
       ...settings,
+      unit: variant.encoder,
+      inChannels: level === 1 ? o.inChannels : o.baseFilters * 2 ** (level - 2),
       level,
       input: current,
       filters: o.baseFilters * 2 ** (level - 1),
@@ -54,7 +69,7 @@ export function unet<const O extends UNetOptions = {}>(options?: O): UNetSpec<O>
     skips.push(block.skip);
     current = block.output;
   }
-  const bottom = bottleneck({ ...settings, input: current, filters: o.baseFilters * 2 ** o.depth, dropout: o.dropout });
+  const bottom = bottleneck({ ...settings, unit: variant.encoder, inChannels: o.baseFilters * 2 ** (o.depth - 1), input: current, filters: o.baseFilters * 2 ** o.depth, dropout: o.dropout });
   nodes.push(...bottom.nodes);
   current = bottom.output;
   for (let level = o.depth; level >= 1; level--) {
@@ -65,6 +80,8 @@ export function unet<const O extends UNetOptions = {}>(options?: O): UNetSpec<O>
       skip: skips[level - 1]!,
       filters: o.baseFilters * 2 ** (level - 1),
       upsampling: o.upsampling,
+      unit: variant.decoder,
+      attention: variant.attention,
     });
     nodes.push(...block.nodes);
     current = block.output;
@@ -76,5 +93,5 @@ export function unet<const O extends UNetOptions = {}>(options?: O): UNetSpec<O>
     initializer: o.initializer,
   });
   nodes.push(...head.nodes);
-  return graph({ name: o.name, nodes, output: head.output, options: o }) as unknown as UNetSpec<O>;
+  return { nodes, output: head.output };
 }

@@ -164,6 +164,19 @@ function evaluateNode(node: SpecNode, ins: Map3[], weights: Weights, masks?: Rea
       }
       return out;
     }
+    case 'add': {
+      const out = make(m.h, m.w, m.c);
+      for (const part of ins) for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + part.data[i]!;
+      return out;
+    }
+    case 'multiply': {
+      // A one-channel gate scales every channel of the input.
+      const gate = ins[1]!;
+      const out = make(m.h, m.w, m.c);
+      for (let p = 0; p < m.h * m.w; p++)
+        for (let k = 0; k < m.c; k++) out.data[p * m.c + k] = m.data[p * m.c + k]! * gate.data[p * gate.c + (gate.c === 1 ? 0 : k)]!;
+      return out;
+    }
   }
 }
 
@@ -184,7 +197,8 @@ export function evaluate(spec: Spec, input: Map3, weights: Weights, masks?: Read
       values.set(node.name, input);
       continue;
     }
-    const inputNames = node.kind === 'concat' ? node.inputs : node.kind === 'crop' ? [node.input, node.reference] : [node.input];
+    const inputNames =
+      node.kind === 'concat' || node.kind === 'add' ? node.inputs : node.kind === 'crop' ? [node.input, node.reference] : node.kind === 'multiply' ? [node.input, node.gate] : [node.input];
     values.set(node.name, evaluateNode(node, inputNames.map((n) => values.get(n)!), weights, masks));
   }
   return values.get(spec.output)!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { graph, SpecError, specFromJSON, specToJSON, unet, type Spec, type UNetOptions } from '../../src/index.js';
+import { graph, registerBuilder, registeredBuilders, specBuilder, SpecError, specFromJSON, specToJSON, unet, type Spec, type UNetOptions } from '../../src/index.js';
 
 /** The Keras-style round-trip check: from_config(get_config()) equals the original. */
 function expectRoundTrip(spec: Spec): void {
@@ -48,7 +48,8 @@ describe('spec JSON', () => {
     expect(() => specFromJSON('{not json')).toThrow(/^`json` must be valid JSON/);
     expect(() => specFromJSON('[1,2]')).toThrow('`spec` must be an object. Received: spec=array(length 2).');
     expect(() => specFromJSON(mutate((s) => (s.format = 'keras')))).toThrow("`spec.format` must be 'tfjs-unet/spec'");
-    expect(() => specFromJSON(mutate((s) => (s.version = 2)))).toThrow('`spec.version` must be 1');
+    expect(() => specFromJSON(mutate((s) => (s.version = 3)))).toThrow('`spec.version` must be 1 or 2 (the spec versions this library reads). Received: spec.version=3.');
+    expect(() => specFromJSON(mutate((s) => (s.builder = 'resnet50')))).toThrow("`spec.builder` must name a registered builder (unet");
     expect(() => specFromJSON(mutate((s) => (s.nodes[1].kind = 'lstm')))).toThrow(/`nodes\[1\]\.kind` must be one of/);
     expect(() => specFromJSON(mutate((s) => (s.nodes[1].filters = '64')))).toThrow('`nodes[1].filters` must be a positive integer. Received: nodes[1].filters="64".');
     expect(() => specFromJSON(mutate((s) => (s.nodes[1].filters = 1e9)))).toThrow('`nodes[1].filters` must be at most 16384. Received: nodes[1].filters=1000000000.');
@@ -65,9 +66,60 @@ describe('spec JSON', () => {
     const tampered = mutate((s) => (s.nodes[1].filters = 3));
     expect(() => specFromJSON(tampered)).toThrow('`spec.nodes` must be exactly the graph that spec.options builds');
     // The same nodes are accepted as a custom graph.
-    const custom = specFromJSON({ ...tampered, options: null });
+    expect(() => specFromJSON({ ...tampered, builder: null })).toThrow('`spec.options` must be null when spec.builder is null');
+    const custom = specFromJSON({ ...tampered, builder: null, options: null });
     expect(custom.nodes[1]).toMatchObject({ filters: 3 });
     expect(custom.options).toBeNull();
+  });
+
+  it('records the builder, and reads version 1 specs (no builder field: unet options or none)', () => {
+    const spec = unet({ depth: 2, baseFilters: 4 });
+    expect(spec.builder).toBe('unet');
+    expect(spec.version).toBe(2);
+    expect(JSON.parse(specToJSON(spec))).toMatchObject({ version: 2, builder: 'unet' });
+    const { builder: _builder, ...v1 } = { ...JSON.parse(specToJSON(spec)), version: 1 };
+    expect(specFromJSON(v1)).toEqual(spec);
+    const { builder: _b, ...v1Hand } = { ...JSON.parse(specToJSON(spec)), version: 1, options: null };
+    expect(specFromJSON(v1Hand).builder).toBeNull();
+    expect(() => specFromJSON({ ...v1, builder: 'unet' })).toThrow('`spec.builder` must be absent in a version 1 spec');
+  });
+
+  it("dispatches through the registry: a registered builder's specs round-trip and tampering is caught", () => {
+    interface ChainOptions {
+      readonly width: number;
+    }
+    const chain = (o: ChainOptions): Spec<ChainOptions> =>
+      graph({
+        name: 'chain',
+        builder: 'testChain',
+        options: o,
+        nodes: [
+          { kind: 'input', name: 'image', channels: 1 },
+          { kind: 'conv', name: 'c', input: 'image', filters: o.width, kernelSize: 3, padding: 'same', activation: 'relu', useBias: true, initializer: 'heNormal' },
+          { kind: 'output', name: 'out', input: 'c', activation: 'softmax' },
+        ],
+        output: 'out',
+      }) as Spec<ChainOptions>;
+    const builder = {
+      name: 'testChain',
+      resolve: (o: unknown): ChainOptions => {
+        const width = (o as { width?: unknown }).width;
+        if (typeof width !== 'number' || !Number.isInteger(width) || width < 1) throw new SpecError('width', 'must be a positive integer', width);
+        return { width };
+      },
+      build: chain,
+    };
+    expect(() => specFromJSON(specToJSON(chain({ width: 3 })))).toThrow("`spec.builder` must name a registered builder (unet; see registerBuilder). Received: spec.builder=\"testChain\".");
+    registerBuilder(builder);
+    registerBuilder(builder); // the same builder again is harmless
+    expect(registeredBuilders()).toContain('testChain');
+    expect(specBuilder('testChain')).toBe(builder);
+    expectRoundTrip(chain({ width: 3 }));
+    const tampered = JSON.parse(specToJSON(chain({ width: 3 })));
+    tampered.nodes[1].filters = 4;
+    expect(() => specFromJSON(tampered)).toThrow("`spec.nodes` must be exactly the graph that spec.options builds with builder 'testChain'");
+    expect(() => specFromJSON({ ...tampered, options: { width: 0 } })).toThrow('`spec.options.width` must be a positive integer');
+    expect(() => registerBuilder({ ...builder })).toThrow('`builder.name` must not be the name of another registered builder');
   });
 
   it('throws SpecError instances', () => {

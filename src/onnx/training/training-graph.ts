@@ -109,7 +109,7 @@ const GELU_SQRT2 = Math.SQRT2;
 function activate(b: GraphBuilder, activation: HiddenActivation, x: Value): Value {
   return match(activation)
     .with('linear', () => x)
-    .with('relu', 'elu', 'selu', 'relu6', 'tanh', (fn) => b.unary(fn, x))
+    .with('relu', 'elu', 'selu', 'relu6', 'tanh', 'sigmoid', (fn) => b.unary(fn, x))
     .with('swish', () => b.mul(x, b.unary('sigmoid', x)))
     .with('mish', () => b.mul(x, b.unary('tanh', b.unary('softplus', x))))
     // x * 0.5 * (1 + erf(x / sqrt 2)), as tfjs-layers' gelu.
@@ -234,6 +234,8 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
       })
       .with({ kind: 'concat' }, (c) => b.concat(c.inputs.map(source), 1, c.name))
       // The loss is computed on the logits: the output activation is left out.
+      .with({ kind: 'add' }, (a) => a.inputs.map(source).reduce((sum, x) => b.add(sum, x)))
+      .with({ kind: 'multiply' }, (m) => b.mul(source(m.input), source(m.gate)))
       .with({ kind: 'output' }, (o) => source(o.input))
       .exhaustive();
     values.set(n.name, value);

@@ -1,0 +1,80 @@
+/**
+ * The registry of spec builders. Every spec records the builder that made it
+ * (`spec.builder`, with its resolved `spec.options`), and `specFromJSON`
+ * rebuilds it through this registry, so specs of every builder round-trip
+ * and a spec whose nodes do not match its options is refused. The library's
+ * builders are registered here; users add theirs with {@link registerBuilder}.
+ */
+import { SpecError } from './errors.js';
+import type { Spec } from './graph.js';
+import { checkName } from './kinds.js';
+import { resolveUNetOptions, type ResolvedUNetOptions } from './options.js';
+import { unet } from './unet.js';
+import { attentionUnet, resolveAttentionUNetOptions, resolveResUNetOptions, resUnet, type ResolvedResUNetOptions } from './family.js';
+
+/** A function from options to specs, registered under `name` so its specs round-trip through JSON. */
+export interface SpecBuilder<O = unknown> {
+  /** The name the builder records in its specs' `builder` field. */
+  readonly name: string;
+  /** Checks untrusted options (e.g. from JSON) and resolves them as the builder records them. */
+  readonly resolve: (options: unknown) => O;
+  /** Builds the spec from resolved options; it must record `builder: name` and the options. */
+  readonly build: (options: O) => Spec<O>;
+}
+
+/** The U-Net of {@link unet}. */
+export const UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = { name: 'unet', resolve: resolveUNetOptions, build: (options) => unet(options) as unknown as Spec<ResolvedUNetOptions> };
+
+/** The residual U-Net of {@link resUnet}. */
+export const RESUNET_BUILDER: SpecBuilder<ResolvedResUNetOptions> = { name: 'resunet', resolve: resolveResUNetOptions, build: resUnet };
+
+/** The attention U-Net of {@link attentionUnet}. */
+export const ATTENTION_UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = { name: 'attention_unet', resolve: resolveAttentionUNetOptions, build: attentionUnet };
+
+const registry = new Map<string, SpecBuilder>([UNET_BUILDER, RESUNET_BUILDER, ATTENTION_UNET_BUILDER].map((b) => [b.name, b as SpecBuilder]));
+
+/**
+ * Registers a builder so `specFromJSON` can rebuild its specs. Registering
+ * the same builder object twice is harmless; another builder under a taken
+ * name is refused.
+ *
+ * @throws {@link SpecError} when the name is not a valid name or is taken by another builder.
+ * @example
+ * ```ts
+ * registerBuilder({ name: 'tinyNet', resolve: (o) => resolveTiny(o), build: (o) => tinyNet(o) });
+ * specFromJSON(specToJSON(tinyNet({ width: 8 }))); // rebuilt through tinyNet
+ * ```
+ */
+export function registerBuilder<O>(builder: SpecBuilder<O>): void {
+  checkName('builder.name', builder.name);
+  const taken = registry.get(builder.name);
+  if (taken !== undefined && taken !== (builder as SpecBuilder)) throw new SpecError('builder.name', 'must not be the name of another registered builder', builder.name);
+  registry.set(builder.name, builder as SpecBuilder);
+}
+
+/**
+ * The builder registered under `name`.
+ *
+ * @throws {@link SpecError} naming the registered builders when there is none.
+ * @example
+ * ```ts
+ * specBuilder('unet').build(specBuilder('unet').resolve({ depth: 2 }));
+ * ```
+ */
+export function specBuilder(name: string, argument = 'builder'): SpecBuilder {
+  const builder = registry.get(name);
+  if (builder === undefined) throw new SpecError(argument, `must name a registered builder (${[...registry.keys()].join(', ')}; see registerBuilder)`, name);
+  return builder;
+}
+
+/**
+ * The names of the registered builders.
+ *
+ * @example
+ * ```ts
+ * registeredBuilders(); // ['unet', ...]
+ * ```
+ */
+export function registeredBuilders(): string[] {
+  return [...registry.keys()];
+}
