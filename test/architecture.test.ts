@@ -31,10 +31,11 @@ describe('module boundaries', () => {
     expect(tree.size).toBeGreaterThan(80);
     expect(importsOf(tree.get('compile/build.ts')!).map((r) => r.specifier)).toContain('@tensorflow/tfjs');
     expect(importsOf(tree.get('node/onnx-files.ts')!).map((r) => r.specifier)).toContain('onnxruntime-node');
-    expect(importsOf("import type { A } from './a.js';\nexport * from './b.js';\nawait import(/* x */ 'c');")).toEqual([
+    expect(importsOf("import type { A } from './a.js';\nexport * from './b.js';\nawait import(/* x */ 'c');\nawait importOptional<T>('d', 'why');")).toEqual([
       { specifier: './a.js', typeOnly: true },
       { specifier: './b.js', typeOnly: false },
       { specifier: 'c', typeOnly: false },
+      { specifier: 'd', typeOnly: false },
     ]);
     const reached = reachableFrom(tree, 'index.ts');
     for (const file of ['core/errors.ts', 'spec/graph.ts', 'compile/build.ts', 'train/engine.ts', 'onnx/training/gradients.ts', 'backend/kernels.ts']) expect(reached, file).toContain(file);
@@ -77,6 +78,7 @@ describe('module boundaries', () => {
     ]);
     expect(houseViolations(planted('train/engine.ts', "const ort = await import('onnxruntime-node');"))).toHaveLength(2);
     expect(houseViolations(planted('infer/predict.ts', "import sharp from 'sharp';"))).toHaveLength(2);
+    expect(houseViolations(planted('onnx/predictor.ts', "const ort = await importOptional('onnxruntime-node', 'x');"))).toHaveLength(2);
   });
 
   it('fails when the root entry reaches node/ or anything imports cli/', () => {

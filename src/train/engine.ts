@@ -173,8 +173,18 @@ export async function onnxEngine(
     ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
     ...(options.executionProviders === undefined ? {} : { executionProviders: [...options.executionProviders] }),
   });
-  const variables = trainableVariables(setup.logitsModel);
-  if (variables.length !== graph.parameters.length) throw new Error(`unreachable: ${variables.length} trainable weights, ${graph.parameters.length} graph parameters`);
+  // The graph lists parameters in spec order, tfjs in its layer order (they differ where branches meet,
+  // e.g. a residual unit's shortcut): every parameter is bound to its tfjs weight by name.
+  const trainable = setup.logitsModel.trainableWeights;
+  if (trainable.length !== graph.parameters.length) throw new Error(`unreachable: ${trainable.length} trainable weights, ${graph.parameters.length} graph parameters`);
+  const tfjsIndex = new Map(trainable.map((w, i) => [w.originalName.replace(/_\d+$/, ''), i]));
+  const allVariables = trainableVariables(setup.logitsModel);
+  const bound = graph.parameters.map((p) => {
+    const index = tfjsIndex.get(`${p.layer}/${p.key}`);
+    if (index === undefined) throw new Error(`unreachable: no tfjs weight ${p.layer}/${p.key}`);
+    return { index, variable: allVariables[index]! };
+  });
+  const variables = bound.map((b) => b.variable);
   const weightByName = new Map(setup.logitsModel.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
   const state = new Map<string, Float32Array>();
   let iterations = 0;
@@ -186,7 +196,13 @@ export async function onnxEngine(
   };
   reload();
   for (const s of graph.slots) state.set(s.input, new Float32Array(size(s.shape)));
-  const parameterOf = new Map(graph.parameters.map((p, i) => [p.input, { p, variable: variables[i]! }]));
+  const parameterOf = new Map(graph.parameters.map((p, i) => [p.input, { p, variable: variables[i]!, tfjsIndex: bound[i]!.index }]));
+  // Optimizer slots in tfjs's order: by slot kind (m before v), then by the variable's place in tfjs's list.
+  const slotKind = (s: { tfjsName: string }) => s.tfjsName.slice(s.tfjsName.lastIndexOf('/') + 1);
+  const kinds = [...new Set(graph.slots.map(slotKind))];
+  const slotsInTfjsOrder = [...graph.slots].sort(
+    (a, b) => kinds.indexOf(slotKind(a)) - kinds.indexOf(slotKind(b)) || parameterOf.get(a.parameter)!.tfjsIndex - parameterOf.get(b.parameter)!.tfjsIndex,
+  );
 
   const dropoutMask = (shape: readonly number[], rate: number) => {
     const mask = new Float32Array(size(shape));
@@ -234,7 +250,7 @@ export async function onnxEngine(
     },
     reload,
     async optimizerWeights() {
-      const slots = graph.slots.map((s) => {
+      const slots = slotsInTfjsOrder.map((s) => {
         const { p, variable } = parameterOf.get(s.parameter)!;
         const values = state.get(s.input)!;
         return {
@@ -248,10 +264,10 @@ export async function onnxEngine(
     async setOptimizerWeights(named) {
       // As tfjs's optimizers: the iteration count first, then the slots by position (names carry per-process suffixes).
       const [iter, ...saved] = named;
-      if (iter?.name !== 'iter' || saved.length !== graph.slots.length) {
+      if (iter?.name !== 'iter' || saved.length !== slotsInTfjsOrder.length) {
         throw new ArgumentError('resume.optimizerWeights', `must hold the iteration count and ${graph.slots.length} slots of this optimizer (the checkpoint is of another optimizer or model)`, `${named.length} tensors`);
       }
-      graph.slots.forEach((s, i) => {
+      slotsInTfjsOrder.forEach((s, i) => {
         const { p } = parameterOf.get(s.parameter)!;
         const values = saved[i]!;
         if (values.values.length !== size(p.tfjsShape)) {

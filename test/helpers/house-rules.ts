@@ -17,7 +17,7 @@ export const NODE_ONLY = /^(node:|sharp$|cli-progress$|onnxruntime-node$|worker_
 /** Rooms free of models: they may import the ground floor and themselves, never spec, geometry or compile. */
 export const MODEL_FREE = ['augment', 'loss'] as const;
 
-/** Static imports, re-exports and dynamic `import('...')` of a source text (comments ignored). */
+/** Static imports, re-exports, dynamic `import('...')` and `importOptional('...')` of a source text (comments ignored). */
 export function importsOf(source: string): ImportRef[] {
   const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const refs: ImportRef[] = [];
@@ -26,6 +26,8 @@ export function importsOf(source: string): ImportRef[] {
   }
   for (const m of text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) refs.push({ specifier: m[1]!, typeOnly: false });
   for (const m of text.matchAll(/\bimport\(\s*(?:\/\*[^*]*\*\/\s*)?['"]([^'"]+)['"]\s*\)/g)) refs.push({ specifier: m[1]!, typeOnly: false });
+  // Optional peers imported on first use (node/optional.ts) are imports too.
+  for (const m of text.matchAll(/\bimportOptional(?:<[^(]*>)?\(\s*['"]([^'"]+)['"]/g)) refs.push({ specifier: m[1]!, typeOnly: false });
   return refs;
 }
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { buildModel, segmentationLoss, unet, validInputSizes, weightedSoftmaxCrossEntropy, type LossTerm, type UNetOptions } from '../../src/index.js';
+import { attentionUnet, buildModel, resUnet, segmentationLoss, unet, validInputSizes, weightedSoftmaxCrossEntropy, type LossTerm, type UNetOptions } from '../../src/index.js';
 import { permute } from '../../src/onnx/export.js';
 import { trainingGraph, type TrainingGraph } from '../../src/onnx/training/training-graph.js';
 import { onnx } from '../../src/onnx/proto.js';
@@ -31,12 +31,21 @@ function randomiseWeights(model: tf.LayersModel, random: () => number): void {
 interface Case {
   readonly options: UNetOptions;
   readonly batch: number;
+  /** The family member (default the paper's U-Net). */
+  readonly builder?: 'unet' | 'resunet' | 'resenc' | 'attention_unet';
 }
 
+const BUILDERS = {
+  unet: (o: UNetOptions) => unet(o),
+  resunet: (o: UNetOptions) => resUnet(o),
+  resenc: (o: UNetOptions) => resUnet({ ...o, residualDecoder: false }),
+  attention_unet: (o: UNetOptions) => attentionUnet(o),
+} as const;
+
 /** Runs the graph in ORT and tfjs's autodiff on the same data; returns both losses and the gradients (tfjs layout). */
-async function compare({ options, batch }: Case, training = true, terms?: readonly LossTerm[]) {
+async function compare({ options, batch, builder = 'unet' }: Case, training = true, terms?: readonly LossTerm[]) {
   const sizeIndex = 1;
-  const spec = unet({ dropout: 0, ...options, outputActivation: 'linear' });
+  const spec = BUILDERS[builder]({ dropout: 0, ...options, outputActivation: 'linear' });
   const size = validInputSizes(spec, { max: 256 })[sizeIndex]!;
   const model = buildModel(spec, { inputSize: size, seed: 3 });
   const random = rng(7);
@@ -56,7 +65,7 @@ async function compare({ options, batch }: Case, training = true, terms?: readon
   const lossFn = terms === undefined ? weightedSoftmaxCrossEntropy : segmentationLoss(terms);
   const { value, grads } = tf.variableGrads(() => lossFn(labels, model.apply(x, { training }) as tf.Tensor, weights) as tf.Scalar, variables);
   const expectedLoss = value.dataSync()[0]!;
-  const expectedGrads = variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
+  const tfjsGrads = variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
 
   const session = await ort.InferenceSession.create(graph.bytes);
   const nchw = (t: tf.Tensor4D) => new ort.Tensor('float32', tf.tidy(() => t.transpose([0, 3, 1, 2]).dataSync() as Float32Array), [t.shape[0], t.shape[3], t.shape[1], t.shape[2]]);
@@ -65,9 +74,12 @@ async function compare({ options, batch }: Case, training = true, terms?: readon
     [graph.labels.name]: nchw(labels),
     [graph.weights.name]: new ort.Tensor('float32', weights.dataSync() as Float32Array, graph.weights.shape as number[]),
   };
-  expect(graph.parameters.map((p) => `${p.layer}/${p.key}`)).toEqual(model.trainableWeights.map((w) => w.originalName.replace(/_\d+$/, '')));
+  // Parameters are bound to tfjs's weights by name (the orders differ where branches meet).
+  const tfjsNames = model.trainableWeights.map((w) => w.originalName.replace(/_\d+$/, ''));
+  expect([...graph.parameters.map((p) => `${p.layer}/${p.key}`)].sort()).toEqual([...tfjsNames].sort());
+  const tfjsIndexOf = graph.parameters.map((p) => tfjsNames.indexOf(`${p.layer}/${p.key}`));
   graph.parameters.forEach((p, i) => {
-    const values = variables[i]!.dataSync() as Float32Array;
+    const values = variables[tfjsIndexOf[i]!]!.dataSync() as Float32Array;
     feeds[p.input] = new ort.Tensor('float32', p.fromTfjs === undefined ? values : permute(values, p.tfjsShape, p.fromTfjs), p.shape as number[]);
   });
   graph.statistics.forEach((st, i) => (feeds[st.input] = statistics[i]!));
@@ -85,6 +97,7 @@ async function compare({ options, batch }: Case, training = true, terms?: readon
   await session.release();
   tf.dispose([x, labelIndices, labels, weights, value, ...Object.values(grads)]);
   model.dispose();
+  const expectedGrads = tfjsIndexOf.map((i) => tfjsGrads[i]!);
   return { loss, expectedLoss, actualGrads, expectedGrads, names: graph.parameters.map((p) => p.input), graph };
 }
 
@@ -106,7 +119,19 @@ describe('trainingGraph', () => {
     });
   });
 
-  it.each(['elu', 'selu', 'relu6', 'swish', 'mish', 'gelu', 'tanh'] as const)('differentiates the %s activation', async (activation) => {
+  it.each([
+    { builder: 'resunet', options: { depth: 2, baseFilters: 3 }, batch: 2 },
+    // Two input channels: a 1x1 conv of one channel followed by batch norm is scale-invariant, its kernel's gradient exactly 0.
+    { builder: 'resenc', options: { depth: 2, baseFilters: 3, padding: 'same', batchNorm: true, classes: 3, inChannels: 2 }, batch: 2 },
+    { builder: 'attention_unet', options: { depth: 2, baseFilters: 4 }, batch: 1 },
+    { builder: 'attention_unet', options: { depth: 2, baseFilters: 4, padding: 'same', batchNorm: true, upsampling: 'bilinear' }, batch: 3 },
+  ] as const satisfies readonly Case[])('differentiates the family: $builder $options, batch $batch', async (c) => {
+    const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare(c);
+    expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
+    actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+  });
+
+  it.each(['elu', 'selu', 'relu6', 'swish', 'mish', 'gelu', 'tanh', 'sigmoid'] as const)('differentiates the %s activation', async (activation) => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare({ options: { depth: 1, baseFilters: 3, padding: 'same', activation }, batch: 2 });
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
     actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
