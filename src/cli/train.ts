@@ -2,10 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { match } from 'ts-pattern';
 import { unet } from '../spec/unet.js';
+import { attentionUnet, resUnet } from '../spec/family.js';
 import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
-import type { Depth } from '../spec/options.js';
+import type { Depth, UNetOptions } from '../spec/options.js';
 import { ArgumentError } from '../core/errors.js';
 import { progressBar } from './progress.js';
 import { buildModel } from '../compile/build.js';
@@ -17,7 +19,7 @@ import type { Normalization } from '../core/normalization.js';
 import { intensityPercentiles } from '../core/normalization.js';
 import { augmentationFor } from '../plan/augmentation.js';
 import { planTraining } from '../plan/planner.js';
-import type { TrainingPlan } from '../plan/rules.js';
+import { ARCHITECTURES, type Architecture, type TrainingPlan } from '../plan/rules.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../node/checkpoint-files.js';
 import { loadDataset, type Dataset } from '../node/images.js';
@@ -29,7 +31,7 @@ import { choice, integer, number, parse, required, UsageError } from './args.js'
 import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
-const PLAN_FLAGS = `[--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
+const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
        [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
@@ -49,6 +51,9 @@ Masks: 0/255, 0/1 or class indices, paired with images by file name.
 Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint (--resume continues
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
 --steps N trains N steps instead of a time budget (the plan is still made for --minutes).
+--architecture: the U-Net family member to train (default unet; resunet: residual units throughout,
+resenc-unet: nnU-Net's residual encoder, attention-unet: attention gates on the skips), with the
+plan's depth, filters and padding. The planner times the U-Net: the others cost a bit more per step.
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
 (default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
@@ -152,6 +157,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
 
 const DATA_FLAGS = { images: { type: 'string' }, masks: { type: 'string' }, minutes: { type: 'string' }, backend: { type: 'string' } } as const;
 const PLAN_OPTIONS = {
+  architecture: { type: 'string' },
   depth: { type: 'string' },
   'base-filters': { type: 'string' },
   padding: { type: 'string' },
@@ -192,6 +198,7 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
   const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, plan.loss) as LossPreset;
   return {
     ...plan,
+    architecture: choice(values, 'architecture', ARCHITECTURES, plan.architecture ?? 'unet'),
     depth: integer(values, 'depth', plan.depth, 1, 6) as Depth,
     baseFilters: integer(values, 'base-filters', plan.baseFilters, 1, 1024),
     padding: choice(values, 'padding', ['valid', 'same'] as const, plan.padding),
@@ -208,6 +215,16 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
     validationShare: share,
     engine: engineFor(engineFlag, plan.engine, loss),
   };
+}
+
+/** The spec of a family member with the plan's U-Net options. */
+function architectureSpec(architecture: Architecture, options: UNetOptions): Spec {
+  return match(architecture)
+    .with('unet', () => unet(options) as Spec)
+    .with('resunet', () => resUnet(options))
+    .with('resenc-unet', () => resUnet({ ...options, residualDecoder: false }))
+    .with('attention-unet', () => attentionUnet(options))
+    .exhaustive();
 }
 
 /** The engine for a loss: the onnx engine computes cross-entropy and Dice, so focal trains on tfjs. */
@@ -333,7 +350,7 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     await mkdir(out, { recursive: true });
     await writeFileAtomic(planFile, JSON.stringify({ fingerprint: planned.fp, plan }, null, 2));
   }
-  const spec = unet({
+  const spec = architectureSpec(plan.architecture ?? 'unet', {
     depth: plan.depth,
     baseFilters: plan.baseFilters,
     padding: plan.padding,

@@ -2,6 +2,7 @@ export { augmentationFor } from './augmentation.js';
 export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint.js';
 export { measureStepSeconds, planTraining, type MeasureOptions, type PlanResult } from './planner.js';
 export {
+  ARCHITECTURES,
   BASE_FILTERS,
   BATCHES,
   candidateKey,
@@ -12,6 +13,7 @@ export {
   planCandidates,
   receptiveField,
   tileFor,
+  type Architecture,
   type PlanCandidate,
   type RatedCandidate,
   type SpeedTable,

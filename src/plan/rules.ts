@@ -13,6 +13,15 @@ import type { LossPreset } from '../loss/losses.js';
 import type { Schedule } from '../train/schedule.js';
 import type { DatasetFingerprint } from './fingerprint.js';
 
+/**
+ * The members of the U-Net family a plan can train (`--architecture`): the
+ * U-Net, the residual U-Net, nnU-Net's residual-encoder U-Net and the
+ * attention U-Net. The planner times and chooses the U-Net.
+ */
+export const ARCHITECTURES = ['unet', 'resunet', 'resenc-unet', 'attention-unet'] as const;
+/** @see {@link ARCHITECTURES} */
+export type Architecture = (typeof ARCHITECTURES)[number];
+
 /** A network and batch shape the planner may choose. */
 export interface PlanCandidate {
   readonly depth: Depth;
@@ -38,6 +47,8 @@ export interface RatedCandidate extends PlanCandidate {
 export interface TrainingPlan {
   /** Time budget of the whole run (planning and final calibration included), minutes. */
   readonly minutes: number;
+  /** The family member (plans written before it existed: the U-Net). */
+  readonly architecture?: Architecture;
   readonly depth: Depth;
   readonly baseFilters: number;
   readonly padding: 'valid' | 'same';
@@ -203,6 +214,7 @@ export function choosePlan(fp: DatasetFingerprint, minutes: number, speeds: Spee
   reasons.push(`tile ${chosen.tile} px, same padding: every pixel of the tile is labelled output`);
   return {
     minutes,
+    architecture: 'unet',
     depth: chosen.depth,
     baseFilters: chosen.baseFilters,
     padding: chosen.padding,

@@ -8,6 +8,7 @@
 import { SpecError } from './errors.js';
 import type { Spec } from './graph.js';
 import { checkName } from './kinds.js';
+import { ARCHITECTURE_PRESETS, type ArchitecturePreset, type ArchitecturePresetName } from './presets.js';
 import { resolveUNetOptions, type ResolvedUNetOptions } from './options.js';
 import { unet } from './unet.js';
 import { attentionUnet, resolveAttentionUNetOptions, resolveResUNetOptions, resUnet, type ResolvedResUNetOptions } from './family.js';
@@ -65,6 +66,24 @@ export function specBuilder(name: string, argument = 'builder'): SpecBuilder {
   const builder = registry.get(name);
   if (builder === undefined) throw new SpecError(argument, `must name a registered builder (${[...registry.keys()].join(', ')}; see registerBuilder)`, name);
   return builder;
+}
+
+/**
+ * Builds the spec of a named preset of the U-Net family, with optional
+ * overrides of its options (classes, input channels, ...).
+ *
+ * @throws {@link SpecError} naming an unknown preset or a bad option.
+ * @example
+ * ```ts
+ * const spec = presetSpec('resEncUnet', { classes: 3 });
+ * spec.builder; // 'resunet'
+ * ```
+ */
+export function presetSpec(name: ArchitecturePresetName, overrides: Readonly<Record<string, unknown>> = {}): Spec {
+  const preset = (ARCHITECTURE_PRESETS as Readonly<Record<string, ArchitecturePreset>>)[name];
+  if (preset === undefined) throw new SpecError('preset', `must be one of ${Object.keys(ARCHITECTURE_PRESETS).map((k) => `'${k}'`).join(', ')}`, name);
+  const builder = specBuilder(preset.builder);
+  return builder.build(builder.resolve({ ...preset.options, ...overrides }));
 }
 
 /**

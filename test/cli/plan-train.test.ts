@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { isValidInputSize, nearestValidInputSize, outputSize, readImage, unet } from '../../src/node/index.js';
+import { isValidInputSize, loadModel, nearestValidInputSize, outputSize, readImage, unet } from '../../src/node/index.js';
 
 tf.env().set('IS_TEST', false);
 
@@ -54,6 +54,24 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     const refused = await run([...args, '--engine', 'onnx', '--loss', 'focal', '--steps', '1', '--out', join(dir, 'refused')]);
     expect(refused.code).not.toBe(0);
     expect(refused.err).toContain('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
+  }, 180_000);
+
+  it('train --architecture trains a family member (recorded in plan.json, kept by --resume)', async () => {
+    const out = join(dir, 'resenc-run');
+    const args = ['train', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--out', out, '--backend', 'wasm', '--every', '2', '--engine', 'onnx'];
+    const first = await run([...args, '--architecture', 'resenc-unet', '--padding', 'same', '--batch-norm', '--steps', '2']);
+    expect(first.err).toBe('');
+    expect(JSON.parse(await readFile(join(out, 'plan.json'), 'utf8')).plan.architecture).toBe('resenc-unet');
+    const resumed = await run([...args, '--steps', '4', '--resume']);
+    expect(resumed.err).toBe('');
+    expect(resumed.out).toContain('done: 4 steps');
+    const { spec, model } = await loadModel(join(out, 'model'));
+    expect(spec.builder).toBe('resunet');
+    expect(spec.options).toMatchObject({ residualDecoder: false, batchNorm: true, padding: 'same' });
+    model.dispose();
+    const refused = await run([...args, '--architecture', 'vnet', '--steps', '1', '--out', join(dir, 'refused-arch')]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('--architecture must be one of unet, resunet, resenc-unet, attention-unet, got vnet');
   }, 180_000);
 
   it('train --minutes ends on time with a calibrated model; predict writes 16-bit instances; evaluate reports the challenge scores', async () => {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ARCHITECTURE_PRESETS,
   attentionUnet,
   boundaryIndex,
   buildModel,
@@ -16,6 +17,7 @@ import {
   outputSize,
   nearestValidInputSize,
   predictTiled,
+  presetSpec,
   resUnet,
   specFromJSON,
   specToJSON,
@@ -23,6 +25,8 @@ import {
   unet,
   validInputSizes,
   withInputSize,
+  type ArchitecturePresetName,
+  type Depth,
   type Spec,
   type UNetOptions,
 } from '../../src/index.js';
@@ -155,6 +159,28 @@ describe('the U-Net family', () => {
         expect(countParams(member.build({ ...o, padding })).total, `${JSON.stringify(o)} ${padding}`).toBe(closedFormParams(o, member.residual, member.attention));
       }
     }
+  });
+
+  it('presets: builder, description, and pinned parameter counts that equal the closed form', () => {
+    const pinned: Record<string, [number, Member['residual'], boolean]> = {
+      paper2015: [31_030_658, 'none', false],
+      unet: [7_768_386, 'none', false],
+      resUnet: [8_122_466, 'all', false],
+      resEncUnet: [7_946_466, 'encoder', false],
+      attentionUnet: [7_857_602, 'none', true],
+    };
+    for (const [name, [count, residual, attention]] of Object.entries(pinned)) {
+      const preset = ARCHITECTURE_PRESETS[name as ArchitecturePresetName];
+      const spec = presetSpec(name as ArchitecturePresetName);
+      expect(spec.builder).toBe(preset.builder);
+      expect(preset.description.length).toBeGreaterThan(40);
+      expect(countParams(spec).total, name).toBe(count);
+      const o = spec.options as { depth: Depth; baseFilters: number; inChannels: number; classes: number; batchNorm: boolean };
+      expect(closedFormParams(o, residual, attention), name).toBe(count);
+    }
+    expect(countParams(presetSpec('small')).total).toBe(483_874);
+    expect(presetSpec('resEncUnet', { classes: 3 }).options).toMatchObject({ classes: 3, residualDecoder: false });
+    expect(() => presetSpec('vnet' as ArchitecturePresetName)).toThrow("`preset` must be one of 'paper2015', 'small', 'unet', 'resUnet', 'resEncUnet', 'attentionUnet'");
   });
 
   it.each(cases)('%s: the tfjs forward pass equals the naive reference interpreter', (_, member, options) => {
