@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { match } from 'ts-pattern';
 import { unet } from '../spec/unet.js';
-import { attentionUnet, resUnet } from '../spec/family.js';
+import { attentionUnet, resUnet, unetPlusPlus } from '../spec/family.js';
 import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
 import type { Depth, UNetOptions } from '../spec/options.js';
@@ -31,7 +31,7 @@ import { choice, integer, number, parse, required, UsageError } from './args.js'
 import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
-const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
+const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet-plus-plus] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
        [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
@@ -52,7 +52,8 @@ Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint 
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
 --steps N trains N steps instead of a time budget (the plan is still made for --minutes).
 --architecture: the U-Net family member to train (default unet; resunet: residual units throughout,
-resenc-unet: nnU-Net's residual encoder, attention-unet: attention gates on the skips), with the
+resenc-unet: nnU-Net's residual encoder, attention-unet: attention gates on the skips,
+unet-plus-plus: nested skip paths), with the
 plan's depth, filters and padding. The planner times the U-Net: the others cost a bit more per step.
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
@@ -224,6 +225,7 @@ function architectureSpec(architecture: Architecture, options: UNetOptions): Spe
     .with('resunet', () => resUnet(options))
     .with('resenc-unet', () => resUnet({ ...options, residualDecoder: false }))
     .with('attention-unet', () => attentionUnet(options))
+    .with('unet-plus-plus', () => unetPlusPlus(options))
     .exhaustive();
 }
 

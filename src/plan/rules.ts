@@ -15,10 +15,10 @@ import type { DatasetFingerprint } from './fingerprint.js';
 
 /**
  * The members of the U-Net family a plan can train (`--architecture`): the
- * U-Net, the residual U-Net, nnU-Net's residual-encoder U-Net and the
- * attention U-Net. The planner times and chooses the U-Net.
+ * U-Net, the residual U-Net, nnU-Net's residual-encoder U-Net, the
+ * attention U-Net and U-Net++. The planner times and chooses the U-Net.
  */
-export const ARCHITECTURES = ['unet', 'resunet', 'resenc-unet', 'attention-unet'] as const;
+export const ARCHITECTURES = ['unet', 'resunet', 'resenc-unet', 'attention-unet', 'unet-plus-plus'] as const;
 /** @see {@link ARCHITECTURES} */
 export type Architecture = (typeof ARCHITECTURES)[number];
 

@@ -184,7 +184,7 @@ export const CONV_UNITS = ['double', 'residual'] as const;
 export type ConvUnitKind = (typeof CONV_UNITS)[number];
 
 /** A level's convolutions: {@link doubleConv} or {@link residualBlock} (projected unless `inChannels` equals `filters`). */
-function levelConvs(
+export function levelConvs(
   options: ConvSettings & { readonly prefix: string; readonly input: string; readonly filters: number; readonly dropout?: number; readonly unit?: ConvUnitKind; readonly inChannels?: number },
 ): Block {
   const { unit = 'double', inChannels, ...rest } = options;
@@ -294,7 +294,8 @@ export function decoderBlock(
   return { nodes: [...nodes, ...convs.nodes], output: convs.output };
 }
 
-function upsample(prefix: string, input: string, filters: number, mode: Upsampling, settings: ConvSettings): Block {
+/** Upsampling x2 to `filters` channels, as the decoder levels do it (`<prefix>_upconv`, or `<prefix>_upsample` [+ `_trim`] + `_upsample_conv`). */
+export function upsample(prefix: string, input: string, filters: number, mode: Upsampling, settings: ConvSettings): Block {
   if (mode === 'transpose') {
     const name = `${prefix}_upconv`;
     return {

@@ -11,7 +11,7 @@ import { checkName } from './kinds.js';
 import { ARCHITECTURE_PRESETS, type ArchitecturePreset, type ArchitecturePresetName } from './presets.js';
 import { resolveUNetOptions, type ResolvedUNetOptions } from './options.js';
 import { unet } from './unet.js';
-import { attentionUnet, resolveAttentionUNetOptions, resolveResUNetOptions, resUnet, type ResolvedResUNetOptions } from './family.js';
+import { attentionUnet, resolveAttentionUNetOptions, resolveResUNetOptions, resolveUNetPlusPlusOptions, resUnet, unetPlusPlus, type ResolvedResUNetOptions } from './family.js';
 
 /** A function from options to specs, registered under `name` so its specs round-trip through JSON. */
 export interface SpecBuilder<O = unknown> {
@@ -32,7 +32,10 @@ export const RESUNET_BUILDER: SpecBuilder<ResolvedResUNetOptions> = { name: 'res
 /** The attention U-Net of {@link attentionUnet}. */
 export const ATTENTION_UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = { name: 'attention_unet', resolve: resolveAttentionUNetOptions, build: attentionUnet };
 
-const registry = new Map<string, SpecBuilder>([UNET_BUILDER, RESUNET_BUILDER, ATTENTION_UNET_BUILDER].map((b) => [b.name, b as SpecBuilder]));
+/** U-Net++ of {@link unetPlusPlus}. */
+export const UNET_PLUS_PLUS_BUILDER: SpecBuilder<ResolvedUNetOptions> = { name: 'unet_plus_plus', resolve: resolveUNetPlusPlusOptions, build: unetPlusPlus };
+
+const registry = new Map<string, SpecBuilder>([UNET_BUILDER, RESUNET_BUILDER, ATTENTION_UNET_BUILDER, UNET_PLUS_PLUS_BUILDER].map((b) => [b.name, b as SpecBuilder]));
 
 /**
  * Registers a builder so `specFromJSON` can rebuild its specs. Registering

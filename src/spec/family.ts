@@ -9,6 +9,8 @@ import { checkBoolean, checkRecord } from './errors.js';
 import { graph, type Spec } from './graph.js';
 import { resolveUNetOptions, type ResolvedUNetOptions, type UNetOptions } from './options.js';
 import { unetNodes } from './unet.js';
+import { bottleneck, encoderBlock, levelConvs, outputBlock, upsample, type ConvSettings } from './blocks.js';
+import type { SpecNode } from './nodes.js';
 
 /** Options of {@link resUnet}: every `unet()` option, plus where the residual units go. */
 export interface ResUNetOptions extends UNetOptions {
@@ -88,4 +90,75 @@ export function attentionUnet(options: UNetOptions = {}): Spec<ResolvedUNetOptio
   const o = resolveAttentionUNetOptions(options);
   const { nodes, output } = unetNodes(o, { encoder: 'double', decoder: 'double', attention: true });
   return graph({ name: o.name, nodes, output, builder: 'attention_unet', options: o });
+}
+
+/**
+ * Checks `unet()` options of untrusted origin for {@link unetPlusPlus} and fills in the defaults (name `'unet_plus_plus'`).
+ *
+ * @throws {@link SpecError} naming the option.
+ * @example
+ * ```ts
+ * resolveUNetPlusPlusOptions({ depth: 3 }).name; // 'unet_plus_plus'
+ * ```
+ */
+export function resolveUNetPlusPlusOptions(options: unknown = {}): ResolvedUNetOptions {
+  const rest = checkRecord('options', options);
+  return resolveUNetOptions({ ...rest, name: rest.name ?? 'unet_plus_plus' });
+}
+
+/**
+ * U-Net++ (Zhou et al. 2018): the encoder of the U-Net, and between every
+ * encoder level and the decoder a column of nested convolution blocks, so a
+ * skip connection reaches the decoder through the features of every coarser
+ * path. Node `x<i>_<j>` (level i from 0 at full resolution, column j >= 1)
+ * concatenates `x<i>_0 .. x<i>_<j-1>` (the encoder's skip is `x<i>_0`;
+ * center-cropped with valid padding) and the upsampled `x<i+1>_<j-1>`, then
+ * two 3x3 convs with level i's filters; the head reads `x0_<depth>`. Deep
+ * supervision (a head on every `x0_<j>`) is not built: a spec has one output.
+ *
+ * @param options - `unet()`'s options (`upsampling` applies to every nested upsampling).
+ * @throws {@link SpecError} naming a bad option.
+ * @example
+ * ```ts
+ * const spec = unetPlusPlus({ depth: 3, baseFilters: 16, padding: 'same', batchNorm: true });
+ * spec.nodes.some((n) => n.name === 'x0_3_conv2'); // true
+ * ```
+ */
+export function unetPlusPlus(options: UNetOptions = {}): Spec<ResolvedUNetOptions> {
+  const o = resolveUNetPlusPlusOptions(options);
+  const settings: ConvSettings = { padding: o.padding, activation: o.activation, batchNorm: o.batchNorm, initializer: o.initializer };
+  const filters = (level: number) => o.baseFilters * 2 ** level;
+  const nodes: SpecNode[] = [{ kind: 'input', name: 'image', channels: o.inChannels }];
+  // x[i][j]: the node name carrying block (i, j).
+  const x: string[][] = Array.from({ length: o.depth + 1 }, () => []);
+  let current = 'image';
+  for (let level = 1; level <= o.depth; level++) {
+    const block = encoderBlock({ ...settings, level, input: current, filters: filters(level - 1), dropout: level === o.depth ? o.dropout : 0 });
+    nodes.push(...block.nodes);
+    x[level - 1]![0] = block.skip;
+    current = block.output;
+  }
+  const bottom = bottleneck({ ...settings, input: current, filters: filters(o.depth), dropout: o.dropout });
+  nodes.push(...bottom.nodes);
+  x[o.depth]![0] = bottom.output;
+  for (let j = 1; j <= o.depth; j++) {
+    for (let i = 0; i + j <= o.depth; i++) {
+      const prefix = `x${i}_${j}`;
+      const up = upsample(prefix, x[i + 1]![j - 1]!, filters(i), o.upsampling, settings);
+      nodes.push(...up.nodes);
+      const parts = x[i]!.slice(0, j).map((name, k) => {
+        if (o.padding === 'same') return name;
+        const cropped = `${prefix}_crop${k}`;
+        nodes.push({ kind: 'crop', name: cropped, input: name, reference: up.output });
+        return cropped;
+      });
+      nodes.push({ kind: 'concat', name: `${prefix}_concat`, inputs: [...parts, up.output] });
+      const convs = levelConvs({ ...settings, prefix, input: `${prefix}_concat`, filters: filters(i) });
+      nodes.push(...convs.nodes);
+      x[i]![j] = convs.output;
+    }
+  }
+  const head = outputBlock({ input: x[0]![o.depth]!, classes: o.classes, activation: o.outputActivation, initializer: o.initializer });
+  nodes.push(...head.nodes);
+  return graph({ name: o.name, nodes, output: head.output, builder: 'unet_plus_plus', options: o });
 }

@@ -14,8 +14,27 @@ export {
   type ConvUnitKind,
 } from './blocks.js';
 export { SpecError } from './errors.js';
-export { ATTENTION_UNET_BUILDER, presetSpec, registerBuilder, registeredBuilders, RESUNET_BUILDER, specBuilder, UNET_BUILDER, type SpecBuilder } from './builders.js';
-export { attentionUnet, resolveAttentionUNetOptions, resolveResUNetOptions, resUnet, type ResolvedResUNetOptions, type ResUNetOptions } from './family.js';
+export {
+  ATTENTION_UNET_BUILDER,
+  presetSpec,
+  registerBuilder,
+  registeredBuilders,
+  RESUNET_BUILDER,
+  specBuilder,
+  UNET_BUILDER,
+  UNET_PLUS_PLUS_BUILDER,
+  type SpecBuilder,
+} from './builders.js';
+export {
+  attentionUnet,
+  resolveAttentionUNetOptions,
+  resolveResUNetOptions,
+  resolveUNetPlusPlusOptions,
+  resUnet,
+  unetPlusPlus,
+  type ResolvedResUNetOptions,
+  type ResUNetOptions,
+} from './family.js';
 export { graph, SPEC_FORMAT, SPEC_LIMITS, SPEC_VERSION, type GraphDefinition, type Spec } from './graph.js';
 export { MAX_SPEC_JSON_LENGTH, specFromJSON, specToJSON } from './json.js';
 export * from './nodes.js';

@@ -32,7 +32,7 @@ export const presets = Object.freeze({
 
 /** A named network of the U-Net family, as data: its builder, options and what it is. */
 export interface ArchitecturePreset {
-  /** The registered builder (`'unet'`, `'resunet'`, `'attention_unet'`). */
+  /** The registered builder (`'unet'`, `'resunet'`, `'attention_unet'`, `'unet_plus_plus'`). */
   readonly builder: string;
   /** The builder's options. */
   readonly options: Readonly<Record<string, unknown>>;
@@ -92,6 +92,12 @@ export const ARCHITECTURE_PRESETS = Object.freeze({
     options: MODERN,
     description: 'The attention U-Net: additive attention gates on the skip connections, gated by the upsampled decoder map.',
     reference: 'Oktay et al. 2018, MIDL, arXiv:1804.03999',
+  },
+  unetPlusPlus: {
+    builder: 'unet_plus_plus',
+    options: MODERN,
+    description: 'U-Net++: nested, densely connected skip paths between encoder and decoder (without deep supervision).',
+    reference: 'Zhou et al. 2018, DLMIA, arXiv:1807.10165',
   },
 } as const satisfies Record<string, ArchitecturePreset>);
 

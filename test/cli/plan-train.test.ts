@@ -71,7 +71,7 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     model.dispose();
     const refused = await run([...args, '--architecture', 'vnet', '--steps', '1', '--out', join(dir, 'refused-arch')]);
     expect(refused.code).toBe(2);
-    expect(refused.err).toContain('--architecture must be one of unet, resunet, resenc-unet, attention-unet, got vnet');
+    expect(refused.err).toContain('--architecture must be one of unet, resunet, resenc-unet, attention-unet, unet-plus-plus, got vnet');
   }, 180_000);
 
   it('train --minutes ends on time with a calibrated model; predict writes 16-bit instances; evaluate reports the challenge scores', async () => {

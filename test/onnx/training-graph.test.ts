@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { attentionUnet, buildModel, resUnet, segmentationLoss, unet, validInputSizes, weightedSoftmaxCrossEntropy, type LossTerm, type UNetOptions } from '../../src/index.js';
+import { attentionUnet, buildModel, resUnet, unetPlusPlus, segmentationLoss, unet, validInputSizes, weightedSoftmaxCrossEntropy, type LossTerm, type UNetOptions } from '../../src/index.js';
 import { permute } from '../../src/onnx/export.js';
 import { trainingGraph, type TrainingGraph } from '../../src/onnx/training/training-graph.js';
 import { onnx } from '../../src/onnx/proto.js';
@@ -32,7 +32,7 @@ interface Case {
   readonly options: UNetOptions;
   readonly batch: number;
   /** The family member (default the paper's U-Net). */
-  readonly builder?: 'unet' | 'resunet' | 'resenc' | 'attention_unet';
+  readonly builder?: 'unet' | 'resunet' | 'resenc' | 'attention_unet' | 'unet_plus_plus';
 }
 
 const BUILDERS = {
@@ -40,6 +40,7 @@ const BUILDERS = {
   resunet: (o: UNetOptions) => resUnet(o),
   resenc: (o: UNetOptions) => resUnet({ ...o, residualDecoder: false }),
   attention_unet: (o: UNetOptions) => attentionUnet(o),
+  unet_plus_plus: (o: UNetOptions) => unetPlusPlus(o),
 } as const;
 
 /** Runs the graph in ORT and tfjs's autodiff on the same data; returns both losses and the gradients (tfjs layout). */
@@ -125,6 +126,8 @@ describe('trainingGraph', () => {
     { builder: 'resenc', options: { depth: 2, baseFilters: 3, padding: 'same', batchNorm: true, classes: 3, inChannels: 2 }, batch: 2 },
     { builder: 'attention_unet', options: { depth: 2, baseFilters: 4 }, batch: 1 },
     { builder: 'attention_unet', options: { depth: 2, baseFilters: 4, padding: 'same', batchNorm: true, upsampling: 'bilinear' }, batch: 3 },
+    { builder: 'unet_plus_plus', options: { depth: 2, baseFilters: 3 }, batch: 2 },
+    { builder: 'unet_plus_plus', options: { depth: 3, baseFilters: 2, padding: 'same', batchNorm: true, upsampling: 'nearest' }, batch: 2 },
   ] as const satisfies readonly Case[])('differentiates the family: $builder $options, batch $batch', async (c) => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare(c);
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);

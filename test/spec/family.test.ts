@@ -19,6 +19,7 @@ import {
   predictTiled,
   presetSpec,
   resUnet,
+  unetPlusPlus,
   specFromJSON,
   specToJSON,
   toOnnx,
@@ -44,12 +45,15 @@ interface Member {
   readonly build: (o: UNetOptions) => Spec;
   readonly residual: 'none' | 'encoder' | 'all';
   readonly attention: boolean;
+  /** U-Net++'s nested skips instead of the U-Net's decoder. */
+  readonly nested?: boolean;
 }
 
 const MEMBERS: readonly Member[] = [
   { label: 'resUnet', build: (o) => resUnet(o), residual: 'all', attention: false },
   { label: 'resUnet (residual encoder)', build: (o) => resUnet({ ...o, residualDecoder: false }), residual: 'encoder', attention: false },
   { label: 'attentionUnet', build: (o) => attentionUnet(o), residual: 'none', attention: true },
+  { label: 'unetPlusPlus', build: (o) => unetPlusPlus(o), residual: 'none', attention: false, nested: true },
 ];
 
 /**
@@ -57,13 +61,18 @@ const MEMBERS: readonly Member[] = [
  * to cout has k*k*cin*cout weights plus a bias, or with batch norm no bias
  * and 4*cout batch-norm values (gamma, beta, moving mean and variance).
  */
-function closedFormParams(o: Required<Pick<UNetOptions, 'depth' | 'baseFilters' | 'inChannels' | 'classes' | 'batchNorm'>>, residual: Member['residual'], attention: boolean): number {
+function closedFormParams(o: Required<Pick<UNetOptions, 'depth' | 'baseFilters' | 'inChannels' | 'classes' | 'batchNorm'>>, residual: Member['residual'], attention: boolean, nested = false): number {
   const conv = (cin: number, cout: number, k: number) => k * k * cin * cout + (o.batchNorm ? 4 * cout : cout);
   const level = (cin: number, f: number, isResidual: boolean) => conv(cin, f, 3) + conv(f, f, 3) + (isResidual && cin !== f ? conv(cin, f, 1) : 0);
   const f = (l: number) => o.baseFilters * 2 ** (l - 1);
   let total = 0;
   for (let l = 1; l <= o.depth; l++) total += level(l === 1 ? o.inChannels : f(l - 1), f(l), residual !== 'none');
   total += level(f(o.depth), f(o.depth + 1), residual !== 'none');
+  if (nested) {
+    // Block (i, j), level i from 0: an up-convolution from level i+1, then two convs over j skips and the upsampled map.
+    for (let j = 1; j <= o.depth; j++) for (let i = 0; i + j <= o.depth; i++) total += 2 * 2 * f(i + 2) * f(i + 1) + f(i + 1) + level((j + 1) * f(i + 1), f(i + 1), false);
+    return total + f(1) * o.classes + o.classes;
+  }
   for (let l = o.depth; l >= 1; l--) {
     total += 2 * 2 * (2 * f(l)) * f(l) + f(l); // 2x2 up-convolution from the level below, with bias
     if (attention) {
@@ -156,7 +165,7 @@ describe('the U-Net family', () => {
     expect(closedFormParams(paper, 'none', false)).toBe(countParams(unet()).total); // the closed form itself, on the paper's 31,030,658
     for (const o of [paper, { depth: 2, baseFilters: 5, inChannels: 3, classes: 4, batchNorm: true }, { depth: 3, baseFilters: 8, inChannels: 1, classes: 2, batchNorm: false }] as const) {
       for (const padding of ['valid', 'same'] as const) {
-        expect(countParams(member.build({ ...o, padding })).total, `${JSON.stringify(o)} ${padding}`).toBe(closedFormParams(o, member.residual, member.attention));
+        expect(countParams(member.build({ ...o, padding })).total, `${JSON.stringify(o)} ${padding}`).toBe(closedFormParams(o, member.residual, member.attention, member.nested));
       }
     }
   });
@@ -169,6 +178,8 @@ describe('the U-Net family', () => {
       resEncUnet: [7_946_466, 'encoder', false],
       attentionUnet: [7_857_602, 'none', true],
     };
+    expect(countParams(presetSpec('unetPlusPlus')).total).toBe(9_052_578);
+    expect(closedFormParams({ depth: 4, baseFilters: 32, inChannels: 1, classes: 2, batchNorm: true }, 'none', false, true)).toBe(9_052_578);
     for (const [name, [count, residual, attention]] of Object.entries(pinned)) {
       const preset = ARCHITECTURE_PRESETS[name as ArchitecturePresetName];
       const spec = presetSpec(name as ArchitecturePresetName);
@@ -180,7 +191,7 @@ describe('the U-Net family', () => {
     }
     expect(countParams(presetSpec('small')).total).toBe(483_874);
     expect(presetSpec('resEncUnet', { classes: 3 }).options).toMatchObject({ classes: 3, residualDecoder: false });
-    expect(() => presetSpec('vnet' as ArchitecturePresetName)).toThrow("`preset` must be one of 'paper2015', 'small', 'unet', 'resUnet', 'resEncUnet', 'attentionUnet'");
+    expect(() => presetSpec('vnet' as ArchitecturePresetName)).toThrow("`preset` must be one of 'paper2015', 'small', 'unet', 'resUnet', 'resEncUnet', 'attentionUnet', 'unetPlusPlus'");
   });
 
   it.each(cases)('%s: the tfjs forward pass equals the naive reference interpreter', (_, member, options) => {
