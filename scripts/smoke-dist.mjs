@@ -32,3 +32,23 @@ for (const [format, entry] of [['esm', "await import('./dist/node.js')"], ['cjs'
   assert.match(out, /^wasm 2 9$/m, `${format}: threaded wasm from dist (${out.trim()})`);
 }
 console.log('dist smoke test: tfjs-unet/node runs wasm on 2 threads (esm, cjs)');
+
+// What a browser bundles: dist/index.js and every chunk it reaches import nothing Node-only.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+const distDir = new URL('../dist/', import.meta.url).pathname;
+const seen = new Set();
+const stack = [join(distDir, 'index.js')];
+while (stack.length > 0) {
+  const file = stack.pop();
+  if (seen.has(file)) continue;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/(?:from\s*|import\s*\(?\s*)["']([^"']+)["']/g)) {
+    const specifier = m[1];
+    if (specifier.startsWith('.')) stack.push(join(dirname(file), specifier));
+    else assert.doesNotMatch(specifier, /^(node:|sharp$|cli-progress$|onnxruntime-node$)/, `${file} (reached from dist/index.js) imports ${specifier}`);
+  }
+}
+assert.ok(seen.size > 1, 'the root entry reaches its chunks');
+console.log(`dist smoke test: the root entry and its ${seen.size - 1} chunks import nothing Node-only`);
