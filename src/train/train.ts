@@ -19,12 +19,12 @@ import type { ImageArray, TypedArray } from '../core/image.js';
 import { weightMap } from '../loss/weight-map.js';
 import { resolveLoss, segmentationLoss, type LossPreset, type LossTerm } from '../loss/losses.js';
 import { checkNormalization, type Normalization } from '../core/normalization.js';
-import type { ScoredImage } from '../metrics/report.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
 import { onnxEngine, tfjsEngine, type OnnxRuntimeLike, type StepEngine } from './engine.js';
-import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
+import { holdOut, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
+import { ModelSelection, type NamedWeights, type SelectionState } from './selection.js';
 import {
   CHECKPOINT_FORMAT,
   packTensors,
@@ -299,120 +299,41 @@ function checkLength(options: TrainOptions): { steps: number; budgetSeconds: num
  * ```
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
-  const spec = options.spec ?? specOf(model);
-  if (spec === undefined) throw new ArgumentError('options.spec', 'is required for a model that carries no spec in its metadata', undefined);
-  const { steps: stepTarget, budgetSeconds } = checkLength(options);
-  const batchSize = options.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
-  const momentum = options.momentum ?? 0.99;
-  if (!(momentum >= 0 && momentum < 1)) throw new ArgumentError('momentum', 'must be in [0, 1)', momentum);
-  const schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
-  const inputSize = options.inputSize ?? model.inputs[0]!.shape[1] ?? defaultInputSize(spec);
-  const resume = options.resume;
-  if (resume !== undefined && (resume.format !== CHECKPOINT_FORMAT || specToJSON(resume.spec) !== specToJSON(spec))) {
-    throw new ArgumentError('resume', "must be a checkpoint of this model's spec", resume.format);
-  }
-  const normalization = options.normalization ?? { kind: 'scale' as const };
-  const channels = model.inputs[0]!.shape[3] ?? 1;
-  checkNormalization(normalization, channels, 'normalization');
-  const given = options.validation;
-  const split = given !== undefined && 'holdOut' in given ? holdOut(data, given.holdOut) : undefined;
-  const fit: LabelledImages = split?.train ?? data;
-  const validationSet: LabelledImages | undefined = split?.validation ?? (given !== undefined && 'images' in given ? given : undefined);
-  const calibrating = (options.calibrate ?? true) && validationSet !== undefined;
+  const run = resolveRun(model, options);
+  const sets = splitData(data, options);
   // Predictions (validation, and the user's later on) apply the normalisation stored in the model.
-  attachSpec(model, spec, { ...modelInfoOf(model), normalization });
-
-  const logitsModel = withInputSize(model, logitsSpec(spec), inputSize);
+  attachSpec(model, run.spec, { ...modelInfoOf(model), normalization: run.normalization });
+  const logitsModel = withInputSize(model, logitsSpec(run.spec), run.inputSize);
   leanConvGradients(logitsModel);
   const classes = logitsModel.outputs[0]!.shape[3]!;
-  const metric: ValidationMetric = given?.metric ?? (classes === 2 ? 'randError' : 'iou');
-  if (split !== undefined && Array.isArray(data.weights)) {
-    throw new ArgumentError('data.weights', "must be 'border', 'borderUnbalanced' or 'none' with a held-out validation share (given maps cannot be split)", 'an array of maps');
-  }
-  const weights = pixelWeights(fit, data.weights);
+  const metric: ValidationMetric = options.validation?.metric ?? (classes === 2 ? 'randError' : 'iou');
+  const resume = options.resume;
   const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
-  const tiles = sampleTiles(fit.images, fit.labels, weights, { spec, inputSize, pipeline: options.augmentation ?? PAPER_AUGMENTATION, seed: random, normalization });
-
-  const rateOption = options.learningRate ?? 1e-3;
-  const setup = {
-    logitsModel,
-    spec: logitsSpec(spec),
-    classes,
-    optimizer: options.optimizer,
-    learningRate: typeof rateOption === 'number' ? rateOption : rateOption(1),
-    momentum,
-    loss: lossFunction(options.loss),
-  };
-  const engineOption = options.engine ?? 'tfjs';
-  const engine: StepEngine =
-    engineOption === 'tfjs' ? tfjsEngine(setup) : await onnxEngine({ ...setup, inputSize, batchSize, random, lossTerms: onnxLossTerms(options.loss) }, {
-          runtime: engineOption.onnx,
-          ...(engineOption.threads === undefined ? {} : { threads: engineOption.threads }),
-          ...(engineOption.executionProviders === undefined ? {} : { executionProviders: engineOption.executionProviders }),
-        });
-
+  const tiles = sampleTiles(sets.fit.images, sets.fit.labels, sets.weights, {
+    spec: run.spec,
+    inputSize: run.inputSize,
+    pipeline: options.augmentation ?? PAPER_AUGMENTATION,
+    seed: random,
+    normalization: run.normalization,
+  });
+  const engine = await createEngine(options, { logitsModel, spec: logitsSpec(run.spec), classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random });
   const history: StepRecord[] = [...(resume?.history ?? [])];
   const validations: ValidationRecord[] = [...(resume?.validations ?? [])];
-  let best = resume?.best ?? null;
-  let sinceBest = resume?.sinceBest ?? 0;
-  let bestWeights: { name: string; shape: number[]; values: Float32Array }[] | null = null;
-  let bestScored: ScoredImage[] | null = null;
-  let startStep = 0;
-  if (resume !== undefined) {
-    setWeightValues(model, resume.weights, resume.data);
-    engine.reload();
-    await engine.setOptimizerWeights(resume.optimizerWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })));
-    if (resume.bestWeights !== null) bestWeights = resume.bestWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) }));
-    startStep = resume.step;
-  }
-
-  const keepBest = options.keepBest ?? validationSet !== undefined;
-  const selectAfter = options.selectAfter ?? (schedule.kind === 'constant' || typeof options.learningRate === 'function' ? 0 : 0.75);
-  if (!(selectAfter >= 0 && selectAfter <= 1)) throw new ArgumentError('selectAfter', 'must be a fraction of the run in [0, 1]', selectAfter);
-  const timed = Number.isFinite(budgetSeconds);
-  const clock = new RunClock({
-    steps: stepTarget,
-    budgetSeconds,
-    startStep,
-    startSeconds: resume?.seconds ?? 0,
-    validationInterval: given?.everyMinutes !== undefined ? given.everyMinutes * 60 : budgetSeconds / 10,
-    checkpointInterval: options.checkpoint?.everyMinutes !== undefined ? options.checkpoint.everyMinutes * 60 : budgetSeconds / 10,
-    validationEvery: given?.every ?? (timed ? Number.POSITIVE_INFINITY : 50),
-    checkpointEvery: options.checkpoint?.every ?? (timed ? Number.POSITIVE_INFINITY : 50),
-  });
+  const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
+  if (resume !== undefined) await restore(resume, model, engine);
+  const clock = runClock(run, options, resume);
   // The end keeps time for the last validation, the calibration (timed once on the first validation),
   // a checkpoint, and 1% of the budget as a margin.
   let calibrationSeconds = 0;
-  const reserve = () => clock.reserve(validationSet === undefined ? 0 : 1.2, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * budgetSeconds;
-  let step = startStep;
+  const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * run.budgetSeconds;
+  let step = resume?.step ?? 0;
   let lastValidatedStep = -1;
 
-  const capture = async (): Promise<Checkpoint> => {
-    engine.sync();
-    const optimizerValues = (await engine.optimizerWeights()).map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
-    const groups = [weightValues(model), optimizerValues, ...(bestWeights === null ? [] : [bestWeights])];
-    const { manifests, data: blob } = packTensors(groups);
-    return {
-      format: CHECKPOINT_FORMAT,
-      version: 1,
-      spec,
-      step,
-      random: random.state,
-      history,
-      validations,
-      best,
-      sinceBest,
-      seconds: clock.elapsed(),
-      weights: manifests[0]!,
-      optimizerWeights: manifests[1]!,
-      bestWeights: (manifests[2] as TensorManifest[] | undefined) ?? null,
-      data: blob,
-    };
-  };
   const saveCheckpoint = async () => {
     const began = performance.now();
-    await options.checkpoint!.save(await capture());
+    engine.sync();
+    const optimizerWeights = (await engine.optimizerWeights()).map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
+    await options.checkpoint!.save(checkpointOf({ spec: run.spec, model, optimizerWeights, step, random, history, validations, selection, seconds: clock.elapsed() }));
     clock.checkpointed(began);
   };
 
@@ -420,44 +341,29 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const runValidation = async (last = false): Promise<boolean> => {
     const began = performance.now();
     engine.sync();
-    const { report, scored } = await validationReport(model, spec, validationSet!, { inputSize: given?.inputSize ?? inputSize });
+    const { report, scored } = await validationReport(model, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize });
     const record = validationRecord(report, step, clock.elapsed());
     clock.validated(began);
     lastValidatedStep = step;
     validations.push(record);
-    const value = record[metric];
-    const competes = last || clock.progress(step, reserve()) >= selectAfter;
-    const improved = competes && (best === null || (lowerIsBetter(metric) ? value < best.value : value > best.value));
-    if (improved) {
-      best = { step, value };
-      sinceBest = 0;
-      if (keepBest) bestWeights = weightValues(model);
-      if (calibrating) bestScored = scored;
-    } else if (competes) sinceBest++;
+    const competes = last || clock.progress(step, reserve()) >= run.selectAfter;
+    const improved = selection.consider(step, record[metric], competes, model, scored);
     await options.onValidation?.(record, improved);
-    return options.earlyStopping !== undefined && sinceBest >= options.earlyStopping.patience;
+    return selection.exhausted(options.earlyStopping?.patience);
   };
 
   let stopped: TrainResult['stopped'] = 'completed';
   let calibration: Calibration | undefined;
   try {
-    if (timed && validationSet !== undefined && step === 0) {
+    if (run.timed && sets.validation !== undefined && step === 0) {
       // A first validation (and calibration) measures what the end of the run must keep time for.
       await runValidation();
-      if (calibrating && bestScored !== null) {
+      if (sets.calibrating && selection.bestScored !== null) {
         const began = performance.now();
-        calibrate(bestScored);
+        calibrate(selection.bestScored);
         calibrationSeconds = (performance.now() - began) / 1000;
       }
-      // The first and last validations, the calibration, and at least as long again for training.
-      const minimum = 2 * (2 * clock.validationSeconds + calibrationSeconds);
-      if (budgetSeconds < minimum) {
-        throw new ArgumentError(
-          'budget.minutes',
-          `is too small: one validation of these ${validationSet.images.length} image(s) takes ${clock.validationSeconds.toFixed(1)} s and the run needs time to train between the first and the last; give at least ${Math.ceil((minimum / 60) * 10) / 10} minutes (or fewer validation images)`,
-          options.budget!.minutes,
-        );
-      }
+      checkBudgetFits(run, options, sets.validation, clock.validationSeconds, calibrationSeconds);
     }
     // The schedule spans the training time: from after the first validation to the reserve for the end
     // (a resumed run takes its start from the first validation's record).
@@ -473,8 +379,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       }
       if (!clock.hasTimeFor(step, reserve())) break;
       const next = step + 1;
-      const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, schedule, clock.progress(step, reserve())) : rateOption(next);
-      const loss = await engine.step(Array.from({ length: batchSize }, () => tiles.next().value), rate);
+      const rateOption = options.learningRate ?? 1e-3;
+      const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, run.schedule, clock.progress(step, reserve())) : rateOption(next);
+      const loss = await engine.step(Array.from({ length: run.batchSize }, () => tiles.next().value), rate);
       if (!Number.isFinite(loss)) {
         engine.sync(); // the model keeps the last finite step's weights
         throw new TrainingError(next, loss);
@@ -490,31 +397,188 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         etaSeconds: clock.secondsLeft(step),
         progress: clock.progress(step, reserve()),
       });
-
-      if (validationSet !== undefined && clock.validationDue(step) && (await runValidation())) {
+      if (sets.validation !== undefined && clock.validationDue(step) && (await runValidation())) {
         stopped = 'earlyStopping';
         break;
       }
-      if (options.checkpoint !== undefined && clock.checkpointDue(step) && step < stepTarget) await saveCheckpoint();
+      if (options.checkpoint !== undefined && clock.checkpointDue(step) && step < run.stepTarget) await saveCheckpoint();
     }
     // The last weights are validated too, so the best of the run is really kept.
     engine.sync();
-    if (validationSet !== undefined && stopped !== 'aborted' && lastValidatedStep !== step) await runValidation(true);
-    else if (best === null && validationSet !== undefined && stopped !== 'aborted') await runValidation(true);
+    if (sets.validation !== undefined && stopped !== 'aborted' && (lastValidatedStep !== step || selection.best === null)) await runValidation(true);
     if (options.checkpoint !== undefined) await saveCheckpoint();
-    if (keepBest && bestWeights !== null) {
-      const { manifests, data: blob } = packTensors([bestWeights]);
+    if (selection.bestWeights !== null && (options.keepBest ?? sets.validation !== undefined)) {
+      const { manifests, data: blob } = packTensors([selection.bestWeights]);
       setWeightValues(model, manifests[0]!, blob);
     }
-    if (calibrating && stopped !== 'aborted') {
+    if (sets.calibrating && stopped !== 'aborted') {
       // After a resume the best model's predictions may be from the earlier process: predict them again.
-      bestScored ??= (await validationReport(model, spec, validationSet, { inputSize: given?.inputSize ?? inputSize })).scored;
-      calibration = calibrate(bestScored);
-      attachSpec(model, spec, { ...modelInfoOf(model), ...calibration.info });
+      const scored = selection.bestScored ?? (await validationReport(model, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize })).scored;
+      calibration = calibrate(scored);
+      attachSpec(model, run.spec, { ...modelInfoOf(model), ...calibration.info });
     }
   } finally {
     await engine.dispose();
     logitsModel.dispose();
   }
-  return { steps: step, seconds: clock.elapsed(), history, validations, best, stopped, info: modelInfoOf(model), ...(calibration === undefined ? {} : { calibration }) };
+  return {
+    steps: step,
+    seconds: clock.elapsed(),
+    history,
+    validations,
+    best: selection.best,
+    stopped,
+    info: modelInfoOf(model),
+    ...(calibration === undefined ? {} : { calibration }),
+  };
+}
+
+/** The checked settings of a run. */
+interface RunSettings {
+  readonly spec: Spec;
+  readonly stepTarget: number;
+  readonly budgetSeconds: number;
+  readonly timed: boolean;
+  readonly batchSize: number;
+  readonly momentum: number;
+  readonly schedule: Schedule;
+  readonly inputSize: number;
+  readonly normalization: Normalization;
+  readonly selectAfter: number;
+}
+
+/** Checks the options against the model and resolves their defaults, before anything runs. */
+function resolveRun(model: tf.LayersModel, options: TrainOptions): RunSettings {
+  const spec = options.spec ?? specOf(model);
+  if (spec === undefined) throw new ArgumentError('options.spec', 'is required for a model that carries no spec in its metadata', undefined);
+  const { steps: stepTarget, budgetSeconds } = checkLength(options);
+  const batchSize = options.batchSize ?? 1;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
+  const momentum = options.momentum ?? 0.99;
+  if (!(momentum >= 0 && momentum < 1)) throw new ArgumentError('momentum', 'must be in [0, 1)', momentum);
+  const schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
+  const inputSize = options.inputSize ?? model.inputs[0]!.shape[1] ?? defaultInputSize(spec);
+  const resume = options.resume;
+  if (resume !== undefined && (resume.format !== CHECKPOINT_FORMAT || specToJSON(resume.spec) !== specToJSON(spec))) {
+    throw new ArgumentError('resume', "must be a checkpoint of this model's spec", resume.format);
+  }
+  const normalization = options.normalization ?? { kind: 'scale' as const };
+  checkNormalization(normalization, model.inputs[0]!.shape[3] ?? 1, 'normalization');
+  const selectAfter = options.selectAfter ?? (schedule.kind === 'constant' || typeof options.learningRate === 'function' ? 0 : 0.75);
+  if (!(selectAfter >= 0 && selectAfter <= 1)) throw new ArgumentError('selectAfter', 'must be a fraction of the run in [0, 1]', selectAfter);
+  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter };
+}
+
+/** The data a run trains on and validates on, and the pixel weights of the training part. */
+function splitData(data: TrainData, options: TrainOptions) {
+  const given = options.validation;
+  const split = given !== undefined && 'holdOut' in given ? holdOut(data, given.holdOut) : undefined;
+  if (split !== undefined && Array.isArray(data.weights)) {
+    throw new ArgumentError('data.weights', "must be 'border', 'borderUnbalanced' or 'none' with a held-out validation share (given maps cannot be split)", 'an array of maps');
+  }
+  const fit: LabelledImages = split?.train ?? data;
+  const validation: LabelledImages | undefined = split?.validation ?? (given !== undefined && 'images' in given ? given : undefined);
+  return { fit, validation, weights: pixelWeights(fit, data.weights), calibrating: (options.calibrate ?? true) && validation !== undefined };
+}
+
+/** The engine the options ask for, set up for the logits model. */
+async function createEngine(
+  options: TrainOptions,
+  setup: { logitsModel: tf.LayersModel; spec: Spec; classes: number; momentum: number; inputSize: number; batchSize: number; random: Random },
+): Promise<StepEngine> {
+  const rateOption = options.learningRate ?? 1e-3;
+  const common = {
+    logitsModel: setup.logitsModel,
+    spec: setup.spec,
+    classes: setup.classes,
+    optimizer: options.optimizer,
+    learningRate: typeof rateOption === 'number' ? rateOption : rateOption(1),
+    momentum: setup.momentum,
+    loss: lossFunction(options.loss),
+  };
+  const engine = options.engine ?? 'tfjs';
+  if (engine === 'tfjs') return tfjsEngine(common);
+  return onnxEngine(
+    { ...common, inputSize: setup.inputSize, batchSize: setup.batchSize, random: setup.random, lossTerms: onnxLossTerms(options.loss) },
+    {
+      runtime: engine.onnx,
+      ...(engine.threads === undefined ? {} : { threads: engine.threads }),
+      ...(engine.executionProviders === undefined ? {} : { executionProviders: engine.executionProviders }),
+    },
+  );
+}
+
+/** The best-model state a checkpoint carries. */
+function selectionOf(resume: Checkpoint): SelectionState {
+  return {
+    best: resume.best,
+    sinceBest: resume.sinceBest,
+    bestWeights: resume.bestWeights === null ? null : resume.bestWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })),
+  };
+}
+
+/** Puts a checkpoint's weights and optimizer state into the model and the engine. */
+async function restore(resume: Checkpoint, model: tf.LayersModel, engine: StepEngine): Promise<void> {
+  setWeightValues(model, resume.weights, resume.data);
+  engine.reload();
+  await engine.setOptimizerWeights(resume.optimizerWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })));
+}
+
+/** The clock that lays validations, checkpoints and the schedule over the run's steps or budget. */
+function runClock(run: RunSettings, options: TrainOptions, resume: Checkpoint | undefined): RunClock {
+  const given = options.validation;
+  return new RunClock({
+    steps: run.stepTarget,
+    budgetSeconds: run.budgetSeconds,
+    startStep: resume?.step ?? 0,
+    startSeconds: resume?.seconds ?? 0,
+    validationInterval: given?.everyMinutes !== undefined ? given.everyMinutes * 60 : run.budgetSeconds / 10,
+    checkpointInterval: options.checkpoint?.everyMinutes !== undefined ? options.checkpoint.everyMinutes * 60 : run.budgetSeconds / 10,
+    validationEvery: given?.every ?? (run.timed ? Number.POSITIVE_INFINITY : 50),
+    checkpointEvery: options.checkpoint?.every ?? (run.timed ? Number.POSITIVE_INFINITY : 50),
+  });
+}
+
+/** Refuses a budget that cannot hold the first and last validations, the calibration and some training. */
+function checkBudgetFits(run: RunSettings, options: TrainOptions, validation: LabelledImages, validationSeconds: number, calibrationSeconds: number): void {
+  const minimum = 2 * (2 * validationSeconds + calibrationSeconds);
+  if (run.budgetSeconds >= minimum) return;
+  throw new ArgumentError(
+    'budget.minutes',
+    `is too small: one validation of these ${validation.images.length} image(s) takes ${validationSeconds.toFixed(1)} s and the run needs time to train between the first and the last; give at least ${Math.ceil((minimum / 60) * 10) / 10} minutes (or fewer validation images)`,
+    options.budget!.minutes,
+  );
+}
+
+/** A checkpoint of the run as it stands. */
+function checkpointOf(state: {
+  spec: Spec;
+  model: tf.LayersModel;
+  optimizerWeights: NamedWeights;
+  step: number;
+  random: Random;
+  history: readonly StepRecord[];
+  validations: readonly ValidationRecord[];
+  selection: ModelSelection;
+  seconds: number;
+}): Checkpoint {
+  const { selection } = state;
+  const groups = [weightValues(state.model), state.optimizerWeights, ...(selection.bestWeights === null ? [] : [selection.bestWeights])];
+  const { manifests, data } = packTensors(groups);
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: 1,
+    spec: state.spec,
+    step: state.step,
+    random: state.random.state,
+    history: [...state.history],
+    validations: [...state.validations],
+    best: selection.best,
+    sinceBest: selection.sinceBest,
+    seconds: state.seconds,
+    weights: manifests[0]!,
+    optimizerWeights: manifests[1]!,
+    bestWeights: (manifests[2] as TensorManifest[] | undefined) ?? null,
+    data,
+  };
 }
