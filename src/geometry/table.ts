@@ -60,6 +60,21 @@ export function layerTable(spec: Spec, inputSize: TileSize = defaultInputSize(sp
 }
 
 /**
+ * The channels of a spec's output: the class count of a softmax network.
+ * The one source of the class count for training tiles and the loss.
+ *
+ * @example
+ * ```ts
+ * outputChannels(unet({ classes: 3 })); // 3
+ * ```
+ */
+export function outputChannels(spec: Spec): number {
+  const channels = new Map<string, number>();
+  for (const node of spec.nodes) channels.set(node.name, kindOf(node).channels(node, nodeInputs(node).map((name) => channels.get(name)!)) as number);
+  return channels.get(spec.output)!;
+}
+
+/**
  * Parameter totals of a spec (independent of the input size).
  *
  * @example

@@ -24,4 +24,4 @@ export {
 } from './validation.js';
 export type { OnnxRuntimeLike } from './engine.js';
 export { cropToOutput } from './crop.js';
-export { sampleTiles, tileBatches, tilesToArrays, tilesToTensors, type BatchOptions, type Tile, type TileArrays, type TileBatch, type TileOptions } from './tiles.js';
+export { drawBatch, sampleTiles, tileBatches, tilesToArrays, tilesToTensors, type BatchOptions, type Tile, type TileArrays, type TileBatch, type TileOptions } from './tiles.js';

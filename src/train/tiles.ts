@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
 import { checkInputSize, outputSize } from '../geometry/tiles.js';
+import { outputChannels } from '../geometry/table.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
 import { applyGrayValues, checkPipeline, geometricMap, PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { valueScale } from '../core/normalization.js';
@@ -186,11 +187,24 @@ function drawTile(plan: TilePlan): Tile {
 }
 
 
+/**
+ * The next `batchSize` tiles of a sampler: the one batching step of
+ * `train` and {@link tileBatches}.
+ *
+ * @example
+ * ```ts
+ * const batch = drawBatch(sampleTiles(images, labels, undefined, { spec, inputSize: 188 }), 4);
+ * ```
+ */
+export function drawBatch(tiles: Iterator<Tile, never, undefined>, batchSize: number): Tile[] {
+  return Array.from({ length: batchSize }, () => tiles.next().value);
+}
+
 /** Options of {@link tileBatches}. */
 export interface BatchOptions extends TileOptions {
   /** Tiles per batch. Default 1 (the paper: one large tile per step). */
   readonly batchSize?: number;
-  /** Number of classes for the one-hot labels. Default: the spec's `classes` option, else 2. */
+  /** Number of classes for the one-hot labels. Default: the spec's output channels (`outputChannels`). */
   readonly classes?: number;
 }
 
@@ -243,12 +257,11 @@ export async function* tileBatches(
   weights: readonly ImageArray<TypedArray>[] | undefined,
   options: BatchOptions,
 ): AsyncGenerator<TileBatch, never, undefined> {
-  const plan = planTiles(images, labels, weights, options);
   const batchSize = options.batchSize ?? 1;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
-  const specClasses = (options.spec.options as { classes?: unknown } | null)?.classes;
-  const classes = options.classes ?? (typeof specClasses === 'number' ? specClasses : 2);
-  const draw = () => Array.from({ length: batchSize }, () => drawTile(plan));
+  const classes = options.classes ?? outputChannels(options.spec);
+  const tiles = sampleTiles(images, labels, weights, options);
+  const draw = () => drawBatch(tiles, batchSize);
   let pending = later(draw);
   for (;;) {
     const tiles = await pending;

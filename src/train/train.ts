@@ -14,7 +14,8 @@ import { withInputSize } from '../compile/build.js';
 import { leanConvGradients } from '../compile/lean-gradients.js';
 import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { Random } from '../core/random.js';
-import { sampleTiles } from './tiles.js';
+import { drawBatch, sampleTiles } from './tiles.js';
+import { outputChannels } from '../geometry/table.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import { weightMap } from '../loss/weight-map.js';
 import { resolveLoss, segmentationLoss, type LossPreset, type LossTerm } from '../loss/losses.js';
@@ -305,7 +306,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   attachSpec(model, run.spec, { ...modelInfoOf(model), normalization: run.normalization });
   const logitsModel = withInputSize(model, logitsSpec(run.spec), run.inputSize);
   leanConvGradients(logitsModel);
-  const classes = logitsModel.outputs[0]!.shape[3]!;
+  const classes = outputChannels(run.spec);
   const metric: ValidationMetric = options.validation?.metric ?? (classes === 2 ? 'randError' : 'iou');
   const resume = options.resume;
   const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
@@ -381,7 +382,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       const next = step + 1;
       const rateOption = options.learningRate ?? 1e-3;
       const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, run.schedule, clock.progress(step, reserve())) : rateOption(next);
-      const loss = await engine.step(Array.from({ length: run.batchSize }, () => tiles.next().value), rate);
+      const loss = await engine.step(drawBatch(tiles, run.batchSize), rate);
       if (!Number.isFinite(loss)) {
         engine.sync(); // the model keeps the last finite step's weights
         throw new TrainingError(next, loss);

@@ -14,6 +14,7 @@ import {
   graph,
   layerTable,
   margin,
+  outputChannels,
   outputSize,
   nearestValidInputSize,
   predictTiled,
@@ -155,6 +156,8 @@ describe('the U-Net family', () => {
     );
     const valid = graph({ name: 'ok', nodes: [...base.slice(0, 2), conv('c', 'a', 4), { kind: 'add', name: 'sum', inputs: ['a', 'c'] }], output: 'sum' });
     expect(layerTable(valid, 16).at(-1)).toMatchObject({ kind: 'add', channels: 4, height: 16 });
+    expect(outputChannels(valid)).toBe(4);
+    expect(outputChannels(unetPlusPlus({ depth: 2, classes: 5 }))).toBe(5);
     // Valid convs shrink one branch: the add's size rule names the mismatch.
     const shrinking = graph({ name: 'v', nodes: [base[0]!, conv('a', 'image', 4), { ...conv('c', 'a', 4), padding: 'valid' }, { kind: 'add', name: 'sum', inputs: ['a', 'c'] }], output: 'sum' });
     expect(() => outputSize(shrinking, 16)).toThrow('add `sum` would join maps of different sizes (16, 14)');
