@@ -10,7 +10,7 @@ import { ArgumentError } from '../core/errors.js';
 import type { Spec } from '../spec/graph.js';
 import type { Random } from '../core/random.js';
 import { tilesToArrays, tilesToTensors, type Tile } from './tiles.js';
-import { permute } from '../onnx/export.js';
+import { permute } from '../onnx/permute.js';
 import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
 import { trainingGraph, type TrainingGraph, type TrainingOptimizer } from '../onnx/training/training-graph.js';
 import type { LossTerm } from '../loss/losses.js';
