@@ -2,12 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { match } from 'ts-pattern';
-import { unet } from '../spec/unet.js';
-import { attentionUnet, resUnet, unetPlusPlus } from '../spec/family.js';
 import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
-import type { Depth, UNetOptions } from '../spec/options.js';
+import type { Depth } from '../spec/options.js';
 import { ArgumentError } from '../core/errors.js';
 import { progressBar } from './progress.js';
 import { buildModel } from '../compile/build.js';
@@ -19,7 +16,7 @@ import type { Normalization } from '../core/normalization.js';
 import { intensityPercentiles } from '../core/normalization.js';
 import { augmentationFor } from '../plan/augmentation.js';
 import { planTraining } from '../plan/planner.js';
-import { ARCHITECTURES, type Architecture, type TrainingPlan } from '../plan/rules.js';
+import { architectureSpec, ARCHITECTURES, type TrainingPlan } from '../plan/rules.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../node/checkpoint-files.js';
 import { loadDataset, type Dataset } from '../node/images.js';
@@ -54,7 +51,7 @@ from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint
 --architecture: the U-Net family member to train (default unet; resunet: residual units throughout,
 resenc-unet: nnU-Net's residual encoder, attention-unet: attention gates on the skips,
 unet-plus-plus: nested skip paths), with the
-plan's depth, filters and padding. The planner times the U-Net: the others cost a bit more per step.
+plan's depth, filters and padding; the planner times the candidates as that architecture.
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
 (default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
@@ -218,17 +215,6 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
   };
 }
 
-/** The spec of a family member with the plan's U-Net options. */
-function architectureSpec(architecture: Architecture, options: UNetOptions): Spec {
-  return match(architecture)
-    .with('unet', () => unet(options) as Spec)
-    .with('resunet', () => resUnet(options))
-    .with('resenc-unet', () => resUnet({ ...options, residualDecoder: false }))
-    .with('attention-unet', () => attentionUnet(options))
-    .with('unet-plus-plus', () => unetPlusPlus(options))
-    .exhaustive();
-}
-
 /** The engine for a loss: the onnx engine computes cross-entropy and Dice, so focal trains on tfjs. */
 function engineFor(flag: 'auto' | 'tfjs' | 'onnx', planned: 'tfjs' | 'onnx', loss: LossPreset): 'tfjs' | 'onnx' {
   if (flag === 'onnx' && loss === 'focal') throw new UsageError('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
@@ -277,6 +263,7 @@ async function planFor(values: Record<string, unknown>, data: Dataset, minutes: 
     ...(signal === undefined ? {} : { signal }),
     ...(onnx === undefined ? {} : { onnx }),
     engine: onnx === undefined ? 'tfjs' : engine,
+    architecture: choice(values, 'architecture', ARCHITECTURES, 'unet'),
   });
   const chosen = withOverrides(plan, values, data);
   printPlan(fp, chosen, seconds, print);

@@ -3,6 +3,7 @@ export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint
 export { measureStepSeconds, planTraining, type MeasureOptions, type PlanResult } from './planner.js';
 export {
   ARCHITECTURES,
+  architectureSpec,
   BASE_FILTERS,
   BATCHES,
   candidateKey,

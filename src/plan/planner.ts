@@ -3,7 +3,6 @@
  * the data, time a few real training steps of each candidate network on the
  * current backend, and apply the rules.
  */
-import { unet } from '../spec/unet.js';
 import { ArgumentError } from '../core/errors.js';
 import { buildModel } from '../compile/build.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
@@ -11,7 +10,7 @@ import { train, type TrainOptions } from '../train/train.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
 import { augmentationFor } from './augmentation.js';
 import { fingerprint, type DatasetFingerprint } from './fingerprint.js';
-import { candidateKey, choosePlan, planCandidates, type PlanCandidate, type TrainingPlan } from './rules.js';
+import { architectureSpec, candidateKey, choosePlan, planCandidates, type Architecture, type PlanCandidate, type TrainingPlan } from './rules.js';
 
 /** Options of {@link measureStepSeconds}. */
 export interface MeasureOptions {
@@ -20,6 +19,8 @@ export interface MeasureOptions {
   readonly classes?: number;
   /** The engine to time. Default `'tfjs'` (the current backend). */
   readonly engine?: TrainOptions['engine'];
+  /** The family member to time. Default the U-Net. */
+  readonly architecture?: Architecture;
 }
 
 /**
@@ -40,7 +41,7 @@ export async function measureStepSeconds(
   labels: readonly ImageArray<TypedArray>[],
   options: MeasureOptions = {},
 ): Promise<number> {
-  const spec = unet({
+  const spec = architectureSpec(options.architecture ?? 'unet', {
     depth: candidate.depth,
     baseFilters: candidate.baseFilters,
     padding: candidate.padding,
@@ -109,6 +110,8 @@ export async function planTraining(
     readonly onnx?: OnnxRuntimeLike;
     /** `'auto'` (default): the faster of the engines available; `'tfjs'` or `'onnx'` (needs `onnx`): that one. */
     readonly engine?: 'auto' | 'tfjs' | 'onnx';
+    /** The family member to plan for (its candidates are timed). Default the U-Net. */
+    readonly architecture?: Architecture;
   } = {},
 ): Promise<PlanResult> {
   const started = performance.now();
@@ -122,7 +125,7 @@ export async function planTraining(
   const engineReasons: string[] = choice === 'auto' ? [] : [`engine ${engine}: as asked`];
   for (const [i, candidate] of planCandidates(fp).entries()) {
     if (options.signal?.aborted === true) throw new Error('planning was aborted');
-    const time = (e: 'tfjs' | 'onnx') => measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(e) });
+    const time = (e: 'tfjs' | 'onnx') => measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(e), architecture: options.architecture ?? 'unet' });
     let seconds: number;
     if (i === 0 && options.onnx !== undefined && choice === 'auto') {
       // The engines are timed on the first (smallest) candidate; the faster one times and trains the rest.
@@ -139,6 +142,6 @@ export async function planTraining(
     }
     speeds.set(candidateKey(candidate), seconds);
   }
-  const plan = choosePlan(fp, minutes, speeds);
+  const plan = choosePlan(fp, minutes, speeds, undefined, options.architecture ?? 'unet');
   return { fingerprint: fp, plan: { ...plan, engine, reasons: [...plan.reasons, ...engineReasons] }, seconds: (performance.now() - started) / 1000 };
 }

@@ -7,7 +7,10 @@
 import { ArgumentError } from '../core/errors.js';
 import { margin } from '../geometry/tiles.js';
 import { unet } from '../spec/unet.js';
-import type { Depth } from '../spec/options.js';
+import type { Depth, UNetOptions } from '../spec/options.js';
+import type { Spec } from '../spec/graph.js';
+import { attentionUnet, resUnet, unetPlusPlus } from '../spec/family.js';
+import { match } from 'ts-pattern';
 import type { Normalization } from '../core/normalization.js';
 import type { LossPreset } from '../loss/losses.js';
 import type { Schedule } from '../train/schedule.js';
@@ -21,6 +24,25 @@ import type { DatasetFingerprint } from './fingerprint.js';
 export const ARCHITECTURES = ['unet', 'resunet', 'resenc-unet', 'attention-unet', 'unet-plus-plus'] as const;
 /** @see {@link ARCHITECTURES} */
 export type Architecture = (typeof ARCHITECTURES)[number];
+
+/**
+ * The spec of a family member with U-Net options (the architecture's own
+ * options, like `residualDecoder`, follow from its name).
+ *
+ * @example
+ * ```ts
+ * architectureSpec('resenc-unet', { depth: 4, baseFilters: 32, padding: 'same' }).builder; // 'resunet'
+ * ```
+ */
+export function architectureSpec(architecture: Architecture, options: UNetOptions): Spec {
+  return match(architecture)
+    .with('unet', () => unet(options) as Spec)
+    .with('resunet', () => resUnet(options))
+    .with('resenc-unet', () => resUnet({ ...options, residualDecoder: false }))
+    .with('attention-unet', () => attentionUnet(options))
+    .with('unet-plus-plus', () => unetPlusPlus(options))
+    .exhaustive();
+}
 
 /** A network and batch shape the planner may choose. */
 export interface PlanCandidate {
@@ -185,13 +207,21 @@ export function planCandidates(fp: DatasetFingerprint): PlanCandidate[] {
  * @param fp - the dataset's fingerprint.
  * @param minutes - the whole run's budget.
  * @param speeds - measured seconds per step of the candidates (missing ones are skipped).
+ * @param candidates - the candidates (default {@link planCandidates}).
+ * @param architecture - the family member the speeds were measured on (default the U-Net).
  * @throws {@link ArgumentError} when no candidate was timed.
  * @example
  * ```ts
  * const plan = choosePlan(fp, 30, new Map([[candidateKey(c), 0.8]]));
  * ```
  */
-export function choosePlan(fp: DatasetFingerprint, minutes: number, speeds: SpeedTable, candidates: readonly PlanCandidate[] = planCandidates(fp)): TrainingPlan {
+export function choosePlan(
+  fp: DatasetFingerprint,
+  minutes: number,
+  speeds: SpeedTable,
+  candidates: readonly PlanCandidate[] = planCandidates(fp),
+  architecture: Architecture = 'unet',
+): TrainingPlan {
   if (!(minutes > 0)) throw new ArgumentError('minutes', 'must be a positive number', minutes);
   const trainSeconds = minutes * 60 * (1 - OVERHEAD_SHARE);
   const rated: RatedCandidate[] = candidates.flatMap((c) => {
@@ -214,7 +244,7 @@ export function choosePlan(fp: DatasetFingerprint, minutes: number, speeds: Spee
   reasons.push(`tile ${chosen.tile} px, same padding: every pixel of the tile is labelled output`);
   return {
     minutes,
-    architecture: 'unet',
+    architecture,
     depth: chosen.depth,
     baseFilters: chosen.baseFilters,
     padding: chosen.padding,

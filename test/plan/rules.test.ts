@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateKey, choosePlan, depthFor, MIN_STEPS, OVERHEAD_SHARE, planCandidates, receptiveField, tileFor, type DatasetFingerprint } from '../../src/plan/index.js';
+import { architectureSpec, ARCHITECTURES, candidateKey, choosePlan, depthFor, MIN_STEPS, OVERHEAD_SHARE, planCandidates, receptiveField, tileFor, type DatasetFingerprint } from '../../src/plan/index.js';
 
 /** A synthetic fingerprint: square images of `size`, objects `diameter` px across (p90). */
 function fp(size: number, diameter: number): DatasetFingerprint {
@@ -65,6 +65,16 @@ describe('planner rules', () => {
     const speeds = new Map(candidates.map((c) => [candidateKey(c), (c.baseFilters === 16 ? 0.2 : 0.3) * (c.batch === 2 ? 1.2 : 1)]));
     const plan = choosePlan(f, 60, speeds);
     expect([plan.baseFilters, plan.batch]).toEqual([32, 2]);
+  });
+
+  it('records the family member its speeds were measured on, whose spec the plan then builds', () => {
+    const f = fp(512, 60);
+    const speeds = new Map(planCandidates(f).map((c) => [candidateKey(c), 0.2]));
+    expect(choosePlan(f, 30, speeds).architecture).toBe('unet');
+    expect(choosePlan(f, 30, speeds, undefined, 'resenc-unet').architecture).toBe('resenc-unet');
+    const builders = ARCHITECTURES.map((a) => architectureSpec(a, { depth: 2, baseFilters: 4, padding: 'same' }));
+    expect(builders.map((s) => s.builder)).toEqual(['unet', 'resunet', 'resunet', 'attention_unet', 'unet_plus_plus']);
+    expect((builders[2]!.options as { residualDecoder: boolean }).residualDecoder).toBe(false);
   });
 
   it('needs at least one timed candidate', () => {
