@@ -4,6 +4,8 @@
  * - `plan`: `tfjs-unet train --minutes N` with no other flag (the planned default), at each of
  *   --plan-minutes; `plan-tfjs`: the same with `--engine tfjs` (the default without onnxruntime-node),
  *   at --plan-tfjs-minutes; `plan-base32`: with `--base-filters 32`, at --plan-base32-minutes;
+ *   `plan-resenc` and `plan-attention`: with `--architecture resenc-unet` / `attention-unet`, at
+ *   --plan-family-minutes;
  * - the earlier ablation's fixed configurations (valid depth 4, base 16, 316 px tiles, Adam 1e-3,
  *   +- border weight map, +- elastic deformation) at --fixed-minutes;
  * - `torch`: a plain PyTorch U-Net (bench/torch-isbi.py) when `import torch` works, at --torch-minutes;
@@ -29,10 +31,11 @@ const { values } = parseArgs({
     'plan-minutes': { type: 'string', default: '10,30,60' },
     'plan-tfjs-minutes': { type: 'string', default: '30' },
     'plan-base32-minutes': { type: 'string', default: '30' },
+    'plan-family-minutes': { type: 'string', default: '30' },
     'fixed-minutes': { type: 'string', default: '15' },
     'torch-minutes': { type: 'string', default: '20' },
     seeds: { type: 'string', default: '1,2,3' },
-    configs: { type: 'string', default: 'plan,plan-tfjs,plan-base32,paper,no-weights,no-elastic,neither,torch' },
+    configs: { type: 'string', default: 'plan,plan-tfjs,plan-base32,plan-resenc,plan-attention,paper,no-weights,no-elastic,neither,torch' },
     report: { type: 'boolean', default: false },
     data: { type: 'string' },
   },
@@ -91,6 +94,8 @@ for (const seed of list(values.seeds)) {
           ? list(values['plan-tfjs-minutes'])
           : config === 'plan-base32'
             ? list(values['plan-base32-minutes'])
+            : config === 'plan-resenc' || config === 'plan-attention'
+              ? list(values['plan-family-minutes'])
             : config === 'torch' ? list(values['torch-minutes']) : list(values['fixed-minutes']);
     for (const minutes of minutesList) {
       if (!runs.some((r) => r.config === config && r.minutes === minutes && r.seed === seed)) todo.push({ config, minutes, seed });
@@ -129,10 +134,14 @@ const label = (config: string) =>
       ? 'planned default on tfjs (`--engine tfjs`)'
       : config === 'plan-base32'
         ? 'planned default with `--base-filters 32`'
+      : config === 'plan-resenc'
+        ? 'planned with `--architecture resenc-unet`'
+      : config === 'plan-attention'
+        ? 'planned with `--architecture attention-unet`'
       : config === 'torch'
         ? 'plain PyTorch U-Net (bench/torch-isbi.py)'
         : (FIXED_LABELS[config] ?? config);
-const order = ['plan', 'plan-tfjs', 'plan-base32', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
+const order = ['plan', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
 const rows = [...groups.entries()]
   .sort(([a], [b]) => order.indexOf(a.split('|')[0]!) - order.indexOf(b.split('|')[0]!) || Number(a.split('|')[1]) - Number(b.split('|')[1]))
   .map(([key, group]) => {
@@ -148,18 +157,20 @@ const seedsText = (group: Run[]) => `${group.length} seed${group.length === 1 ? 
 const comparisons = bestFixed === undefined
   ? []
   : [...groups.entries()]
-      .filter(([key]) => ['plan', 'plan-tfjs', 'plan-base32', 'torch'].includes(key.split('|')[0]!))
+      .filter(([key]) => key.startsWith('plan') || key.startsWith('torch'))
       .map(([key, group]) => {
         const [config, minutes] = key.split('|') as [string, string];
         const [fixedKey, fixed] = bestFixed;
         const ratio = meanOf(fixed) / meanOf(group);
-        return `- ${config === 'plan' ? 'The planned default' : config === 'plan-tfjs' ? 'The planned default on tfjs' : config === 'plan-base32' ? 'The planned default with base 32' : 'The PyTorch script'} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
+        return `- ${config === 'torch' ? 'The PyTorch script' : `The ${label(config).replace(/^\*\*|\*\*/g, '')}`} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
       });
 // The canonical command's runs that are not in bench/isbi-results.json yet.
 const canonical = [
   ...[10, 30, 60].map((minutes) => ({ config: 'plan', minutes })),
   { config: 'plan-tfjs', minutes: 30 },
   { config: 'plan-base32', minutes: 30 },
+  { config: 'plan-resenc', minutes: 30 },
+  { config: 'plan-attention', minutes: 30 },
   ...Object.keys(FIXED_LABELS).map((config) => ({ config, minutes: 15 })),
   ...(torchAvailable ? [{ config: 'torch', minutes: 20 }] : []),
 ];
@@ -211,8 +222,8 @@ configurations are the earlier ablation's (valid padding, depth 4, 16 base filte
 batch 1, Adam 1e-3, the last weights, tfjs engine).
 
 Reproduce: \`npm run bench:isbi\` (all of the above: the planned default at 10, 30 and 60 minutes and
-on tfjs and with base 32 at 30, the fixed configurations at 15 minutes and the PyTorch script at 20
-minutes, seeds 1-3; about 14 hours).
+on tfjs, with base 32 and with the residual-encoder and attention U-Nets at 30, the fixed
+configurations at 15 minutes and the PyTorch script at 20 minutes, seeds 1-3; about 17 hours).
 It can run in parts, e.g. \`npm run bench:isbi -- --configs plan --plan-minutes 30 --seeds 1\`: runs
 already in \`bench/isbi-results.json\` are kept (delete it to start over), and \`--report\` rewrites
 this page only. Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet predict\` and
