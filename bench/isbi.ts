@@ -135,9 +135,9 @@ const label = (config: string) =>
       : config === 'plan-base32'
         ? 'planned default with `--base-filters 32`'
       : config === 'plan-resenc'
-        ? 'planned with `--architecture resenc-unet`'
+        ? 'planned default with `--architecture resenc-unet`'
       : config === 'plan-attention'
-        ? 'planned with `--architecture attention-unet`'
+        ? 'planned default with `--architecture attention-unet`'
       : config === 'torch'
         ? 'plain PyTorch U-Net (bench/torch-isbi.py)'
         : (FIXED_LABELS[config] ?? config);
