@@ -304,7 +304,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const sets = splitData(data, options);
   // Predictions (validation, and the user's later on) apply the normalisation stored in the model.
   attachSpec(model, run.spec, { ...modelInfoOf(model), normalization: run.normalization });
-  const logitsModel = withInputSize(model, logitsSpec(run.spec), run.inputSize);
+  const logits = logitsSpec(run.spec);
+  const logitsModel = withInputSize(model, logits, run.inputSize);
   leanConvGradients(logitsModel);
   const classes = outputChannels(run.spec);
   const metric: ValidationMetric = options.validation?.metric ?? (classes === 2 ? 'randError' : 'iou');
@@ -317,7 +318,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     seed: random,
     normalization: run.normalization,
   });
-  const engine = await createEngine(options, { logitsModel, spec: logitsSpec(run.spec), classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random });
+  const engine = await createEngine(options, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random });
   const history: StepRecord[] = [...(resume?.history ?? [])];
   const validations: ValidationRecord[] = [...(resume?.validations ?? [])];
   const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
@@ -329,6 +330,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * run.budgetSeconds;
   let step = resume?.step ?? 0;
   let lastValidatedStep = -1;
+  const rateOption = options.learningRate ?? 1e-3;
 
   const saveCheckpoint = async () => {
     const began = performance.now();
@@ -380,7 +382,6 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       }
       if (!clock.hasTimeFor(step, reserve())) break;
       const next = step + 1;
-      const rateOption = options.learningRate ?? 1e-3;
       const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, run.schedule, clock.progress(step, reserve())) : rateOption(next);
       const loss = await engine.step(drawBatch(tiles, run.batchSize), rate);
       if (!Number.isFinite(loss)) {

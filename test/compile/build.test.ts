@@ -15,7 +15,8 @@ import {
   type Spec,
   type UNetOptions,
 } from '../../src/index.js';
-import { evaluate, type Map3, type Weights } from '../helpers/reference.js';
+import { evaluate, type Map3 } from '../helpers/reference.js';
+import { randomiseBatchNorm, weightsOf } from '../helpers/weights.js';
 import { rng } from '../helpers/random.js';
 
 const models: tf.LayersModel[] = [];
@@ -23,22 +24,6 @@ const keep = (m: tf.LayersModel) => (models.push(m), m);
 afterEach(() => {
   while (models.length > 0) models.pop()!.dispose();
 });
-
-function weightsOf(model: tf.LayersModel): Weights {
-  const weights: Weights = new Map();
-  for (const layer of model.layers) weights.set(layer.name, layer.getWeights().map((w) => w.dataSync() as Float32Array));
-  return weights;
-}
-
-/** Randomises batch-norm statistics so batch norm is not an identity in the check. */
-function randomiseBatchNorm(model: tf.LayersModel, random: () => number): void {
-  for (const layer of model.layers) {
-    if (layer.getClassName() !== 'BatchNormalization') continue;
-    const c = layer.getWeights()[0]!.shape[0]!;
-    const vec = (lo: number, hi: number) => tf.tensor1d(Array.from({ length: c }, () => lo + (hi - lo) * random()));
-    layer.setWeights([vec(0.5, 1.5), vec(-0.5, 0.5), vec(-0.2, 0.2), vec(0.5, 2)]);
-  }
-}
 
 describe('buildModel: the paper network', () => {
   it('has exactly 31,030,658 parameters and 23 conv layers', () => {

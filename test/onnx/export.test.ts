@@ -20,29 +20,7 @@ import { onnx } from '../../src/onnx/proto.js';
 import type { onnx as OnnxSchema } from 'onnx-proto';
 import { permute } from '../../src/onnx/export.js';
 import { rng } from '../helpers/random.js';
-
-/** Random batch-norm statistics and affine parameters, so batch norm is not the identity. */
-function randomiseBatchNorm(model: tf.LayersModel, random: () => number): void {
-  for (const layer of model.layers) {
-    if (layer.getClassName() !== 'BatchNormalization') continue;
-    const c = layer.getWeights()[0]!.shape[0]!;
-    const vec = (lo: number, hi: number) => tf.tensor1d(Array.from({ length: c }, () => lo + (hi - lo) * random()));
-    const values = [vec(0.5, 1.5), vec(-0.5, 0.5), vec(-0.2, 0.2), vec(0.5, 2)];
-    layer.setWeights(values);
-    tf.dispose(values);
-  }
-}
-
-/** Random biases too (the initialiser sets them to zero, which would hide a bias mix-up). */
-function randomiseBiases(model: tf.LayersModel, random: () => number): void {
-  for (const layer of model.layers) {
-    const weights = layer.getWeights();
-    if (weights.length !== 2 || layer.getClassName() === 'BatchNormalization') continue;
-    const bias = tf.tensor1d(Array.from({ length: weights[1]!.shape[0]! }, () => random() * 0.2 - 0.1));
-    layer.setWeights([weights[0]!, bias]);
-    bias.dispose();
-  }
-}
+import { randomiseBatchNorm, randomiseBiases } from '../helpers/weights.js';
 
 function toNchw(x: tf.Tensor4D): Float32Array {
   return tf.tidy(() => x.transpose([0, 3, 1, 2]).dataSync() as Float32Array);

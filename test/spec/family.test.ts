@@ -32,7 +32,8 @@ import {
   type Spec,
   type UNetOptions,
 } from '../../src/index.js';
-import { evaluate, type Map3, type Weights } from '../helpers/reference.js';
+import { evaluate, type Map3 } from '../helpers/reference.js';
+import { randomiseBatchNorm, randomiseBiases, weightsOf } from '../helpers/weights.js';
 import { rng } from '../helpers/random.js';
 
 const models: tf.LayersModel[] = [];
@@ -85,28 +86,10 @@ function closedFormParams(o: Required<Pick<UNetOptions, 'depth' | 'baseFilters' 
   return total + f(1) * o.classes + o.classes;
 }
 
-function weightsOf(model: tf.LayersModel): Weights {
-  const weights: Weights = new Map();
-  for (const layer of model.layers) weights.set(layer.name, layer.getWeights().map((w) => w.dataSync() as Float32Array));
-  return weights;
-}
-
 /** Random batch-norm statistics and biases, so neither is an identity or zero in the checks. */
 function randomise(model: tf.LayersModel, random: () => number): void {
-  for (const layer of model.layers) {
-    const weights = layer.getWeights();
-    if (layer.getClassName() === 'BatchNormalization') {
-      const c = weights[0]!.shape[0]!;
-      const vec = (lo: number, hi: number) => tf.tensor1d(Array.from({ length: c }, () => lo + (hi - lo) * random()));
-      const values = [vec(0.5, 1.5), vec(-0.5, 0.5), vec(-0.2, 0.2), vec(0.5, 2)];
-      layer.setWeights(values);
-      tf.dispose(values);
-    } else if (weights.length === 2) {
-      const bias = tf.tensor1d(Array.from({ length: weights[1]!.shape[0]! }, () => random() * 0.2 - 0.1));
-      layer.setWeights([weights[0]!, bias]);
-      bias.dispose();
-    }
-  }
+  randomiseBatchNorm(model, random);
+  randomiseBiases(model, random);
 }
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
