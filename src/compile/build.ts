@@ -19,6 +19,8 @@ import { layerTable } from '../geometry/table.js';
 import { defaultInputSize, outputSize, type TileSize } from '../geometry/tiles.js';
 import { walkAxis } from '../geometry/walk.js';
 import { createLayer, type LayerContext } from './layers.js';
+import { kernelInitializer } from './initializers.js';
+import type { SupervisionHead } from '../geometry/supervision.js';
 import { attachSpec } from './metadata.js';
 
 /** Options of {@link buildModel}. */
@@ -54,7 +56,14 @@ function checkSpec(spec: unknown): asserts spec is Spec {
 
 type LayerSource = (node: SpecNode, context: LayerContext) => tf.layers.Layer;
 
-function assemble(spec: Spec, size: readonly [number, number] | undefined, layerFor: LayerSource, seed?: number): tf.LayersModel {
+/** Deep-supervision heads to add as extra outputs: 1x1 convs to `classes` scores, trimmed. */
+interface HeadRequest {
+  readonly heads: readonly SupervisionHead[];
+  readonly classes: number;
+  readonly seed: number | undefined;
+}
+
+function assemble(spec: Spec, size: readonly [number, number] | undefined, layerFor: LayerSource, seed?: number, supervision?: HeadRequest): tf.LayersModel {
   const rows = layerTable(spec, size ?? defaultInputSize(spec));
   const hs = size === undefined ? undefined : walkAxis(spec, size[0]);
   const ws = size === undefined ? undefined : walkAxis(spec, size[1]);
@@ -96,7 +105,22 @@ function assemble(spec: Spec, size: readonly [number, number] | undefined, layer
     const layer = layerFor(node, { inChannels, cropping, seed: seed === undefined ? undefined : seed + i });
     symbols.set(node.name, layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.SymbolicTensor);
   });
-  const model = tf.model({ name: spec.name, inputs: input, outputs: symbols.get(spec.output)! });
+  const heads = (supervision?.heads ?? []).map((head, k) => {
+    const channels = rows[indexOf.get(head.input)!]!.channels;
+    const conv = tf.layers.conv2d({
+      name: head.name,
+      filters: supervision!.classes,
+      kernelSize: 1,
+      activation: 'linear',
+      kernelInitializer: kernelInitializer('heNormal', channels, supervision!.seed === undefined ? undefined : supervision!.seed + k),
+    });
+    const scores = conv.apply(symbols.get(head.input)!) as tf.SymbolicTensor;
+    if (head.trim === 0) return scores;
+    const t = head.trim;
+    return tf.layers.cropping2D({ name: `${head.name}_trim`, cropping: [[t, t], [t, t]] }).apply(scores) as tf.SymbolicTensor;
+  });
+  const output = symbols.get(spec.output)!;
+  const model = tf.model({ name: spec.name, inputs: input, outputs: heads.length === 0 ? output : [output, ...heads] });
   attachSpec(model, spec);
   return model;
 }
@@ -153,6 +177,42 @@ export function buildModel(spec: Spec, options: BuildOptions = {}): tf.LayersMod
  * ```
  */
 export function withInputSize(model: tf.LayersModel, spec: Spec, inputSize: TileSize): tf.LayersModel {
+  return reassemble(model, spec, inputSize);
+}
+
+/**
+ * The training model of a deep-supervised run: `model`'s layers at a tile
+ * size (weights shared, as {@link withInputSize}), with outputs `[output,
+ * ...heads]`, where each head is a new 1x1 convolution to `classes` scores
+ * (He-normal, bias) on its spec node, trimmed to the output window (see
+ * `supervisionHeads`). The heads' layers are named after them
+ * (`supervision_1`, ...) and exist only in this model: the saved model and
+ * predictions keep the one output.
+ *
+ * @param model - a model compiled from `spec`.
+ * @param spec - its spec (e.g. with the output activation removed, to train on logits).
+ * @param inputSize - the training tile size the heads were laid out for.
+ * @param heads - from `supervisionHeads(spec, inputSize, nodes)`.
+ * @param options - `classes` of the heads (the spec's output channels) and an initialiser `seed`.
+ * @throws {@link SpecError} when `model` lacks a layer of `spec`; `InvalidTileSizeError` for a bad size.
+ * @example
+ * ```ts
+ * const heads = supervisionHeads(spec, 252, supervisedNodes(spec, true));
+ * const training = withSupervisionHeads(model, spec, 252, heads, { classes: 2 });
+ * const [logits, ...auxiliary] = training.apply(x) as tf.Tensor[];
+ * ```
+ */
+export function withSupervisionHeads(
+  model: tf.LayersModel,
+  spec: Spec,
+  inputSize: number,
+  heads: readonly SupervisionHead[],
+  options: { readonly classes: number; readonly seed?: number },
+): tf.LayersModel {
+  return reassemble(model, spec, inputSize, { heads, classes: options.classes, seed: options.seed });
+}
+
+function reassemble(model: tf.LayersModel, spec: Spec, inputSize: TileSize, supervision?: HeadRequest): tf.LayersModel {
   checkSpec(spec);
   const size = resolveSize(spec, inputSize);
   const reuse: LayerSource = (node, context) => {
@@ -165,5 +225,5 @@ export function withInputSize(model: tf.LayersModel, spec: Spec, inputSize: Tile
     }
     return layer;
   };
-  return assemble(spec, size, reuse);
+  return assemble(spec, size, reuse, undefined, supervision);
 }

@@ -1,4 +1,4 @@
-export { buildModel, needsFixedInputSize, withInputSize, type BuildOptions } from './build.js';
+export { buildModel, needsFixedInputSize, withInputSize, withSupervisionHeads, type BuildOptions } from './build.js';
 export { heStddev } from './initializers.js';
 export { checkModelInfo, METADATA_KEY, modelInfoOf, specOf, type ModelInfo } from './metadata.js';
 export { loadModel, saveModel, type LoadedModel } from './persist.js';

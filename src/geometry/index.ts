@@ -3,6 +3,7 @@ export * from './summary.js';
 export * from './table.js';
 export {
   alignment,
+  nodeScales,
   checkInputSize,
   defaultInputSize,
   inputSizeFor,
@@ -14,3 +15,4 @@ export {
   type TileSize,
   type ValidInputSize,
 } from './tiles.js';
+export { supervisionHeads, type SupervisionHead } from './supervision.js';

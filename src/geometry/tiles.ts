@@ -239,12 +239,20 @@ export function defaultInputSize(spec: Spec): ValidInputSize {
  * ```
  */
 export function alignment(spec: Spec): number {
+  return Math.max(1, ...nodeScales(spec).values());
+}
+
+/**
+ * Every node's resolution relative to the input: 1 at full resolution, 2
+ * after one 2x2 pooling, back to 1 after the matching upsampling.
+ *
+ * @example
+ * ```ts
+ * nodeScales(unet({ depth: 2 })).get('bottleneck_relu2'); // 4
+ * ```
+ */
+export function nodeScales(spec: Spec): ReadonlyMap<string, number> {
   const scales = new Map<string, number>();
-  let coarsest = 1;
-  for (const node of spec.nodes) {
-    const scale = kindOf(node).scale(node, nodeInputs(node).map((name) => scales.get(name)!));
-    scales.set(node.name, scale);
-    coarsest = Math.max(coarsest, scale);
-  }
-  return coarsest;
+  for (const node of spec.nodes) scales.set(node.name, kindOf(node).scale(node, nodeInputs(node).map((name) => scales.get(name)!)));
+  return scales;
 }

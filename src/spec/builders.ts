@@ -10,8 +10,19 @@ import type { Spec } from './graph.js';
 import { checkName } from './kinds.js';
 import { ARCHITECTURE_PRESETS, type ArchitecturePreset, type ArchitecturePresetName } from './presets.js';
 import { resolveUNetOptions, type ResolvedUNetOptions } from './options.js';
-import { unet } from './unet.js';
-import { attentionUnet, resolveAttentionUNetOptions, resolveResUNetOptions, resolveUNetPlusPlusOptions, resUnet, unetPlusPlus, type ResolvedResUNetOptions } from './family.js';
+import { PLAIN_UNET, unet, unetNodes } from './unet.js';
+import {
+  attentionUnet,
+  attentionUnetNodes,
+  resolveAttentionUNetOptions,
+  resolveResUNetOptions,
+  resolveUNetPlusPlusOptions,
+  resUnet,
+  resUnetNodes,
+  unetPlusPlus,
+  unetPlusPlusNodes,
+  type ResolvedResUNetOptions,
+} from './family.js';
 
 /** A function from options to specs, registered under `name` so its specs round-trip through JSON. */
 export interface SpecBuilder<O = unknown> {
@@ -21,19 +32,41 @@ export interface SpecBuilder<O = unknown> {
   readonly resolve: (options: unknown) => O;
   /** Builds the spec from resolved options; it must record `builder: name` and the options. */
   readonly build: (options: O) => Spec<O>;
+  /**
+   * Where deep-supervision heads attach in the spec these options build: node
+   * names of decoder maps, the one nearest the output first (see
+   * `supervisionPoints`). Optional: without it `train` takes the nodes from
+   * `deepSupervision: ['node', ...]`.
+   */
+  readonly supervision?: (options: O) => readonly string[];
 }
 
 /** The U-Net of {@link unet}. */
-export const UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = { name: 'unet', resolve: resolveUNetOptions, build: (options) => unet(options) as unknown as Spec<ResolvedUNetOptions> };
+export const UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = {
+  name: 'unet',
+  resolve: resolveUNetOptions,
+  build: (options) => unet(options) as unknown as Spec<ResolvedUNetOptions>,
+  supervision: (options) => unetNodes(options, PLAIN_UNET).supervision,
+};
 
 /** The residual U-Net of {@link resUnet}. */
-export const RESUNET_BUILDER: SpecBuilder<ResolvedResUNetOptions> = { name: 'resunet', resolve: resolveResUNetOptions, build: resUnet };
+export const RESUNET_BUILDER: SpecBuilder<ResolvedResUNetOptions> = { name: 'resunet', resolve: resolveResUNetOptions, build: resUnet, supervision: (options) => resUnetNodes(options).supervision };
 
 /** The attention U-Net of {@link attentionUnet}. */
-export const ATTENTION_UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = { name: 'attention_unet', resolve: resolveAttentionUNetOptions, build: attentionUnet };
+export const ATTENTION_UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = {
+  name: 'attention_unet',
+  resolve: resolveAttentionUNetOptions,
+  build: attentionUnet,
+  supervision: (options) => attentionUnetNodes(options).supervision,
+};
 
 /** U-Net++ of {@link unetPlusPlus}. */
-export const UNET_PLUS_PLUS_BUILDER: SpecBuilder<ResolvedUNetOptions> = { name: 'unet_plus_plus', resolve: resolveUNetPlusPlusOptions, build: unetPlusPlus };
+export const UNET_PLUS_PLUS_BUILDER: SpecBuilder<ResolvedUNetOptions> = {
+  name: 'unet_plus_plus',
+  resolve: resolveUNetPlusPlusOptions,
+  build: unetPlusPlus,
+  supervision: (options) => unetPlusPlusNodes(options).supervision,
+};
 
 const registry = new Map<string, SpecBuilder>([UNET_BUILDER, RESUNET_BUILDER, ATTENTION_UNET_BUILDER, UNET_PLUS_PLUS_BUILDER].map((b) => [b.name, b as SpecBuilder]));
 

@@ -8,7 +8,7 @@
 import { checkBoolean, checkRecord } from './errors.js';
 import { graph, type Spec } from './graph.js';
 import { resolveUNetOptions, type ResolvedUNetOptions, type UNetOptions } from './options.js';
-import { unetNodes } from './unet.js';
+import { unetNodes, type UNetNodes } from './unet.js';
 import { bottleneck, encoderBlock, levelConvs, outputBlock, upsample, type ConvSettings } from './blocks.js';
 import type { SpecNode } from './nodes.js';
 
@@ -54,8 +54,13 @@ export function resolveResUNetOptions(options: unknown = {}): ResolvedResUNetOpt
  */
 export function resUnet(options: ResUNetOptions = {}): Spec<ResolvedResUNetOptions> {
   const o = resolveResUNetOptions(options);
-  const { nodes, output } = unetNodes(o, { encoder: 'residual', decoder: o.residualDecoder ? 'residual' : 'double', attention: false });
+  const { nodes, output } = resUnetNodes(o);
   return graph({ name: o.name, nodes, output, builder: 'resunet', options: o });
+}
+
+/** The nodes of {@link resUnet}. */
+export function resUnetNodes(o: ResolvedResUNetOptions): UNetNodes {
+  return unetNodes(o, { encoder: 'residual', decoder: o.residualDecoder ? 'residual' : 'double', attention: false });
 }
 
 /**
@@ -88,8 +93,13 @@ export function resolveAttentionUNetOptions(options: unknown = {}): ResolvedUNet
  */
 export function attentionUnet(options: UNetOptions = {}): Spec<ResolvedUNetOptions> {
   const o = resolveAttentionUNetOptions(options);
-  const { nodes, output } = unetNodes(o, { encoder: 'double', decoder: 'double', attention: true });
+  const { nodes, output } = attentionUnetNodes(o);
   return graph({ name: o.name, nodes, output, builder: 'attention_unet', options: o });
+}
+
+/** The nodes of {@link attentionUnet}. */
+export function attentionUnetNodes(o: ResolvedUNetOptions): UNetNodes {
+  return unetNodes(o, { encoder: 'double', decoder: 'double', attention: true });
 }
 
 /**
@@ -114,7 +124,7 @@ export function resolveUNetPlusPlusOptions(options: unknown = {}): ResolvedUNetO
  * concatenates `x<i>_0 .. x<i>_<j-1>` (the encoder's skip is `x<i>_0`;
  * center-cropped with valid padding) and the upsampled `x<i+1>_<j-1>`, then
  * two 3x3 convs with level i's filters; the head reads `x0_<depth>`. Deep
- * supervision (a head on every `x0_<j>`) is not built: a spec has one output.
+ * supervision (Zhou's: a head on every `x0_<j>`) is a training option: `train(..., { deepSupervision: true })`.
  *
  * @param options - `unet()`'s options (`upsampling` applies to every nested upsampling).
  * @throws {@link SpecError} naming a bad option.
@@ -126,6 +136,12 @@ export function resolveUNetPlusPlusOptions(options: unknown = {}): ResolvedUNetO
  */
 export function unetPlusPlus(options: UNetOptions = {}): Spec<ResolvedUNetOptions> {
   const o = resolveUNetPlusPlusOptions(options);
+  const { nodes, output } = unetPlusPlusNodes(o);
+  return graph({ name: o.name, nodes, output, builder: 'unet_plus_plus', options: o });
+}
+
+/** The nodes of {@link unetPlusPlus}; deep supervision attaches to the full-resolution nested maps `x0_<depth-1> .. x0_1`. */
+export function unetPlusPlusNodes(o: ResolvedUNetOptions): UNetNodes {
   const settings: ConvSettings = { padding: o.padding, activation: o.activation, batchNorm: o.batchNorm, initializer: o.initializer };
   const filters = (level: number) => o.baseFilters * 2 ** level;
   const nodes: SpecNode[] = [{ kind: 'input', name: 'image', channels: o.inChannels }];
@@ -160,5 +176,5 @@ export function unetPlusPlus(options: UNetOptions = {}): Spec<ResolvedUNetOption
   }
   const head = outputBlock({ input: x[0]![o.depth]!, classes: o.classes, activation: o.outputActivation, initializer: o.initializer });
   nodes.push(...head.nodes);
-  return graph({ name: o.name, nodes, output: head.output, builder: 'unet_plus_plus', options: o });
+  return { nodes, output: head.output, supervision: x[0]!.slice(1, o.depth).reverse() };
 }

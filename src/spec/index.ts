@@ -42,3 +42,4 @@ export { kindOf, NODE_KIND_TABLE, nodeInputs, type FieldParser, type FieldParser
 export * from './options.js';
 export * from './presets.js';
 export { unet, type UNetSpec } from './unet.js';
+export { supervisedNodes, supervisionPoints, type DeepSupervision } from './supervision.js';

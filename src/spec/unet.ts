@@ -33,7 +33,7 @@ export type UNetSpec<O extends UNetOptions = UNetOptions> = Spec<ResolvedUNetOpt
  */
 export function unet<const O extends UNetOptions = {}>(options?: O): UNetSpec<O> {
   const o = resolveUNetOptions(options ?? {});
-  const { nodes, output } = unetNodes(o, { encoder: 'double', decoder: 'double', attention: false });
+  const { nodes, output } = unetNodes(o, PLAIN_UNET);
   return graph({ name: o.name, nodes, output, builder: 'unet', options: o }) as unknown as UNetSpec<O>;
 }
 
@@ -44,8 +44,14 @@ export interface UNetVariant {
   readonly attention: boolean;
 }
 
+/** The nodes of a U-Net, and its decoder's maps where deep-supervision heads attach. */
+export interface UNetNodes extends Block {
+  /** The decoder's level outputs below full resolution, finest first (levels 2..depth, scales 2..2^(depth-1)). */
+  readonly supervision: readonly string[];
+}
+
 /** The nodes of a U-Net with resolved options, in one of the family's variants. */
-export function unetNodes(o: ResolvedUNetOptions, variant: UNetVariant): Block {
+export function unetNodes(o: ResolvedUNetOptions, variant: UNetVariant): UNetNodes {
   const settings: ConvSettings = {
     padding: o.padding,
     activation: o.activation,
@@ -72,6 +78,7 @@ export function unetNodes(o: ResolvedUNetOptions, variant: UNetVariant): Block {
   const bottom = bottleneck({ ...settings, unit: variant.encoder, inChannels: o.baseFilters * 2 ** (o.depth - 1), input: current, filters: o.baseFilters * 2 ** o.depth, dropout: o.dropout });
   nodes.push(...bottom.nodes);
   current = bottom.output;
+  const levelOutputs: string[] = [];
   for (let level = o.depth; level >= 1; level--) {
     const block = decoderBlock({
       ...settings,
@@ -85,6 +92,7 @@ export function unetNodes(o: ResolvedUNetOptions, variant: UNetVariant): Block {
     });
     nodes.push(...block.nodes);
     current = block.output;
+    levelOutputs.unshift(block.output);
   }
   const head = outputBlock({
     input: current,
@@ -93,5 +101,8 @@ export function unetNodes(o: ResolvedUNetOptions, variant: UNetVariant): Block {
     initializer: o.initializer,
   });
   nodes.push(...head.nodes);
-  return { nodes, output: head.output };
+  return { nodes, output: head.output, supervision: levelOutputs.slice(1) };
 }
+
+/** The variant of the paper's U-Net. */
+export const PLAIN_UNET: UNetVariant = Object.freeze({ encoder: 'double', decoder: 'double', attention: false });

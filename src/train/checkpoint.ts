@@ -47,6 +47,8 @@ export interface Checkpoint {
   readonly optimizerWeights: readonly TensorManifest[];
   /** Present when best weights are kept. */
   readonly bestWeights: readonly TensorManifest[] | null;
+  /** The deep-supervision heads' weights (`supervision_1/kernel`, ...), present when the run has heads. */
+  readonly headWeights?: readonly TensorManifest[];
   readonly data: Float32Array;
 }
 

@@ -14,6 +14,8 @@ import { permute } from '../onnx/permute.js';
 import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
 import { trainingGraph, type TrainingGraph, type TrainingOptimizer } from '../onnx/training/training-graph.js';
 import type { LossTerm } from '../loss/losses.js';
+import type { SupervisionHead } from '../geometry/supervision.js';
+import { headTargets } from './supervision.js';
 
 /** A named tensor's values (optimizer state in checkpoints). */
 export interface NamedValues {
@@ -66,6 +68,13 @@ export interface EngineSetup {
   readonly momentum: number;
   /** The loss on (one-hot labels, logits, pixel weights). */
   readonly loss: (labels: tf.Tensor, logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor;
+  /**
+   * Deep supervision: `logitsModel`'s outputs are `[logits, ...heads]` (see
+   * `withSupervisionHeads`), each head's loss is taken on its pooled targets
+   * (`headTargets`), and the losses are summed with `lossWeights` (the
+   * output's first). Default: none.
+   */
+  readonly supervision?: { readonly heads: readonly SupervisionHead[]; readonly lossWeights: readonly number[] };
 }
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
@@ -93,15 +102,34 @@ function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
 export function tfjsEngine(setup: EngineSetup): StepEngine {
   const optimizer = makeOptimizer(setup.optimizer, setup.learningRate, setup.momentum);
   const trainable = trainableVariables(setup.logitsModel);
+  /** Applies the gradients of a finite loss and frees the step's tensors. */
+  const finish = async (value: tf.Scalar, grads: tf.NamedTensorMap, inputs: readonly tf.Tensor[]): Promise<number> => {
+    const loss = (await value.data())[0]!;
+    if (Number.isFinite(loss)) optimizer.applyGradients(grads);
+    tf.dispose([...inputs, value, ...Object.values(grads)]);
+    return loss;
+  };
   return {
     async step(tiles, rate) {
       setLearningRate(optimizer, rate);
-      const batch = tilesToTensors(tiles, setup.classes);
-      const { value, grads } = tf.variableGrads(() => setup.loss(batch.y, setup.logitsModel.apply(batch.x, { training: true }) as tf.Tensor, batch.weights) as tf.Scalar, trainable);
-      const loss = (await value.data())[0]!;
-      if (Number.isFinite(loss)) optimizer.applyGradients(grads);
-      tf.dispose([batch.x, batch.y, batch.weights, value, ...Object.values(grads)]);
-      return loss;
+      const supervision = setup.supervision;
+      if (supervision === undefined || supervision.heads.length === 0) {
+        const batch = tilesToTensors(tiles, setup.classes);
+        const { value, grads } = tf.variableGrads(() => setup.loss(batch.y, setup.logitsModel.apply(batch.x, { training: true }) as tf.Tensor, batch.weights) as tf.Scalar, trainable);
+        return finish(value, grads, [batch.x, batch.y, batch.weights]);
+      }
+      const arrays = tilesToArrays(tiles, setup.classes, 'NHWC');
+      const targets = [
+        { y: tf.tensor4d(arrays.y, arrays.yShape), weights: tf.tensor3d(arrays.weights, arrays.weightsShape) },
+        ...headTargets(arrays, supervision.heads, 'NHWC').map((t) => ({ y: tf.tensor4d(t.y, t.yShape), weights: tf.tensor3d(t.weights, t.weightsShape) })),
+      ];
+      const x = tf.tensor4d(arrays.x, arrays.xShape);
+      const { value, grads } = tf.variableGrads(() => {
+        const outputs = setup.logitsModel.apply(x, { training: true }) as tf.Tensor[];
+        const losses = outputs.map((logits, k) => tf.mul(setup.loss(targets[k]!.y, logits, targets[k]!.weights), supervision.lossWeights[k]!));
+        return tf.addN(losses) as tf.Scalar;
+      }, trainable);
+      return finish(value, grads, [x, ...targets.flatMap((t) => [t.y, t.weights])]);
     },
     sync() {},
     reload() {},
@@ -165,7 +193,13 @@ export async function onnxEngine(
   options: OnnxEngineOptions,
 ): Promise<StepEngine> {
   const optimizer = graphOptimizer(setup.optimizer, setup.momentum);
-  const graph: TrainingGraph = trainingGraph(setup.spec, { inputSize: setup.inputSize, batchSize: setup.batchSize, optimizer, loss: setup.lossTerms });
+  const graph: TrainingGraph = trainingGraph(setup.spec, {
+    inputSize: setup.inputSize,
+    batchSize: setup.batchSize,
+    optimizer,
+    loss: setup.lossTerms,
+    ...(setup.supervision === undefined ? {} : { supervision: setup.supervision }),
+  });
   const { Tensor } = options.runtime;
   const session = await options.runtime.InferenceSession.create(graph.bytes, {
     graphOptimizationLevel: 'all',
@@ -222,6 +256,12 @@ export async function onnxEngine(
         [graph.weights.name]: new Tensor('float32', batch.weights, batch.weightsShape),
         [graph.scalars.learningRate!]: scalar(rate),
       };
+      if (graph.heads.length > 0) {
+        headTargets(batch, setup.supervision!.heads, 'NCHW').forEach((t, k) => {
+          feeds[graph.heads[k]!.labels.name] = new Tensor('float32', t.y, t.yShape);
+          feeds[graph.heads[k]!.weights.name] = new Tensor('float32', t.weights, t.weightsShape);
+        });
+      }
       if (optimizer.kind === 'adam') {
         feeds[graph.scalars.oneMinusBeta1Power!] = scalar(1 - optimizer.beta1 ** t);
         feeds[graph.scalars.oneMinusBeta2Power!] = scalar(1 - optimizer.beta2 ** t);

@@ -10,7 +10,10 @@ import { ArgumentError } from '../core/errors.js';
 import { specToJSON } from '../spec/json.js';
 import { defaultInputSize } from '../geometry/tiles.js';
 import { attachSpec, modelInfoOf, specOf, type ModelInfo } from '../compile/metadata.js';
-import { withInputSize } from '../compile/build.js';
+import { withInputSize, withSupervisionHeads } from '../compile/build.js';
+import { supervisedNodes, type DeepSupervision } from '../spec/supervision.js';
+import { supervisionHeads, type SupervisionHead } from '../geometry/supervision.js';
+import { supervisionLossWeights } from './supervision.js';
 import { leanConvGradients } from '../compile/lean-gradients.js';
 import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { Random } from '../core/random.js';
@@ -23,7 +26,7 @@ import { checkNormalization, type Normalization } from '../core/normalization.js
 import { calibrate, type Calibration } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
-import { onnxEngine, tfjsEngine, type OnnxRuntimeLike, type StepEngine } from './engine.js';
+import { onnxEngine, tfjsEngine, type EngineSetup, type OnnxRuntimeLike, type StepEngine } from './engine.js';
 import { holdOut, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
 import { ModelSelection, type NamedWeights, type SelectionState } from './selection.js';
 import {
@@ -165,6 +168,15 @@ export interface TrainOptions {
    * `(oneHotLabels, logits, weights)`. Every term sees the pixel weights.
    */
   readonly loss?: LossPreset | readonly LossTerm[] | ((labels: tf.Tensor, logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor);
+  /**
+   * Deep supervision (nnU-Net's default, Zhou's for U-Net++): 1x1-conv heads on
+   * hidden maps, each trained on the labels pooled to its resolution, losses
+   * weighted 1, 1/2, 1/4, ... (normalised). `true`: every place the builder
+   * declares but the coarsest (`supervisionPoints`); a count; or node names
+   * (any spec). The heads exist only while training (and in checkpoints): the
+   * trained model keeps its one output. Default: none.
+   */
+  readonly deepSupervision?: DeepSupervision;
   /** Intensity normalisation of the inputs; stored in the model, so predictions apply it. Default `{ kind: 'scale' }`. */
   readonly normalization?: Normalization;
   /** Validation: held-out images, or a share of the training data to hold out. Predicted whole (overlap-tile). */
@@ -305,9 +317,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   // Predictions (validation, and the user's later on) apply the normalisation stored in the model.
   attachSpec(model, run.spec, { ...modelInfoOf(model), normalization: run.normalization });
   const logits = logitsSpec(run.spec);
-  const logitsModel = withInputSize(model, logits, run.inputSize);
-  leanConvGradients(logitsModel);
   const classes = outputChannels(run.spec);
+  const heads = supervisionHeads(logits, run.inputSize, run.supervised);
+  const logitsModel =
+    heads.length === 0 ? withInputSize(model, logits, run.inputSize) : withSupervisionHeads(model, logits, run.inputSize, heads, { classes, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  leanConvGradients(logitsModel);
   const metric: ValidationMetric = options.validation?.metric ?? (classes === 2 ? 'randError' : 'iou');
   const resume = options.resume;
   const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
@@ -318,11 +332,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     seed: random,
     normalization: run.normalization,
   });
-  const engine = await createEngine(options, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random });
+  const supervision = heads.length === 0 ? undefined : { heads, lossWeights: supervisionLossWeights(heads.length) };
+  const engine = await createEngine(options, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random, supervision });
   const history: StepRecord[] = [...(resume?.history ?? [])];
   const validations: ValidationRecord[] = [...(resume?.validations ?? [])];
   const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
-  if (resume !== undefined) await restore(resume, model, engine);
+  if (resume !== undefined) await restore(resume, model, engine, headLayers(logitsModel, heads));
   const clock = runClock(run, options, resume);
   // The end keeps time for the last validation, the calibration (timed once on the first validation),
   // a checkpoint, and 1% of the budget as a margin.
@@ -336,7 +351,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     const began = performance.now();
     engine.sync();
     const optimizerWeights = (await engine.optimizerWeights()).map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
-    await options.checkpoint!.save(checkpointOf({ spec: run.spec, model, optimizerWeights, step, random, history, validations, selection, seconds: clock.elapsed() }));
+    const headWeights = heads.length === 0 ? undefined : headLayers(logitsModel, heads).flatMap(layerWeightValues);
+    await options.checkpoint!.save(checkpointOf({ spec: run.spec, model, optimizerWeights, headWeights, step, random, history, validations, selection, seconds: clock.elapsed() }));
     clock.checkpointed(began);
   };
 
@@ -447,6 +463,8 @@ interface RunSettings {
   readonly inputSize: number;
   readonly normalization: Normalization;
   readonly selectAfter: number;
+  /** The nodes deep supervision puts heads on (none: empty). */
+  readonly supervised: readonly string[];
 }
 
 /** Checks the options against the model and resolves their defaults, before anything runs. */
@@ -468,7 +486,16 @@ function resolveRun(model: tf.LayersModel, options: TrainOptions): RunSettings {
   checkNormalization(normalization, model.inputs[0]!.shape[3] ?? 1, 'normalization');
   const selectAfter = options.selectAfter ?? (schedule.kind === 'constant' || typeof options.learningRate === 'function' ? 0 : 0.75);
   if (!(selectAfter >= 0 && selectAfter <= 1)) throw new ArgumentError('selectAfter', 'must be a fraction of the run in [0, 1]', selectAfter);
-  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter };
+  const supervised = supervisedNodes(spec, options.deepSupervision);
+  const resumedHeads = resume?.headWeights === undefined ? 0 : new Set(resume.headWeights.map((w) => w.name.slice(0, w.name.indexOf('/')))).size;
+  if (resume !== undefined && resumedHeads !== supervised.length) {
+    throw new ArgumentError(
+      'resume',
+      `must be a checkpoint of a run with the same deep supervision: it has ${resumedHeads} head(s), the options ask for ${supervised.length} (deepSupervision)`,
+      options.deepSupervision ?? false,
+    );
+  }
+  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised };
 }
 
 /** The data a run trains on and validates on, and the pixel weights of the training part. */
@@ -486,7 +513,16 @@ function splitData(data: TrainData, options: TrainOptions) {
 /** The engine the options ask for, set up for the logits model. */
 async function createEngine(
   options: TrainOptions,
-  setup: { logitsModel: tf.LayersModel; spec: Spec; classes: number; momentum: number; inputSize: number; batchSize: number; random: Random },
+  setup: {
+    logitsModel: tf.LayersModel;
+    spec: Spec;
+    classes: number;
+    momentum: number;
+    inputSize: number;
+    batchSize: number;
+    random: Random;
+    supervision: EngineSetup['supervision'];
+  },
 ): Promise<StepEngine> {
   const rateOption = options.learningRate ?? 1e-3;
   const common = {
@@ -497,6 +533,7 @@ async function createEngine(
     learningRate: typeof rateOption === 'number' ? rateOption : rateOption(1),
     momentum: setup.momentum,
     loss: lossFunction(options.loss),
+    ...(setup.supervision === undefined ? {} : { supervision: setup.supervision }),
   };
   const engine = options.engine ?? 'tfjs';
   if (engine === 'tfjs') return tfjsEngine(common);
@@ -519,9 +556,31 @@ function selectionOf(resume: Checkpoint): SelectionState {
   };
 }
 
-/** Puts a checkpoint's weights and optimizer state into the model and the engine. */
-async function restore(resume: Checkpoint, model: tf.LayersModel, engine: StepEngine): Promise<void> {
+/** The deep-supervision heads' layers of a training model (none without heads). */
+function headLayers(logitsModel: tf.LayersModel, heads: readonly SupervisionHead[]): tf.layers.Layer[] {
+  return heads.map((h) => logitsModel.getLayer(h.name));
+}
+
+/** A layer's weights as named values. */
+function layerWeightValues(layer: tf.layers.Layer): NamedWeights {
+  return layer.weights.map((w) => ({ name: `${layer.name}/${w.originalName.slice(w.originalName.lastIndexOf('/') + 1)}`, shape: [...w.shape] as number[], values: Float32Array.from(w.read().dataSync()) }));
+}
+
+/** Puts a checkpoint's weights (the heads' too) and optimizer state into the model and the engine. */
+async function restore(resume: Checkpoint, model: tf.LayersModel, engine: StepEngine, heads: readonly tf.layers.Layer[]): Promise<void> {
   setWeightValues(model, resume.weights, resume.data);
+  const saved = new Map((resume.headWeights ?? []).map((e) => [e.name, e]));
+  for (const layer of heads) {
+    const values = layerWeightValues(layer).map((w) => {
+      const entry = saved.get(w.name);
+      if (entry === undefined || entry.shape.join('x') !== w.shape.join('x')) {
+        throw new ArgumentError('resume.headWeights', `must hold '${w.name}' of shape [${w.shape.join(', ')}] (a checkpoint of this run's deep supervision)`, entry === undefined ? 'none' : `[${entry.shape.join(', ')}]`);
+      }
+      return tf.tensor(unpack(entry, resume.data), entry.shape);
+    });
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
   engine.reload();
   await engine.setOptimizerWeights(resume.optimizerWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })));
 }
@@ -557,6 +616,7 @@ function checkpointOf(state: {
   spec: Spec;
   model: tf.LayersModel;
   optimizerWeights: NamedWeights;
+  headWeights: NamedWeights | undefined;
   step: number;
   random: Random;
   history: readonly StepRecord[];
@@ -565,7 +625,7 @@ function checkpointOf(state: {
   seconds: number;
 }): Checkpoint {
   const { selection } = state;
-  const groups = [weightValues(state.model), state.optimizerWeights, ...(selection.bestWeights === null ? [] : [selection.bestWeights])];
+  const groups = [weightValues(state.model), state.optimizerWeights, state.headWeights ?? [], ...(selection.bestWeights === null ? [] : [selection.bestWeights])];
   const { manifests, data } = packTensors(groups);
   return {
     format: CHECKPOINT_FORMAT,
@@ -580,7 +640,8 @@ function checkpointOf(state: {
     seconds: state.seconds,
     weights: manifests[0]!,
     optimizerWeights: manifests[1]!,
-    bestWeights: (manifests[2] as TensorManifest[] | undefined) ?? null,
+    bestWeights: (manifests[3] as TensorManifest[] | undefined) ?? null,
+    ...(state.headWeights === undefined ? {} : { headWeights: manifests[2]! }),
     data,
   };
 }

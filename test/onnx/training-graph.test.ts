@@ -3,7 +3,24 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { attentionUnet, buildModel, resUnet, unetPlusPlus, segmentationLoss, unet, validInputSizes, weightedSoftmaxCrossEntropy, type LossTerm, type UNetOptions } from '../../src/index.js';
+import {
+  attentionUnet,
+  buildModel,
+  outputChannels,
+  resUnet,
+  segmentationLoss,
+  supervisedNodes,
+  supervisionHeads,
+  unet,
+  unetPlusPlus,
+  validInputSizes,
+  weightedSoftmaxCrossEntropy,
+  withSupervisionHeads,
+  type DeepSupervision,
+  type LossTerm,
+  type UNetOptions,
+} from '../../src/index.js';
+import { supervisionLossWeights } from '../../src/train/supervision.js';
 import { permute } from '../../src/onnx/export.js';
 import { trainingGraph, type TrainingGraph } from '../../src/onnx/training/training-graph.js';
 import { onnx } from '../../src/onnx/proto.js';
@@ -44,14 +61,22 @@ const BUILDERS = {
 } as const;
 
 /** Runs the graph in ORT and tfjs's autodiff on the same data; returns both losses and the gradients (tfjs layout). */
-async function compare({ options, batch, builder = 'unet' }: Case, training = true, terms?: readonly LossTerm[]) {
+async function compare({ options, batch, builder = 'unet' }: Case, training = true, terms?: readonly LossTerm[], deepSupervision?: DeepSupervision) {
   const sizeIndex = 1;
   const spec = BUILDERS[builder]({ dropout: 0, ...options, outputActivation: 'linear' });
   const size = validInputSizes(spec, { max: 256 })[sizeIndex]!;
-  const model = buildModel(spec, { inputSize: size, seed: 3 });
+  const heads = supervisionHeads(spec, size, supervisedNodes(spec, deepSupervision));
+  const lossWeights = supervisionLossWeights(heads.length);
+  const plainModel = buildModel(spec, { inputSize: size, seed: 3 });
+  const model = heads.length === 0 ? plainModel : withSupervisionHeads(plainModel, spec, size, heads, { classes: outputChannels(spec), seed: 5 });
   const random = rng(7);
   randomiseWeights(model, random);
-  const graph: TrainingGraph = trainingGraph(spec, { inputSize: size, batchSize: batch, ...(terms === undefined ? {} : { loss: terms }) });
+  const graph: TrainingGraph = trainingGraph(spec, {
+    inputSize: size,
+    batchSize: batch,
+    ...(terms === undefined ? {} : { loss: terms }),
+    ...(heads.length === 0 ? {} : { supervision: { heads, lossWeights } }),
+  });
   const channels = graph.image.shape[1]!;
   const [, classes, out] = graph.labels.shape as [number, number, number, number];
 
@@ -64,7 +89,19 @@ async function compare({ options, batch, builder = 'unet' }: Case, training = tr
   const weightByName = new Map(model.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
   const statistics = graph.statistics.map((st) => new ort.Tensor('float32', Float32Array.from(weightByName.get(st.tfjsName)!.read().dataSync()), st.shape as number[]));
   const lossFn = terms === undefined ? weightedSoftmaxCrossEntropy : segmentationLoss(terms);
-  const { value, grads } = tf.variableGrads(() => lossFn(labels, model.apply(x, { training }) as tf.Tensor, weights) as tf.Scalar, variables);
+  // Each head's targets, written with tf ops: the labels and weights of its window of the output, average-pooled by its scale.
+  const headTargets = heads.map((h) =>
+    tf.tidy(() => {
+      const window = (t: tf.Tensor4D) => tf.avgPool(t.slice([0, h.offset, h.offset, 0], [batch, h.size * h.scale, h.size * h.scale, -1]), h.scale, h.scale, 'valid');
+      return { y: window(labels), weights: window(weights.expandDims(3) as tf.Tensor4D).squeeze([3]) };
+    }),
+  );
+  const { value, grads } = tf.variableGrads(() => {
+    if (heads.length === 0) return lossFn(labels, model.apply(x, { training }) as tf.Tensor, weights) as tf.Scalar;
+    const [logits, ...auxiliary] = model.apply(x, { training }) as tf.Tensor[];
+    const parts = [tf.mul(lossFn(labels, logits!, weights), lossWeights[0]!), ...auxiliary.map((a, k) => tf.mul(lossFn(headTargets[k]!.y, a, headTargets[k]!.weights), lossWeights[k + 1]!))];
+    return tf.addN(parts) as tf.Scalar;
+  }, variables);
   const expectedLoss = value.dataSync()[0]!;
   const tfjsGrads = variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
 
@@ -75,6 +112,10 @@ async function compare({ options, batch, builder = 'unet' }: Case, training = tr
     [graph.labels.name]: nchw(labels),
     [graph.weights.name]: new ort.Tensor('float32', weights.dataSync() as Float32Array, graph.weights.shape as number[]),
   };
+  headTargets.forEach((t, k) => {
+    feeds[graph.heads[k]!.labels.name] = nchw(t.y);
+    feeds[graph.heads[k]!.weights.name] = new ort.Tensor('float32', t.weights.dataSync() as Float32Array, graph.heads[k]!.weights.shape as number[]);
+  });
   // Parameters are bound to tfjs's weights by name (the orders differ where branches meet).
   const tfjsNames = model.trainableWeights.map((w) => w.originalName.replace(/_\d+$/, ''));
   expect([...graph.parameters.map((p) => `${p.layer}/${p.key}`)].sort()).toEqual([...tfjsNames].sort());
@@ -96,8 +137,9 @@ async function compare({ options, batch, builder = 'unet' }: Case, training = tr
   // Batch norm's moving statistics after the step, as tfjs-layers updated them in training mode.
   if (training) for (const st of graph.statistics) expect(relativeL2(result[st.next]!.data as Float32Array, weightByName.get(st.tfjsName)!.read().dataSync()), st.tfjsName).toBeLessThan(1e-5);
   await session.release();
-  tf.dispose([x, labelIndices, labels, weights, value, ...Object.values(grads)]);
+  tf.dispose([x, labelIndices, labels, weights, value, ...Object.values(grads), ...headTargets.flatMap((t) => [t.y, t.weights])]);
   model.dispose();
+  if (model !== plainModel) plainModel.dispose();
   const expectedGrads = tfjsIndexOf.map((i) => tfjsGrads[i]!);
   return { loss, expectedLoss, actualGrads, expectedGrads, names: graph.parameters.map((p) => p.input), graph };
 }
@@ -130,6 +172,20 @@ describe('trainingGraph', () => {
     { builder: 'unet_plus_plus', options: { depth: 3, baseFilters: 2, padding: 'same', batchNorm: true, upsampling: 'nearest' }, batch: 2 },
   ] as const satisfies readonly Case[])('differentiates the family: $builder $options, batch $batch', async (c) => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare(c);
+    expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
+    actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+  });
+
+  it.each([
+    ['U-Net, valid (trimmed heads at 1/2 and 1/4)', { options: { depth: 3, baseFilters: 2 }, batch: 2 }, true, undefined],
+    ['U-Net, same, batch norm, 3 classes, Dice + CE, every place', { options: { depth: 3, baseFilters: 3, padding: 'same', batchNorm: true, classes: 3 }, batch: 2 }, 2, [{ kind: 'crossEntropy' }, { kind: 'dice' }]],
+    ['ResEnc U-Net, same, batch norm', { builder: 'resenc', options: { depth: 3, baseFilters: 2, padding: 'same', batchNorm: true, inChannels: 2 }, batch: 2 }, true, undefined],
+    ["U-Net++, valid (Zhou's full-resolution heads)", { builder: 'unet_plus_plus', options: { depth: 2, baseFilters: 3 }, batch: 1 }, true, undefined],
+    ['a hand-named node (the bottleneck, 1/4)', { options: { depth: 2, baseFilters: 3, padding: 'same' }, batch: 2 }, ['bottleneck_conv2'], undefined],
+  ] as const)('with deep supervision, loss and gradients (the heads\' too) equal tfjs autodiff on tf.avgPool-ed targets: %s', async (_, c, deepSupervision, terms) => {
+    const { loss, expectedLoss, actualGrads, expectedGrads, names, graph } = await compare(c as Case, true, terms as readonly LossTerm[] | undefined, deepSupervision as DeepSupervision);
+    expect(graph.heads.length).toBeGreaterThan(0);
+    expect(names.filter((n) => n.startsWith('supervision_')).length).toBe(2 * graph.heads.length);
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
     actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
   });

@@ -15,6 +15,7 @@ import { cropAmounts } from '../export.js';
 import { GraphBuilder, type Value } from './builder.js';
 import { gradients } from './gradients.js';
 import type { LossTerm } from '../../loss/losses.js';
+import type { SupervisionHead } from '../../geometry/supervision.js';
 
 /** A trainable weight of the graph: the tfjs layer and weight it mirrors, and how its layout differs. */
 export interface TrainingParameter {
@@ -58,6 +59,12 @@ export interface TrainingGraphOptions {
   readonly outputGradients?: boolean;
   /** Loss terms: `crossEntropy` and `dice` (as `segmentationLoss`). Default: the cross-entropy alone. */
   readonly loss?: readonly LossTerm[];
+  /**
+   * Deep supervision: heads (from `supervisionHeads` at this tile size) whose
+   * losses are added to the output's, each on its own pooled targets, with
+   * `lossWeights` = [output's, each head's]. Default: none.
+   */
+  readonly supervision?: { readonly heads: readonly SupervisionHead[]; readonly lossWeights: readonly number[] };
 }
 
 /** An optimizer as tfjs defines it: `tf.train.momentum(rate, momentum, nesterov)` or `tf.train.adam(rate, beta1, beta2, epsilon)`. */
@@ -86,6 +93,8 @@ export interface TrainingGraph {
   readonly labels: TrainingFeed;
   /** Per-pixel loss weights: `[batch, out, out]`. */
   readonly weights: TrainingFeed;
+  /** Per deep-supervision head: its pooled targets `[batch, classes, size, size]` and weights `[batch, size, size]`. */
+  readonly heads: readonly { readonly labels: TrainingFeed; readonly weights: TrainingFeed }[];
   /** Dropout masks (0 or 1 / (1 - rate) per element), one per dropout node, in spec order. */
   readonly dropoutMasks: readonly (TrainingFeed & { readonly layer: string; readonly rate: number })[];
   /** Name of the scalar loss output. */
@@ -247,8 +256,57 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
 
   const labels = b.input('labels', [batch, classes, oh, ow]);
   const weights = b.input('weights', [batch, oh, ow]);
+  const terms = options.loss ?? [{ kind: 'crossEntropy' }];
+  const supervision = options.supervision;
+  const heads = (supervision?.heads ?? []).map((head, k) => {
+    const x = source(head.input);
+    const w = parameter(head.name, 'kernel', [1, 1, x.shape[1]!, classes], KERNEL_TO_ONNX);
+    const scores = b.conv(x, w, parameter(head.name, 'bias', [classes]), [0, 0, 0, 0], 1, head.name);
+    const t = head.trim;
+    const logits = t === 0 ? scores : b.slice(scores, [0, 0, t, t], [batch, classes, head.size, head.size], `${head.name}_trim`);
+    return {
+      logits,
+      labels: b.input(`labels_${k + 1}`, [batch, classes, head.size, head.size]),
+      weights: b.input(`weights_${k + 1}`, [batch, head.size, head.size]),
+    };
+  });
+  if (supervision !== undefined && supervision.lossWeights.length !== heads.length + 1) {
+    throw new ArgumentError('supervision.lossWeights', `must hold ${heads.length + 1} weights (the output's, then one per head)`, supervision.lossWeights.length);
+  }
+  const outputLoss = segmentationLossOf(b, terms, logits, labels, weights);
+  const lossValue =
+    heads.length === 0
+      ? outputLoss
+      : heads.reduce(
+          (total, head, k) => b.add(total, b.mul(segmentationLossOf(b, terms, head.logits, head.labels, head.weights), b.scalar(supervision!.lossWeights[k + 1]!))),
+          b.mul(outputLoss, b.scalar(supervision!.lossWeights[0]!)),
+        );
+  const loss = b.output(lossValue, 'loss');
+
+  const inputs = parameters.map((p) => ({ name: p.input, shape: p.shape }));
+  const grads = gradients(b, lossValue, inputs);
+  if (options.outputGradients ?? options.optimizer === undefined) grads.forEach((g, i) => b.output(g, parameters[i]!.gradient));
+  const { slots, scalars } = options.optimizer === undefined ? { slots: [], scalars: {} } : applyOptimizer(b, options.optimizer, parameters, inputs, grads);
+  return {
+    bytes: b.toModel(`${spec.name}_training`),
+    parameters,
+    image: { name: image.name, shape: image.shape },
+    labels: { name: labels.name, shape: labels.shape },
+    weights: { name: weights.name, shape: weights.shape },
+    heads: heads.map((h) => ({ labels: { name: h.labels.name, shape: h.labels.shape }, weights: { name: h.weights.name, shape: h.weights.shape } })),
+    dropoutMasks,
+    loss: loss.name,
+    slots,
+    statistics,
+    scalars,
+  };
+}
+
+/** The loss terms (as `segmentationLoss` computes them) of one prediction's logits `[batch, classes, h, w]` against its targets. */
+function segmentationLossOf(b: GraphBuilder, terms: readonly LossTerm[], logits: Value, labels: Value, weights: Value): Value {
+  const [batch, classes, oh, ow] = logits.shape as [number, number, number, number];
   const logProbabilities = b.logSoftmax(logits, 1);
-  const terms = (options.loss ?? [{ kind: 'crossEntropy' }]).map((term, i) => {
+  const values = terms.map((term, i) => {
     const value = match(term)
       .with({ kind: 'crossEntropy' }, () => {
         // Weighted softmax cross-entropy, mean over the batch's pixels.
@@ -276,25 +334,7 @@ export function trainingGraph(spec: Spec, options: TrainingGraphOptions): Traini
       .exhaustive();
     return term.weight === undefined || term.weight === 1 ? value : b.mul(value, b.scalar(term.weight));
   });
-  const lossValue = terms.slice(1).reduce((a, t) => b.add(a, t), terms[0]!);
-  const loss = b.output(lossValue, 'loss');
-
-  const inputs = parameters.map((p) => ({ name: p.input, shape: p.shape }));
-  const grads = gradients(b, lossValue, inputs);
-  if (options.outputGradients ?? options.optimizer === undefined) grads.forEach((g, i) => b.output(g, parameters[i]!.gradient));
-  const { slots, scalars } = options.optimizer === undefined ? { slots: [], scalars: {} } : applyOptimizer(b, options.optimizer, parameters, inputs, grads);
-  return {
-    bytes: b.toModel(`${spec.name}_training`),
-    parameters,
-    image: { name: image.name, shape: image.shape },
-    labels: { name: labels.name, shape: labels.shape },
-    weights: { name: weights.name, shape: weights.shape },
-    dropoutMasks,
-    loss: loss.name,
-    slots,
-    statistics,
-    scalars,
-  };
+  return values.slice(1).reduce((a, t) => b.add(a, t), values[0]!);
 }
 
 /** Appends the optimizer's update of every parameter (tfjs's formulas, in tfjs's order of operations). */
