@@ -29,7 +29,7 @@ import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
 const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet-plus-plus] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
-       [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
+       [--deep-supervision] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
        [--engine auto|tfjs|onnx]`;
@@ -52,6 +52,9 @@ from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint
 resenc-unet: nnU-Net's residual encoder, attention-unet: attention gates on the skips,
 unet-plus-plus: nested skip paths), with the
 plan's depth, filters and padding; the planner times the candidates as that architecture.
+--deep-supervision: train extra 1x1-conv heads on the decoder's coarser maps (nnU-Net's deep
+supervision; U-Net++: Zhou's heads on the nested full-resolution maps), on labels pooled to their
+resolution, losses weighted 1, 1/2, 1/4 (normalised). The saved model keeps its one output.
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
 (default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
@@ -108,6 +111,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
       schedule: plan.schedule,
       loss: plan.loss,
       normalization: plan.normalization,
+      ...(plan.deepSupervision === true ? { deepSupervision: true } : {}),
       augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
       seed: run.seed,
       ...(plan.engine === 'onnx' && run.onnx !== undefined ? { engine: { onnx: run.onnx } } : {}),
@@ -160,6 +164,7 @@ const PLAN_OPTIONS = {
   'base-filters': { type: 'string' },
   padding: { type: 'string' },
   'batch-norm': { type: 'boolean' },
+  'deep-supervision': { type: 'boolean' },
   tile: { type: 'string' },
   batch: { type: 'string' },
   optimizer: { type: 'string' },
@@ -201,6 +206,7 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
     baseFilters: integer(values, 'base-filters', plan.baseFilters, 1, 1024),
     padding: choice(values, 'padding', ['valid', 'same'] as const, plan.padding),
     batchNorm: values['batch-norm'] === true || plan.batchNorm,
+    deepSupervision: values['deep-supervision'] === true || plan.deepSupervision === true,
     tile: integer(values, 'tile', plan.tile),
     batch: integer(values, 'batch', plan.batch),
     optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, plan.optimizer),
@@ -233,7 +239,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, 
     print(`  ${c.padding} depth ${c.depth} base ${c.baseFilters} tile ${c.tile} batch ${c.batch}: ${c.secondsPerStep.toFixed(3)} s -> ${c.steps} steps`);
   }
   print(
-    `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule; ` +
+    `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule; ` +
       `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out`,
   );
   for (const reason of plan.reasons) print(`  - ${reason}`);
@@ -264,6 +270,7 @@ async function planFor(values: Record<string, unknown>, data: Dataset, minutes: 
     ...(onnx === undefined ? {} : { onnx }),
     engine: onnx === undefined ? 'tfjs' : engine,
     architecture: choice(values, 'architecture', ARCHITECTURES, 'unet'),
+    deepSupervision: values['deep-supervision'] === true,
   });
   const chosen = withOverrides(plan, values, data);
   printPlan(fp, chosen, seconds, print);

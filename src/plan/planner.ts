@@ -21,6 +21,8 @@ export interface MeasureOptions {
   readonly engine?: TrainOptions['engine'];
   /** The family member to time. Default the U-Net. */
   readonly architecture?: Architecture;
+  /** Time the steps with deep-supervision heads (`train`'s `deepSupervision: true`). Default false. */
+  readonly deepSupervision?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function measureStepSeconds(
       normalization: { kind: 'zscore' },
       seed: 1,
       ...(options.engine === undefined ? {} : { engine: options.engine }),
+      ...(options.deepSupervision === true ? { deepSupervision: true } : {}),
       onStep: ({ step }) => {
         const now = performance.now();
         if (step > 1) times.push((now - last) / 1000);
@@ -112,6 +115,8 @@ export async function planTraining(
     readonly engine?: 'auto' | 'tfjs' | 'onnx';
     /** The family member to plan for (its candidates are timed). Default the U-Net. */
     readonly architecture?: Architecture;
+    /** Plan for deep supervision (its candidates are timed with the heads). Default false. */
+    readonly deepSupervision?: boolean;
   } = {},
 ): Promise<PlanResult> {
   const started = performance.now();
@@ -125,7 +130,12 @@ export async function planTraining(
   const engineReasons: string[] = choice === 'auto' ? [] : [`engine ${engine}: as asked`];
   for (const [i, candidate] of planCandidates(fp).entries()) {
     if (options.signal?.aborted === true) throw new Error('planning was aborted');
-    const time = (e: 'tfjs' | 'onnx') => measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(e), architecture: options.architecture ?? 'unet' });
+    const time = (e: 'tfjs' | 'onnx') => measureStepSeconds(candidate, sample.images, sample.labels, {
+        classes: fp.classes,
+        engine: engineOption(e),
+        architecture: options.architecture ?? 'unet',
+        deepSupervision: options.deepSupervision ?? false,
+      });
     let seconds: number;
     if (i === 0 && options.onnx !== undefined && choice === 'auto') {
       // The engines are timed on the first (smallest) candidate; the faster one times and trains the rest.
@@ -143,5 +153,9 @@ export async function planTraining(
     speeds.set(candidateKey(candidate), seconds);
   }
   const plan = choosePlan(fp, minutes, speeds, undefined, options.architecture ?? 'unet');
-  return { fingerprint: fp, plan: { ...plan, engine, reasons: [...plan.reasons, ...engineReasons] }, seconds: (performance.now() - started) / 1000 };
+  return {
+    fingerprint: fp,
+    plan: { ...plan, engine, deepSupervision: options.deepSupervision ?? plan.deepSupervision, reasons: [...plan.reasons, ...engineReasons] },
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -84,6 +84,8 @@ export interface TrainingPlan {
   readonly schedule: Schedule;
   readonly loss: LossPreset;
   readonly weights: 'none' | 'border' | 'borderUnbalanced';
+  /** Deep supervision (`train`'s `deepSupervision: true`); plans written before it existed: off. */
+  readonly deepSupervision?: boolean;
   /** Augmentation strength 0..1 and elastic deformation (see `augmentationFor`). */
   readonly augmentation: { readonly strength: number; readonly elastic: boolean };
   /** Share of the images held out for model selection and calibration. */
@@ -258,6 +260,7 @@ export function choosePlan(
     schedule: { kind: 'cosine', warmup: 0.02 },
     loss: 'crossEntropy',
     weights: 'border',
+    deepSupervision: false,
     augmentation: { strength: 1, elastic: true },
     validationShare: 0.2,
     engine: 'tfjs',
