@@ -96,7 +96,7 @@ export const ARCHITECTURE_PRESETS = Object.freeze({
   unetPlusPlus: {
     builder: 'unet_plus_plus',
     options: MODERN,
-    description: 'U-Net++: nested, densely connected skip paths between encoder and decoder (without deep supervision).',
+    description: "U-Net++: nested, densely connected skip paths between encoder and decoder (Zhou's deep supervision on the nested maps: train with deepSupervision).",
     reference: 'Zhou et al. 2018, DLMIA, arXiv:1807.10165',
   },
 } as const satisfies Record<string, ArchitecturePreset>);

@@ -25,3 +25,4 @@ export {
 export type { OnnxRuntimeLike } from './engine.js';
 export { cropToOutput } from './crop.js';
 export { drawBatch, sampleTiles, tileBatches, tilesToArrays, tilesToTensors, type BatchOptions, type Tile, type TileArrays, type TileBatch, type TileOptions } from './tiles.js';
+export { headTargets, supervisionLossWeights, type HeadTargets } from './supervision.js';

@@ -189,8 +189,8 @@ export function slice(m: Map3, top: number, left: number, h: number, w: number):
   return out;
 }
 
-/** Evaluates `spec` on `input` with the given per-layer weights (and dropout masks, HWC); returns the output map. */
-export function evaluate(spec: Spec, input: Map3, weights: Weights, masks?: ReadonlyMap<string, ArrayLike<number>>): Map3 {
+/** Evaluates `spec` on `input` with the given per-layer weights (and dropout masks, HWC); returns the output map (or node `at`'s). */
+export function evaluate(spec: Spec, input: Map3, weights: Weights, masks?: ReadonlyMap<string, ArrayLike<number>>, at: string = spec.output): Map3 {
   const values = new Map<string, Map3>();
   for (const node of spec.nodes) {
     if (node.kind === 'input') {
@@ -201,5 +201,5 @@ export function evaluate(spec: Spec, input: Map3, weights: Weights, masks?: Read
       node.kind === 'concat' || node.kind === 'add' ? node.inputs : node.kind === 'crop' ? [node.input, node.reference] : node.kind === 'multiply' ? [node.input, node.gate] : [node.input];
     values.set(node.name, evaluateNode(node, inputNames.map((n) => values.get(n)!), weights, masks));
   }
-  return values.get(spec.output)!;
+  return values.get(at)!;
 }
