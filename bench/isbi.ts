@@ -185,6 +185,44 @@ const perRun = runs.map(
     `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.engine ?? 'tfjs'} | ${r.steps} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
 );
 
+// Test-time augmentation (bench/isbi-tta.ts): the same saved models predicted with 1, 2, 4 and 8 flips/rotations.
+const ttaFile = join('bench', 'isbi-tta-results.json');
+const ttaRows = existsSync(ttaFile) ? (JSON.parse(readFileSync(ttaFile, 'utf8')) as { rows: { run: string; tta: number; randError: number; infoError: number; pixelError: number }[] }).rows : [];
+const ttaGroups = [...new Set(ttaRows.map((r) => r.run.replace(/-seed\d+$/, '')))].sort();
+const ttaTable = ttaGroups.flatMap((group) => {
+  const models = new Set(ttaRows.filter((r) => r.run.replace(/-seed\d+$/, '') === group).map((r) => r.run)).size;
+  return [1, 2, 4, 8].map((tta) => {
+    const at = ttaRows.filter((r) => r.run.replace(/-seed\d+$/, '') === group && r.tta === tta);
+    const mean = (k: 'randError' | 'infoError' | 'pixelError') => (at.reduce((a, r) => a + r[k], 0) / Math.max(1, at.length)).toFixed(4);
+    return `| ${group} | ${models} | ${tta === 1 ? 'none' : tta} | ${mean('randError')} | ${mean('infoError')} | ${mean('pixelError')} |`;
+  });
+});
+const ttaAll = [1, 2, 4, 8].map((tta) => {
+  const at = ttaRows.filter((r) => r.tta === tta);
+  const mean = (k: 'randError' | 'infoError' | 'pixelError') => (at.reduce((a, r) => a + r[k], 0) / Math.max(1, at.length)).toFixed(4);
+  const better = ttaRows.filter((r) => r.tta === tta && r.pixelError < ttaRows.find((b) => b.run === r.run && b.tta === 1)!.pixelError).length;
+  return `| all ${at.length} models | ${tta === 1 ? 'none' : tta} | ${mean('randError')} | ${mean('infoError')} | ${mean('pixelError')} | ${tta === 1 ? '-' : `${better} of ${at.length}`} |`;
+});
+const ttaSection =
+  ttaRows.length === 0
+    ? ''
+    : `
+## Test-time augmentation
+
+The saved models of the planned runs above, predicted again with the average over 1 (none), 2, 4 and 8
+flips/rotations of every tile (\`predictTiled\`'s \`tta\`), scored as above (\`npm run bench:isbi-tta\`,
+bench/isbi-tta.ts, which wrote \`bench/isbi-tta-results.json\`). Planned runs since store \`tta: 8\` in the
+model (calibrated with it), so their rows above already include it.
+
+| models | tta | Rand error | information error | pixel error (best threshold) | pixel error lower than without |
+|---|---|---|---|---|---|
+${ttaAll.join('\n')}
+
+| configuration | models | tta | Rand error | information error | pixel error |
+|---|---|---|---|---|---|
+${ttaTable.join('\n')}
+`;
+
 writeFileSync(
   join('docs', 'results.md'),
   `# Results: ISBI 2012 EM membranes on a 2-core CPU
@@ -240,6 +278,6 @@ ${perRun.join('\n')}
 
 The paper reports Rand error 0.0382 and pixel error 0.0611 on the official ISBI 2012 test set (a
 different, harder set than slices 16-19) after about 10 GPU hours with 64 base filters.
-`,
+${ttaSection}`,
 );
 console.log(`wrote docs/results.md (${runs.length} runs)`);

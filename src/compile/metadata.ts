@@ -2,7 +2,8 @@
  * The spec travels with its model: in the model's user-defined metadata,
  * which tfjs writes into `model.json` and reads back on load. Beside it, what
  * training learned about using the model: the intensity normalisation, the
- * calibrated decision threshold and the instance settings.
+ * calibrated decision threshold, the instance settings and the test-time
+ * augmentation they were calibrated with.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
@@ -26,6 +27,11 @@ export interface ModelInfo {
   readonly threshold?: number;
   /** How objects are formed from the mask (calibrated `minSize`, `thin`, `split`). */
   readonly instances?: Omit<InstanceOptions, 'threshold'>;
+  /**
+   * Test-time augmentation the model was calibrated with: predictions average
+   * over this many flips/rotations (2..8) unless told otherwise. Absent: none.
+   */
+  readonly tta?: number;
 }
 
 /** Stores `spec` (and `info`) in `model`'s user-defined metadata (kept by save and load). */
@@ -73,7 +79,8 @@ export function specOf(model: tf.LayersModel): Spec | undefined {
 export function checkModelInfo(value: unknown, channels: number, argument = 'info'): ModelInfo {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ArgumentError(argument, 'must be an object', value);
-  const { normalization, threshold, instances } = value as Record<string, unknown>;
+  const { normalization, threshold, instances, tta } = value as Record<string, unknown>;
+  if (tta !== undefined && !(Number.isInteger(tta) && (tta as number) >= 1 && (tta as number) <= 8)) throw new ArgumentError(`${argument}.tta`, 'must be an integer from 1 to 8', tta);
   if (normalization !== undefined) checkNormalization(normalization, channels, `${argument}.normalization`);
   if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold < 1)) {
     throw new ArgumentError(`${argument}.threshold`, 'must be a number in [0, 1)', threshold);

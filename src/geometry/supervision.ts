@@ -41,7 +41,7 @@ export interface SupervisionHead {
  * ```ts
  * // The paper's network at 572: the level-2 decoder map (196 px at scale 2) covers 392 px,
  * // 2 more per side than the 388 px output: 1 map pixel is trimmed on each side.
- * supervisionHeads(unet(), 572, ['dec2_relu2']); // [{ scale: 2, mapSize: 196, trim: 1, size: 194, offset: 0, ... }]
+ * supervisionHeads(unet(), 572, ['dec2_conv2']); // [{ scale: 2, mapSize: 196, trim: 1, size: 194, offset: 0, ... }]
  * ```
  */
 export function supervisionHeads(spec: Spec, inputSize: number, nodes: readonly string[]): SupervisionHead[] {

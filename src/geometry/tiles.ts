@@ -248,7 +248,7 @@ export function alignment(spec: Spec): number {
  *
  * @example
  * ```ts
- * nodeScales(unet({ depth: 2 })).get('bottleneck_relu2'); // 4
+ * nodeScales(unet({ depth: 2 })).get('bottleneck_conv2'); // 4
  * ```
  */
 export function nodeScales(spec: Spec): ReadonlyMap<string, number> {

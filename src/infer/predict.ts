@@ -23,7 +23,9 @@ export interface PredictOptions {
   /**
    * Test-time augmentation: average over the 8 flips/rotations of each tile
    * (`true`), or over the first n of them (identity, then rotations by 90,
-   * 180, 270 degrees, then their mirror images). Default false.
+   * 180, 270 degrees, then their mirror images); `false` for none. Default:
+   * what the model was calibrated with (`ModelInfo.tta`, set by `train`'s
+   * `tta`), else none.
    */
   readonly tta?: boolean | number;
   /** Activation memory allowed for one batch when choosing the tile size, in bytes. Default 256 MiB. */
@@ -142,7 +144,8 @@ async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tenso
   if (C !== expectedChannels) throw new ArgumentError('image', `must have ${expectedChannels} channel(s) for this model`, `${C} channel(s)`);
   const batchSize = options.batchSize ?? 1;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
-  const transforms = options.tta === true ? 8 : options.tta === false || options.tta === undefined ? 1 : options.tta;
+  const tta = options.tta ?? predictor.info?.tta ?? false;
+  const transforms = tta === true ? 8 : tta === false ? 1 : tta;
   if (!Number.isInteger(transforms) || transforms < 1 || transforms > 8) throw new ArgumentError('tta', 'must be a boolean or an integer from 1 to 8', options.tta);
 
   const m = marginOf(spec);

@@ -25,7 +25,7 @@ export type DeepSupervision = boolean | number | readonly string[];
  *
  * @example
  * ```ts
- * supervisionPoints(unet({ depth: 3 })); // ['dec2_relu2', 'dec3_relu2'] (the level outputs at 1/2 and 1/4)
+ * supervisionPoints(unet({ depth: 3 })); // ['dec2_conv2', 'dec3_conv2'] (the level outputs at 1/2 and 1/4)
  * ```
  */
 export function supervisionPoints(spec: Spec): readonly string[] {

@@ -14,6 +14,9 @@ import { withInputSize, withSupervisionHeads } from '../compile/build.js';
 import { supervisedNodes, type DeepSupervision } from '../spec/supervision.js';
 import { supervisionHeads, type SupervisionHead } from '../geometry/supervision.js';
 import { supervisionLossWeights } from './supervision.js';
+import { toOnnx } from '../onnx/export.js';
+import { onnxPredictor } from '../onnx/predictor.js';
+import type { TilePredictor } from '../infer/predictor.js';
 import { leanConvGradients } from '../compile/lean-gradients.js';
 import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { Random } from '../core/random.js';
@@ -183,6 +186,14 @@ export interface TrainOptions {
   readonly validation?: GivenValidation | HoldOutValidation;
   /** After training, choose the decision threshold and object settings on the validation data and store them in the model. Default true when validating. */
   readonly calibrate?: boolean;
+  /**
+   * Test-time augmentation of the model's predictions: the calibration
+   * predicts the validation images averaged over this many flips/rotations
+   * (`true`: all 8; see `predictTiled`'s `tta`), and the count is stored in
+   * the model, so later predictions use it unless told otherwise. Model
+   * selection during the run predicts without it (8x cheaper). Default none.
+   */
+  readonly tta?: boolean | number;
   /** Stop after this many validations without improvement. */
   readonly earlyStopping?: { readonly patience: number };
   /** Restore the best validated weights at the end. Default true when validating. */
@@ -342,7 +353,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   // The end keeps time for the last validation, the calibration (timed once on the first validation),
   // a checkpoint, and 1% of the budget as a margin.
   let calibrationSeconds = 0;
-  const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * run.budgetSeconds;
+  // With test-time augmentation the calibration predicts the validation images `run.tta` times over.
+  const ttaValidations = sets.calibrating && run.tta > 1 ? 1.1 * run.tta : 0;
+  const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2 + ttaValidations, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * run.budgetSeconds;
   let step = resume?.step ?? 0;
   let lastValidatedStep = -1;
   const rateOption = options.learningRate ?? 1e-3;
@@ -360,7 +373,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const runValidation = async (last = false): Promise<boolean> => {
     const began = performance.now();
     engine.sync();
-    const { report, scored } = await validationReport(model, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize });
+    const { report, scored } = await withValidationPredictor(model, run.spec, options.engine, (predictor) =>
+      validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize }),
+    );
     const record = validationRecord(report, step, clock.elapsed());
     clock.validated(began);
     lastValidatedStep = step;
@@ -430,10 +445,22 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       setWeightValues(model, manifests[0]!, blob);
     }
     if (sets.calibrating && stopped !== 'aborted') {
-      // After a resume the best model's predictions may be from the earlier process: predict them again.
-      const scored = selection.bestScored ?? (await validationReport(model, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize })).scored;
+      // After a resume the best model's predictions may be from the earlier process, and with test-time
+      // augmentation they must be as predictions will be made: predict them again.
+      const scored =
+        run.tta === 1 && selection.bestScored !== null
+          ? selection.bestScored
+          : (
+              await withValidationPredictor(model, run.spec, options.engine, (predictor) =>
+                validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta: run.tta }),
+              )
+            ).scored;
       calibration = calibrate(scored);
-      attachSpec(model, run.spec, { ...modelInfoOf(model), ...calibration.info });
+      // A test-time augmentation stored by an earlier run does not describe this calibration.
+      const { tta: _earlier, ...info } = modelInfoOf(model);
+      attachSpec(model, run.spec, { ...info, ...calibration.info, ...(run.tta > 1 ? { tta: run.tta } : {}) });
+    } else if (run.tta > 1) {
+      attachSpec(model, run.spec, { ...modelInfoOf(model), tta: run.tta });
     }
   } finally {
     await engine.dispose();
@@ -465,6 +492,8 @@ interface RunSettings {
   readonly selectAfter: number;
   /** The nodes deep supervision puts heads on (none: empty). */
   readonly supervised: readonly string[];
+  /** Flips/rotations the calibration and later predictions average over (1: none). */
+  readonly tta: number;
 }
 
 /** Checks the options against the model and resolves their defaults, before anything runs. */
@@ -495,7 +524,9 @@ function resolveRun(model: tf.LayersModel, options: TrainOptions): RunSettings {
       options.deepSupervision ?? false,
     );
   }
-  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised };
+  const tta = options.tta === undefined || options.tta === false ? 1 : options.tta === true ? 8 : options.tta;
+  if (!Number.isInteger(tta) || tta < 1 || tta > 8) throw new ArgumentError('tta', 'must be a boolean or an integer from 1 to 8', options.tta);
+  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised, tta };
 }
 
 /** The data a run trains on and validates on, and the pixel weights of the training part. */
@@ -554,6 +585,28 @@ function selectionOf(resume: Checkpoint): SelectionState {
     sinceBest: resume.sinceBest,
     bestWeights: resume.bestWeights === null ? null : resume.bestWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })),
   };
+}
+
+/**
+ * Runs `use` with what validations predict with: the model on the tfjs
+ * backend, or with the onnx engine an ONNX Runtime session of its current
+ * weights (`toOnnx`; a few times faster on a CPU, equal to tfjs to float
+ * rounding), released afterwards.
+ */
+async function withValidationPredictor<T>(model: tf.LayersModel, spec: Spec, engine: TrainOptions['engine'], use: (predictor: tf.LayersModel | TilePredictor) => Promise<T>): Promise<T> {
+  if (engine === undefined || engine === 'tfjs') return use(model);
+  const session = await engine.onnx.InferenceSession.create(toOnnx(model, spec), {
+    graphOptimizationLevel: 'all',
+    interOpNumThreads: 1,
+    ...(engine.threads === undefined ? {} : { intraOpNumThreads: engine.threads }),
+    ...(engine.executionProviders === undefined ? {} : { executionProviders: [...engine.executionProviders] }),
+  });
+  const predictor = onnxPredictor(session, engine.onnx.Tensor, { spec, layout: 'NHWC', info: modelInfoOf(model) });
+  try {
+    return await use(predictor);
+  } finally {
+    await predictor.dispose();
+  }
 }
 
 /** The deep-supervision heads' layers of a training model (none without heads). */

@@ -7,6 +7,7 @@ import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import { predictTiled } from '../infer/predict.js';
+import type { TilePredictor } from '../infer/predictor.js';
 import type { Normalization } from '../core/normalization.js';
 import { evaluateSegmentation, type EvaluationOptions, type EvaluationReport, type ScoredImage } from '../metrics/report.js';
 
@@ -103,7 +104,8 @@ function rowsOf<T extends TypedArray>(image: ImageArray<T>, from: number, to: nu
 }
 
 /**
- * Predicts every validation image whole (overlap-tile) and scores it with
+ * Predicts every validation image whole (overlap-tile, with the model or any
+ * tile predictor, e.g. an ONNX Runtime session of it) and scores it with
  * `evaluateSegmentation`; returns the report and the predictions.
  *
  * @example
@@ -112,15 +114,16 @@ function rowsOf<T extends TypedArray>(image: ImageArray<T>, from: number, to: nu
  * ```
  */
 export async function validationReport(
-  model: tf.LayersModel,
+  model: tf.LayersModel | TilePredictor,
   spec: Spec,
   validation: LabelledImages,
-  options: { readonly inputSize?: number; readonly normalization?: Normalization } & EvaluationOptions = {},
+  options: { readonly inputSize?: number; readonly normalization?: Normalization; readonly tta?: boolean | number } & EvaluationOptions = {},
 ): Promise<{ report: EvaluationReport; scored: ScoredImage[] }> {
   const scored: ScoredImage[] = [];
   for (let i = 0; i < validation.images.length; i++) {
     const { probabilities, labels } = await predictTiled(model, validation.images[i]!, {
       spec,
+      tta: options.tta ?? false,
       ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
       ...(options.normalization === undefined ? {} : { normalization: options.normalization }),
     });

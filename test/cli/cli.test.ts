@@ -76,6 +76,21 @@ describe('tfjs-unet CLI', () => {
     const predictOnnx = await run(['predict', '--model', onnxFile, '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-onnx')]);
     expect(predictOnnx.code).toBe(0);
     expect(await readFile(join(out, 'pred-onnx', '0-mask.png'))).toEqual(await readFile(join(out, 'pred', '0-mask.png')));
+    // A model directory without --backend runs in onnxruntime-node (exported on the fly): the masks of tfjs on wasm;
+    // --tta averages flips/rotations (other probabilities), --no-tta is the default here (the demo stores none).
+    const viaAuto = await run(['predict', '--model', join(out, 'model'), '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-auto')]);
+    expect(viaAuto.code).toBe(0);
+    expect(await readFile(join(out, 'pred-auto', '0-mask.png'))).toEqual(await readFile(join(out, 'pred', '0-mask.png')));
+    const tta = await run(['predict', '--model', join(out, 'model'), '--tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-tta')]);
+    expect(await readFile(join(out, 'pred-tta', '0-probability.png'))).not.toEqual(await readFile(join(out, 'pred', '0-probability.png')));
+    const noTta = await run(['predict', '--model', join(out, 'model'), '--no-tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-no-tta')]);
+    expect(await readFile(join(out, 'pred-no-tta', '0-probability.png'))).toEqual(await readFile(join(out, 'pred-auto', '0-probability.png')));
+    const both = await run(['predict', '--model', join(out, 'model'), '--tta', '--no-tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('--tta and --no-tta contradict each other');
+    const tfjsOnnx = await run(['predict', '--model', onnxFile, '--engine', 'tfjs', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
+    expect(tfjsOnnx.code).toBe(2);
+    expect(tfjsOnnx.err).toContain('--engine tfjs needs a model directory');
     const notOnnx = await run(['predict', '--model', join(out, 'metrics.json'), '--engine', 'onnx', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
     expect(notOnnx.code).toBe(1);
     expect(notOnnx.err).toContain('`bytes` must be an ONNX model');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { boundaryIndex, buildModel, margin, nearestValidInputSize, outputSize, predictTiled, specOf, unet, withInputSize, type Spec } from '../../src/index.js';
+import { boundaryIndex, buildModel, margin, modelInfoOf, nearestValidInputSize, outputSize, predictTiled, specOf, unet, withInputSize, type Spec } from '../../src/index.js';
+import { attachSpec } from '../../src/compile/metadata.js';
 import { rng } from '../helpers/random.js';
 
 const spec = unet({ depth: 2, baseFilters: 3, dropout: 0 }); // valid: margin 20, 92 -> 52
@@ -83,6 +84,23 @@ describe('predictTiled (valid padding)', () => {
     const plain = untiled(spec, model, image);
     expect(maxDiff(expected, plain)).toBeGreaterThan(1e-3); // tta really changes the result
     tf.dispose([image, probabilities, labels, expected, plain]);
+  });
+
+  it("uses the test-time augmentation stored in the model's info unless told otherwise", async () => {
+    const stored = buildModel(spec, { inputSize: 92, seed: 3 });
+    attachSpec(stored, spec, { tta: 4 });
+    const image = randomImage(40, 40, 1, 5);
+    const byInfo = await predictTiled(stored, image, { inputSize: 92 });
+    const four = await predictTiled(model, image, { inputSize: 92, tta: 4 });
+    const none = await predictTiled(stored, image, { inputSize: 92, tta: false });
+    const plain = await predictTiled(model, image, { inputSize: 92 });
+    expect(maxDiff(byInfo.probabilities, four.probabilities)).toBeLessThan(1e-6);
+    expect(maxDiff(none.probabilities, plain.probabilities)).toBeLessThan(1e-6);
+    expect(maxDiff(byInfo.probabilities, plain.probabilities)).toBeGreaterThan(1e-3);
+    expect(() => attachSpec(stored, spec, { tta: 9 })).not.toThrow();
+    expect(() => modelInfoOf(stored)).toThrow(/info\.tta.*integer from 1 to 8/);
+    tf.dispose([image, ...[byInfo, four, none, plain].flatMap((r) => [r.probabilities, r.labels])]);
+    stored.dispose();
   });
 
   it('accepts image arrays (integers scaled to [0, 1]) and leaks no tensors', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, buildModel, calibrate, holdOut, loadModel, modelInfoOf, saveModel, train, unet, type Checkpoint } from '../../src/index.js';
+import { ArgumentError, buildModel, calibrate, holdOut, loadModel, modelInfoOf, saveModel, train, unet, validationReport, type Checkpoint } from '../../src/index.js';
 import { dataset } from './fixtures/data.js';
 
 const tiny = () => unet({ depth: 1, baseFilters: 2, dropout: 0 });
@@ -64,6 +64,22 @@ describe('train with a time budget', () => {
     const model = buildModel(tiny(), { inputSize: 28, seed: 1 });
     await expect(train(model, dataset(1), {})).rejects.toThrow('`steps` or `budget` must be given');
     await expect(train(model, dataset(1), { budget: { minutes: -1 } })).rejects.toThrow('`budget.minutes` must be a positive number of minutes. Received: budget.minutes=-1.');
+    model.dispose();
+  });
+
+  it('with tta, calibrates on the averaged predictions and stores the count; without, drops a stale one', async () => {
+    const model = buildModel(tiny(), { inputSize: 28, seed: 1 });
+    const data = dataset(6);
+    const result = await train(model, data, { steps: 6, seed: 1, augmentation: [], validation: { holdOut: 0.34, every: 3 }, tta: 4 });
+    expect(result.info.tta).toBe(4);
+    // The calibration equals one made from the held-out images predicted with the same augmentation.
+    const { validation } = holdOut(data, 0.34);
+    const { scored } = await validationReport(model, tiny(), validation, { inputSize: 28, tta: 4 });
+    expect(result.calibration!.info).toEqual(calibrate(scored).info);
+    expect(result.calibration!.randError).toBeCloseTo(calibrate(scored).randError, 10);
+    const again = await train(model, data, { steps: 3, seed: 1, augmentation: [], validation: { holdOut: 0.34, every: 3 } });
+    expect(again.info.tta).toBeUndefined();
+    await expect(train(model, data, { steps: 1, tta: 9 })).rejects.toThrow(/tta.*integer from 1 to 8/);
     model.dispose();
   });
 
