@@ -121,7 +121,14 @@ if (!values.report) {
 
 // The report: mean, standard deviation and range over seeds per configuration and budget.
 const groups = new Map<string, Run[]>();
-for (const run of runs) groups.set(`${run.config}|${run.minutes}`, [...(groups.get(`${run.config}|${run.minutes}`) ?? []), run]);
+// Runs are grouped by configuration, budget and the test-time augmentation their models predict with
+// (planned runs store 8 since it became the plan's default; earlier ones none).
+const ttaOf = (run: Run) => (run.info as { tta?: number }).tta ?? 1;
+for (const run of runs) {
+  const key = `${run.config}|${run.minutes}|${ttaOf(run)}`;
+  groups.set(key, [...(groups.get(key) ?? []), run]);
+}
+const withTta = (text: string, key: string) => (Number(key.split('|')[2]) > 1 ? `${text}, predicting over ${key.split('|')[2]} flips/rotations` : text);
 const stats = (xs: number[]) => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, xs.length - 1));
@@ -149,7 +156,7 @@ const rows = [...groups.entries()]
   .map(([key, group]) => {
     const [config, minutes] = key.split('|') as [string, string];
     const at = (k: string) => group.map((r) => r.atThreshold[k] ?? NaN);
-    return `| ${label(config)} | ${minutes} | ${group.length} | ${Math.round(group.reduce((a, r) => a + r.steps, 0) / group.length)} | ${stats(group.map((r) => r.randError))} | ${stats(group.map((r) => r.infoError))} | ${stats(group.map((r) => r.pixelError))} | ${config.startsWith('plan') ? stats(at('pixelError')) : '-'} | ${stats(at('ap50'))} | ${stats(at('panopticQuality'))} |`;
+    return `| ${withTta(label(config), key)} | ${minutes} | ${group.length} | ${Math.round(group.reduce((a, r) => a + r.steps, 0) / group.length)} | ${stats(group.map((r) => r.randError))} | ${stats(group.map((r) => r.infoError))} | ${stats(group.map((r) => r.pixelError))} | ${config.startsWith('plan') ? stats(at('pixelError')) : '-'} | ${stats(at('ap50'))} | ${stats(at('panopticQuality'))} |`;
   });
 // What the rows say, computed from them: each planned budget and the PyTorch script against the best fixed configuration.
 const meanOf = (group: Run[]) => group.reduce((a, r) => a + r.randError, 0) / group.length;
@@ -164,7 +171,7 @@ const comparisons = bestFixed === undefined
         const [config, minutes] = key.split('|') as [string, string];
         const [fixedKey, fixed] = bestFixed;
         const ratio = meanOf(fixed) / meanOf(group);
-        return `- ${config === 'torch' ? 'The PyTorch script' : `The ${label(config).replace(/^\*\*|\*\*/g, '')}`} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
+        return `- ${config === 'torch' ? 'The PyTorch script' : `The ${withTta(label(config).replace(/^\*\*|\*\*/g, ''), key)}`} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
       });
 // The canonical command's runs that are not in bench/isbi-results.json yet.
 const canonical = [
@@ -182,7 +189,7 @@ const missing = canonical.flatMap(({ config, minutes }) =>
 );
 const perRun = runs.map(
   (r) =>
-    `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.engine ?? 'tfjs'} | ${r.steps} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
+    `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.engine ?? 'tfjs'} | ${r.steps} | ${ttaOf(r) > 1 ? ttaOf(r) : '-'} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
 );
 
 // Test-time augmentation (bench/isbi-tta.ts): the same saved models predicted with 1, 2, 4 and 8 flips/rotations.
@@ -272,8 +279,8 @@ this page only. Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet pr
 
 ## Every run
 
-| config | minutes | seed | engine | steps | Rand error | information error | pixel error | calibrated threshold | skimage-style Rand error at the decision threshold |
-|---|---|---|---|---|---|---|---|---|---|
+| config | minutes | seed | engine | steps | tta | Rand error | information error | pixel error | calibrated threshold | skimage-style Rand error at the decision threshold |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${perRun.join('\n')}
 
 The paper reports Rand error 0.0382 and pixel error 0.0611 on the official ISBI 2012 test set (a

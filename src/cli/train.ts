@@ -29,7 +29,7 @@ import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
 const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet-plus-plus] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
-       [--deep-supervision] [--tta 1..8] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
+       [--deep-supervision] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
        [--engine auto|tfjs|onnx]`;
@@ -56,7 +56,8 @@ plan's depth, filters and padding; the planner times the candidates as that arch
 supervision; U-Net++: Zhou's heads on the nested full-resolution maps), on labels pooled to their
 resolution, losses weighted 1, 1/2, 1/4 (normalised). The saved model keeps its one output.
 --tta N: test-time augmentation the model is calibrated with and predicts with by default (the
-average over N of the 8 flips/rotations; 1: none).
+average over N of the 8 flips/rotations; 1: none); calibrate (planned): all 8 if they do not worsen
+the Rand error on the held-out images, else none.
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
 (default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
@@ -114,7 +115,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
       loss: plan.loss,
       normalization: plan.normalization,
       ...(plan.deepSupervision === true ? { deepSupervision: true } : {}),
-      ...((plan.tta ?? 1) > 1 ? { tta: plan.tta } : {}),
+      ...(plan.tta === 'calibrate' || (plan.tta ?? 1) > 1 ? { tta: plan.tta } : {}),
       augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
       seed: run.seed,
       ...(plan.engine === 'onnx' && run.onnx !== undefined ? { engine: { onnx: run.onnx } } : {}),
@@ -155,6 +156,9 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
     run.print(
       `calibrated on the validation images: threshold ${c.info.threshold} (Rand error ${c.randError.toFixed(4)}, pixel error ${c.pixelError.toFixed(4)}), objects: ${c.info.instances?.thin === true ? 'borders thinned' : c.info.instances?.split === true ? 'touching objects split' : 'connected regions'}, smallest ${c.info.instances?.minSize ?? 0} px`,
     );
+    if (c.tta !== undefined) {
+      run.print(`test-time augmentation (${c.tta.count} flips/rotations): ${c.tta.kept ? 'kept' : 'left out'}, validation ${c.tta.with.toFixed(4)} with, ${c.tta.without.toFixed(4)} without`);
+    }
   }
   run.print(`model: ${join(run.out, 'model')}; metrics: ${join(run.out, 'metrics.json')}; curve: ${join(run.out, 'training-curve.svg')}`);
   return result;
@@ -211,7 +215,7 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
     padding: choice(values, 'padding', ['valid', 'same'] as const, plan.padding),
     batchNorm: values['batch-norm'] === true || plan.batchNorm,
     deepSupervision: values['deep-supervision'] === true || plan.deepSupervision === true,
-    tta: integer(values, 'tta', plan.tta ?? 1, 1, 8),
+    tta: values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', plan.tta === 'calibrate' ? 8 : (plan.tta ?? 1), 1, 8),
     tile: integer(values, 'tile', plan.tile),
     batch: integer(values, 'batch', plan.batch),
     optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, plan.optimizer),
@@ -245,7 +249,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, 
   }
   print(
     `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule; ` +
-      `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out${(plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
+      `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out${plan.tta === 'calibrate' ? '; test-time augmentation if it helps on them' : (plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
   );
   for (const reason of plan.reasons) print(`  - ${reason}`);
 }

@@ -48,6 +48,11 @@ export interface Calibration {
   readonly pixelError: number;
   /** Mean panoptic quality of the objects with the chosen settings. */
   readonly panopticQuality: number;
+  /**
+   * With `train`'s `tta: 'calibrate'`: the validation metric with and without
+   * test-time augmentation over `count` flips/rotations, and whether it was kept.
+   */
+  readonly tta?: { readonly count: number; readonly with: number; readonly without: number; readonly kept: boolean };
 }
 
 /**

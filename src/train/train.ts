@@ -30,7 +30,8 @@ import { calibrate, type Calibration } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
 import { onnxEngine, tfjsEngine, type EngineSetup, type OnnxRuntimeLike, type StepEngine } from './engine.js';
-import { holdOut, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
+import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
+import { evaluateSegmentation, type ScoredImage } from '../metrics/report.js';
 import { ModelSelection, type NamedWeights, type SelectionState } from './selection.js';
 import {
   CHECKPOINT_FORMAT,
@@ -190,10 +191,14 @@ export interface TrainOptions {
    * Test-time augmentation of the model's predictions: the calibration
    * predicts the validation images averaged over this many flips/rotations
    * (`true`: all 8; see `predictTiled`'s `tta`), and the count is stored in
-   * the model, so later predictions use it unless told otherwise. Model
-   * selection during the run predicts without it (8x cheaper). Default none.
+   * the model, so later predictions use it unless told otherwise.
+   * `'calibrate'`: the validation images are predicted with and without the
+   * 8, and the augmentation is kept only when it does not worsen the
+   * selection metric (a model trained briefly, or data whose rotations are
+   * not symmetries, can lose by it). Model selection during the run predicts
+   * without it (8x cheaper). Default none.
    */
-  readonly tta?: boolean | number;
+  readonly tta?: boolean | number | 'calibrate';
   /** Stop after this many validations without improvement. */
   readonly earlyStopping?: { readonly patience: number };
   /** Restore the best validated weights at the end. Default true when validating. */
@@ -354,7 +359,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   // a checkpoint, and 1% of the budget as a margin.
   let calibrationSeconds = 0;
   // With test-time augmentation the calibration predicts the validation images `run.tta` times over.
-  const ttaValidations = sets.calibrating && run.tta > 1 ? 1.1 * run.tta : 0;
+  const ttaValidations = sets.calibrating && run.tta > 1 ? 1.1 * (run.tta + (run.ttaChoice ? 1 : 0)) : 0;
   const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2 + ttaValidations, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * run.budgetSeconds;
   let step = resume?.step ?? 0;
   let lastValidatedStep = -1;
@@ -388,6 +393,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   let stopped: TrainResult['stopped'] = 'completed';
   let calibration: Calibration | undefined;
+  let ttaChoice: Calibration['tta'];
   try {
     if (run.timed && sets.validation !== undefined && step === 0) {
       // A first validation (and calibration) measures what the end of the run must keep time for.
@@ -447,19 +453,31 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     if (sets.calibrating && stopped !== 'aborted') {
       // After a resume the best model's predictions may be from the earlier process, and with test-time
       // augmentation they must be as predictions will be made: predict them again.
-      const scored =
-        run.tta === 1 && selection.bestScored !== null
-          ? selection.bestScored
-          : (
-              await withValidationPredictor(model, run.spec, options.engine, (predictor) =>
-                validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta: run.tta }),
-              )
-            ).scored;
-      calibration = calibrate(scored);
+      const predict = async (tta: number) =>
+        withValidationPredictor(model, run.spec, options.engine, (predictor) =>
+          validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta }),
+        );
+      const plain = async () => (run.tta === 1 || run.ttaChoice) && selection.bestScored !== null ? selection.bestScored : (await predict(1)).scored;
+      let scored: ScoredImage[];
+      let tta = run.tta;
+      if (run.ttaChoice) {
+        // Keep the augmentation only when it does not worsen the selection metric on the validation images.
+        const without = await plain();
+        const augmented = await predict(run.tta);
+        const scoreOf = (images: ScoredImage[]) => validationRecord(evaluateSegmentation(images), step, 0)[metric];
+        const [a, b] = [scoreOf(augmented.scored), scoreOf(without)];
+        const keep = lowerIsBetter(metric) ? a <= b : a >= b;
+        ttaChoice = { count: run.tta, with: a, without: b, kept: keep };
+        scored = keep ? augmented.scored : without;
+        tta = keep ? run.tta : 1;
+      } else {
+        scored = run.tta === 1 ? await plain() : (await predict(run.tta)).scored;
+      }
+      calibration = { ...calibrate(scored), ...(ttaChoice === undefined ? {} : { tta: ttaChoice }) };
       // A test-time augmentation stored by an earlier run does not describe this calibration.
       const { tta: _earlier, ...info } = modelInfoOf(model);
-      attachSpec(model, run.spec, { ...info, ...calibration.info, ...(run.tta > 1 ? { tta: run.tta } : {}) });
-    } else if (run.tta > 1) {
+      attachSpec(model, run.spec, { ...info, ...calibration.info, ...(tta > 1 ? { tta } : {}) });
+    } else if (run.tta > 1 && !run.ttaChoice) {
       attachSpec(model, run.spec, { ...modelInfoOf(model), tta: run.tta });
     }
   } finally {
@@ -494,6 +512,8 @@ interface RunSettings {
   readonly supervised: readonly string[];
   /** Flips/rotations the calibration and later predictions average over (1: none). */
   readonly tta: number;
+  /** Whether the calibration keeps `tta` only when it does not worsen the validation metric. */
+  readonly ttaChoice: boolean;
 }
 
 /** Checks the options against the model and resolves their defaults, before anything runs. */
@@ -524,9 +544,10 @@ function resolveRun(model: tf.LayersModel, options: TrainOptions): RunSettings {
       options.deepSupervision ?? false,
     );
   }
-  const tta = options.tta === undefined || options.tta === false ? 1 : options.tta === true ? 8 : options.tta;
-  if (!Number.isInteger(tta) || tta < 1 || tta > 8) throw new ArgumentError('tta', 'must be a boolean or an integer from 1 to 8', options.tta);
-  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised, tta };
+  const tta = options.tta === undefined || options.tta === false ? 1 : options.tta === true || options.tta === 'calibrate' ? 8 : options.tta;
+  if (!Number.isInteger(tta) || tta < 1 || tta > 8) throw new ArgumentError('tta', "must be a boolean, an integer from 1 to 8 or 'calibrate'", options.tta);
+  const ttaChoice = options.tta === 'calibrate';
+  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised, tta, ttaChoice };
 }
 
 /** The data a run trains on and validates on, and the pixel weights of the training part. */

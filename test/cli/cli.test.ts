@@ -81,9 +81,9 @@ describe('tfjs-unet CLI', () => {
     const viaAuto = await run(['predict', '--model', join(out, 'model'), '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-auto')]);
     expect(viaAuto.code).toBe(0);
     expect(await readFile(join(out, 'pred-auto', '0-mask.png'))).toEqual(await readFile(join(out, 'pred', '0-mask.png')));
-    const tta = await run(['predict', '--model', join(out, 'model'), '--tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-tta')]);
+    expect((await run(['predict', '--model', join(out, 'model'), '--tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-tta')])).code).toBe(0);
     expect(await readFile(join(out, 'pred-tta', '0-probability.png'))).not.toEqual(await readFile(join(out, 'pred', '0-probability.png')));
-    const noTta = await run(['predict', '--model', join(out, 'model'), '--no-tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-no-tta')]);
+    expect((await run(['predict', '--model', join(out, 'model'), '--no-tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-no-tta')])).code).toBe(0);
     expect(await readFile(join(out, 'pred-no-tta', '0-probability.png'))).toEqual(await readFile(join(out, 'pred-auto', '0-probability.png')));
     const both = await run(['predict', '--model', join(out, 'model'), '--tta', '--no-tta', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
     expect(both.code).toBe(2);

@@ -77,9 +77,18 @@ describe('train with a time budget', () => {
     const { scored } = await validationReport(model, tiny(), validation, { inputSize: 28, tta: 4 });
     expect(result.calibration!.info).toEqual(calibrate(scored).info);
     expect(result.calibration!.randError).toBeCloseTo(calibrate(scored).randError, 10);
+    // 'calibrate': both predictions of the held-out images are scored, and the augmentation is kept only when it is not worse.
+    const choosing = await train(model, data, { steps: 6, seed: 2, augmentation: [], validation: { holdOut: 0.34, every: 3 }, tta: 'calibrate' });
+    const c = choosing.calibration!.tta!;
+    const randOf = async (tta: number) => (await validationReport(model, tiny(), validation, { inputSize: 28, tta })).report.best.randError.value;
+    expect(c.count).toBe(8);
+    expect(c.with).toBeCloseTo(await randOf(8), 10);
+    expect(c.without).toBeCloseTo(await randOf(1), 10);
+    expect(c.kept).toBe(c.with <= c.without);
+    expect(choosing.info.tta).toBe(c.kept ? 8 : undefined);
     const again = await train(model, data, { steps: 3, seed: 1, augmentation: [], validation: { holdOut: 0.34, every: 3 } });
     expect(again.info.tta).toBeUndefined();
-    await expect(train(model, data, { steps: 1, tta: 9 })).rejects.toThrow(/tta.*integer from 1 to 8/);
+    await expect(train(model, data, { steps: 1, tta: 9 })).rejects.toThrow(/tta.*integer from 1 to 8 or 'calibrate'/);
     model.dispose();
   });
 
