@@ -215,7 +215,7 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
     padding: choice(values, 'padding', ['valid', 'same'] as const, plan.padding),
     batchNorm: values['batch-norm'] === true || plan.batchNorm,
     deepSupervision: values['deep-supervision'] === true || plan.deepSupervision === true,
-    tta: values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', plan.tta === 'calibrate' ? 8 : (plan.tta ?? 1), 1, 8),
+    tta: values.tta === undefined ? (plan.tta ?? 1) : values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', 1, 1, 8),
     tile: integer(values, 'tile', plan.tile),
     batch: integer(values, 'batch', plan.batch),
     optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, plan.optimizer),
