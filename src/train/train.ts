@@ -393,7 +393,6 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   let stopped: TrainResult['stopped'] = 'completed';
   let calibration: Calibration | undefined;
-  let ttaChoice: Calibration['tta'];
   try {
     if (run.timed && sets.validation !== undefined && step === 0) {
       // A first validation (and calibration) measures what the end of the run must keep time for.
@@ -451,29 +450,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       setWeightValues(model, manifests[0]!, blob);
     }
     if (sets.calibrating && stopped !== 'aborted') {
-      // After a resume the best model's predictions may be from the earlier process, and with test-time
-      // augmentation they must be as predictions will be made: predict them again.
-      const predict = async (tta: number) =>
+      calibration = await calibrateModel(run, selection.bestScored, metric, (tta) =>
         withValidationPredictor(model, run.spec, options.engine, (predictor) =>
           validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta }),
-        );
-      const plain = async () => (run.tta === 1 || run.ttaChoice) && selection.bestScored !== null ? selection.bestScored : (await predict(1)).scored;
-      let scored: ScoredImage[];
-      let tta = run.tta;
-      if (run.ttaChoice) {
-        // Keep the augmentation only when it does not worsen the selection metric on the validation images.
-        const without = await plain();
-        const augmented = await predict(run.tta);
-        const scoreOf = (images: ScoredImage[]) => validationRecord(evaluateSegmentation(images), step, 0)[metric];
-        const [a, b] = [scoreOf(augmented.scored), scoreOf(without)];
-        const keep = lowerIsBetter(metric) ? a <= b : a >= b;
-        ttaChoice = { count: run.tta, with: a, without: b, kept: keep };
-        scored = keep ? augmented.scored : without;
-        tta = keep ? run.tta : 1;
-      } else {
-        scored = run.tta === 1 ? await plain() : (await predict(run.tta)).scored;
-      }
-      calibration = { ...calibrate(scored), ...(ttaChoice === undefined ? {} : { tta: ttaChoice }) };
+        ),
+      );
+      const tta = calibration.tta === undefined ? run.tta : calibration.tta.kept ? calibration.tta.count : 1;
       // A test-time augmentation stored by an earlier run does not describe this calibration.
       const { tta: _earlier, ...info } = modelInfoOf(model);
       attachSpec(model, run.spec, { ...info, ...calibration.info, ...(tta > 1 ? { tta } : {}) });
@@ -606,6 +588,29 @@ function selectionOf(resume: Checkpoint): SelectionState {
     sinceBest: resume.sinceBest,
     bestWeights: resume.bestWeights === null ? null : resume.bestWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })),
   };
+}
+
+/**
+ * The calibration at the end of a run: the threshold and object settings
+ * chosen on the best model's validation predictions, made as later
+ * predictions will be (with the run's test-time augmentation; with
+ * `'calibrate'`, with or without it, whichever scores no worse).
+ */
+async function calibrateModel(
+  run: RunSettings,
+  bestScored: ScoredImage[] | null,
+  metric: ValidationMetric,
+  predict: (tta: number) => Promise<{ scored: ScoredImage[] }>,
+): Promise<Calibration> {
+  // After a resume the best model's predictions may be from the earlier process: predict them again.
+  const plain = async () => bestScored ?? (await predict(1)).scored;
+  if (!run.ttaChoice) return calibrate(run.tta === 1 ? await plain() : (await predict(run.tta)).scored);
+  const without = await plain();
+  const augmented = (await predict(run.tta)).scored;
+  const scoreOf = (images: ScoredImage[]) => validationRecord(evaluateSegmentation(images), 0, 0)[metric];
+  const [a, b] = [scoreOf(augmented), scoreOf(without)];
+  const kept = lowerIsBetter(metric) ? a <= b : a >= b;
+  return { ...calibrate(kept ? augmented : without), tta: { count: run.tta, with: a, without: b, kept } };
 }
 
 /**
