@@ -56,8 +56,8 @@ plan's depth, filters and padding; the planner times the candidates as that arch
 supervision; U-Net++: Zhou's heads on the nested full-resolution maps), on labels pooled to their
 resolution, losses weighted 1, 1/2, 1/4 (normalised). The saved model keeps its one output.
 --tta N: test-time augmentation the model is calibrated with and predicts with by default (the
-average over N of the 8 flips/rotations; 1: none); calibrate (planned): all 8 if they do not worsen
-the Rand error on the held-out images, else none.
+average over N of the 8 flips/rotations; 1: none, the plan's); calibrate: all 8 if they do not
+worsen the Rand error on the held-out images, else none.
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
 (default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
