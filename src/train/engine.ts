@@ -164,6 +164,16 @@ export interface OnnxEngineOptions {
   readonly executionProviders?: readonly string[];
 }
 
+/** ONNX Runtime session options of the training engine and its validations: full graph optimisation, `threads` intra-op threads. */
+export function sessionOptions(options: { readonly threads?: number; readonly executionProviders?: readonly string[] }): Record<string, unknown> {
+  return {
+    graphOptimizationLevel: 'all',
+    interOpNumThreads: 1,
+    ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+    ...(options.executionProviders === undefined ? {} : { executionProviders: [...options.executionProviders] }),
+  };
+}
+
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The inverse of an axis permutation. */
@@ -201,12 +211,7 @@ export async function onnxEngine(
     ...(setup.supervision === undefined ? {} : { supervision: setup.supervision }),
   });
   const { Tensor } = options.runtime;
-  const session = await options.runtime.InferenceSession.create(graph.bytes, {
-    graphOptimizationLevel: 'all',
-    interOpNumThreads: 1,
-    ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
-    ...(options.executionProviders === undefined ? {} : { executionProviders: [...options.executionProviders] }),
-  });
+  const session = await options.runtime.InferenceSession.create(graph.bytes, sessionOptions(options));
   // The graph lists parameters in spec order, tfjs in its layer order (they differ where branches meet,
   // e.g. a residual unit's shortcut): every parameter is bound to its tfjs weight by name.
   const trainable = setup.logitsModel.trainableWeights;

@@ -29,7 +29,7 @@ import { checkNormalization, type Normalization } from '../core/normalization.js
 import { calibrate, type Calibration } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
-import { onnxEngine, tfjsEngine, type EngineSetup, type OnnxRuntimeLike, type StepEngine } from './engine.js';
+import { onnxEngine, sessionOptions, tfjsEngine, type EngineSetup, type OnnxRuntimeLike, type StepEngine } from './engine.js';
 import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
 import { evaluateSegmentation, type ScoredImage } from '../metrics/report.js';
 import { ModelSelection, type NamedWeights, type SelectionState } from './selection.js';
@@ -621,12 +621,7 @@ async function calibrateModel(
  */
 async function withValidationPredictor<T>(model: tf.LayersModel, spec: Spec, engine: TrainOptions['engine'], use: (predictor: tf.LayersModel | TilePredictor) => Promise<T>): Promise<T> {
   if (engine === undefined || engine === 'tfjs') return use(model);
-  const session = await engine.onnx.InferenceSession.create(toOnnx(model, spec), {
-    graphOptimizationLevel: 'all',
-    interOpNumThreads: 1,
-    ...(engine.threads === undefined ? {} : { intraOpNumThreads: engine.threads }),
-    ...(engine.executionProviders === undefined ? {} : { executionProviders: [...engine.executionProviders] }),
-  });
+  const session = await engine.onnx.InferenceSession.create(toOnnx(model, spec), sessionOptions(engine));
   const predictor = onnxPredictor(session, engine.onnx.Tensor, { spec, layout: 'NHWC', info: modelInfoOf(model) });
   try {
     return await use(predictor);
