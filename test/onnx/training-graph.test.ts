@@ -173,7 +173,9 @@ describe('trainingGraph', () => {
   ] as const satisfies readonly Case[])('differentiates the family: $builder $options, batch $batch', async (c) => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare(c);
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
-    actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(1e-4));
+    // 2e-4: batch norm's scale in the 2-filter U-Net++ differs from tfjs by ~1e-4 in float32 whichever form the
+    // convolutions' input gradients take (8e-5 with ConvTranspose, 1.1e-4 with the flipped-kernel Conv); the others by < 1e-5.
+    actualGrads.forEach((g, i) => expect(relativeL2(g, expectedGrads[i]!), names[i]).toBeLessThan(2e-4));
   });
 
   it.each([
@@ -362,8 +364,10 @@ describe('trainingGraph', () => {
     const graph = trainingGraph(unet({ depth: 4, baseFilters: 2 }), { inputSize: 188, batchSize: 1 });
     const proto = onnx.ModelProto.decode(graph.bytes);
     const ops = proto.graph!.node!.map((n) => n.opType!);
-    // 18 3x3 + 1 1x1 forward convolutions, 4 up-conv input gradients (strided Conv); the first conv's input gradient is skipped.
-    expect(ops.filter((o) => o === 'ConvTranspose').length).toBe(4 + 18);
+    // Forward: 18 3x3 + 1 1x1 convolutions and 4 up-convs (ConvTranspose). Backward: the 4 up-convs' input
+    // gradients (strided Conv) and the convolutions' input gradients (Conv of the flipped kernel), but not the first's (the image's).
+    expect(ops.filter((o) => o === 'ConvTranspose').length).toBe(4);
+    expect(ops.filter((o) => o === 'Conv').length).toBe(18 + 1 + 4 + 18);
     expect(ops.filter((o) => o === 'MaxUnpool').length).toBe(4);
     expect(graph.parameters.length).toBe(2 * (18 + 1 + 4));
   });

@@ -172,10 +172,24 @@ export class GraphBuilder {
     return output;
   }
 
-  /** The input gradient of a stride-1 convolution: ConvTranspose of `dy` with the same weights and pads (no gradient). */
+  /**
+   * The input gradient of a stride-1 convolution (no gradient): a Conv of
+   * `dy` with the weights transposed to `[in, out, kh, kw]` and flipped in
+   * both spatial axes, padded by `k - 1 - pad` on each side (the "full"
+   * correlation). ONNX Runtime's CPU Conv runs this faster than the
+   * equivalent ConvTranspose of `dy` with the weights as they are (its
+   * profile of a U-Net step: the input gradients took less than half the time).
+   */
   convInputGradient(dy: Value, w: Value, pads: readonly number[], shape: readonly number[]): Value {
+    const [, , kh, kw] = w.shape as [number, number, number, number];
+    const transposed = this.fresh('conv_dx_w');
+    this.emit('Transpose', [w.name], [transposed], { perm: [1, 0, 2, 3] });
+    const flipped = this.fresh('conv_dx_w');
+    this.emit('Slice', [transposed, this.int64([kh - 1, kw - 1]), this.int64([-kh - 1, -kw - 1]), this.int64([2, 3]), this.int64([-1, -1])], [flipped]);
     const output = { name: this.fresh('conv_dx'), shape };
-    this.emit('ConvTranspose', [dy.name, w.name], [output.name], { kernel_shape: [w.shape[2]!, w.shape[3]!], pads: [...pads] });
+    const full = [kh - 1 - pads[0]!, kw - 1 - pads[1]!, kh - 1 - pads[2]!, kw - 1 - pads[3]!];
+    if (full.some((p) => p < 0)) throw new Error(`conv input gradient: pads [${pads.join(', ')}] exceed the kernel ${kh}x${kw}`);
+    this.emit('Conv', [dy.name, flipped], [output.name], { kernel_shape: [kh, kw], pads: full });
     return output;
   }
 
