@@ -8,7 +8,8 @@
  * --seed S`, every other choice the plan's; `plan-tfjs` adds `--engine tfjs`, the default before the
  * onnx engine and without onnxruntime-node; `plan-base32` adds `--base-filters 32`, what the plan chose
  * with the onnx engine while its step bound was 1500; `plan-resenc` / `plan-attention` add
- * `--architecture resenc-unet` / `attention-unet`, `plan-ds` `--deep-supervision`) on a folder holding links to slices 00-15, then
+ * `--architecture resenc-unet` / `attention-unet`, `plan-ds` `--deep-supervision`, `plan-ema` `--ema
+ * 0.999`) on a folder holding links to slices 00-15, then
  * predicts 16-19 with the saved model (its normalisation and calibrated threshold). The fixed
  * configurations are the earlier ablation's: valid depth 4, 16 base filters, 316 px tiles, batch 1,
  * Adam 1e-3, +- the border weight map, +- elastic deformation, trained for N minutes with the last
@@ -43,7 +44,7 @@ const { values } = parseArgs({
 });
 const data = values.data ?? isbiDirectory();
 if (data === undefined || values.config === undefined || values.minutes === undefined || values.out === undefined) {
-  console.error('usage: --config plan|plan-tfjs|plan-base32|plan-resenc|plan-attention|plan-ds|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
+  console.error('usage: --config plan|plan-tfjs|plan-base32|plan-resenc|plan-attention|plan-ds|plan-ema|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
   process.exit(2);
 }
 const minutes = Number(values.minutes);
@@ -76,6 +77,7 @@ const PLAN_FLAGS: Record<string, readonly string[]> = {
   'plan-resenc': ['--architecture', 'resenc-unet'],
   'plan-attention': ['--architecture', 'attention-unet'],
   'plan-ds': ['--deep-supervision'],
+  'plan-ema': ['--ema', '0.999'],
 };
 
 if (PLAN_FLAGS[values.config] !== undefined) {

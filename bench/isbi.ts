@@ -5,7 +5,7 @@
  *   --plan-minutes; `plan-tfjs`: the same with `--engine tfjs` (the default without onnxruntime-node),
  *   at --plan-tfjs-minutes; `plan-base32`: with `--base-filters 32`, at --plan-base32-minutes;
  *   `plan-resenc` and `plan-attention`: with `--architecture resenc-unet` / `attention-unet`, and
- *   `plan-ds` with `--deep-supervision`, at --plan-family-minutes;
+ *   `plan-ds` with `--deep-supervision`, `plan-ema` with `--ema 0.999`, at --plan-family-minutes;
  * - the earlier ablation's fixed configurations (valid depth 4, base 16, 316 px tiles, Adam 1e-3,
  *   +- border weight map, +- elastic deformation) at --fixed-minutes;
  * - `torch`: a plain PyTorch U-Net (bench/torch-isbi.py) when `import torch` works, at --torch-minutes;
@@ -35,7 +35,7 @@ const { values } = parseArgs({
     'fixed-minutes': { type: 'string', default: '15' },
     'torch-minutes': { type: 'string', default: '20' },
     seeds: { type: 'string', default: '1,2,3' },
-    configs: { type: 'string', default: 'plan,plan-tfjs,plan-base32,plan-resenc,plan-attention,plan-ds,paper,no-weights,no-elastic,neither,torch' },
+    configs: { type: 'string', default: 'plan,plan-tfjs,plan-base32,plan-resenc,plan-attention,plan-ds,plan-ema,paper,no-weights,no-elastic,neither,torch' },
     report: { type: 'boolean', default: false },
     data: { type: 'string' },
   },
@@ -94,7 +94,7 @@ for (const seed of list(values.seeds)) {
           ? list(values['plan-tfjs-minutes'])
           : config === 'plan-base32'
             ? list(values['plan-base32-minutes'])
-            : config === 'plan-resenc' || config === 'plan-attention' || config === 'plan-ds'
+            : config === 'plan-resenc' || config === 'plan-attention' || config === 'plan-ds' || config === 'plan-ema'
               ? list(values['plan-family-minutes'])
             : config === 'torch' ? list(values['torch-minutes']) : list(values['fixed-minutes']);
     for (const minutes of minutesList) {
@@ -147,10 +147,12 @@ const label = (config: string) =>
         ? 'planned default with `--architecture attention-unet`'
       : config === 'plan-ds'
         ? 'planned default with `--deep-supervision`'
+      : config === 'plan-ema'
+        ? 'planned default with `--ema 0.999` (weights averaged)'
       : config === 'torch'
         ? 'plain PyTorch U-Net (bench/torch-isbi.py)'
         : (FIXED_LABELS[config] ?? config);
-const order = ['plan', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ds', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
+const order = ['plan', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ds', 'plan-ema', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
 const rows = [...groups.entries()]
   .sort(([a], [b]) => order.indexOf(a.split('|')[0]!) - order.indexOf(b.split('|')[0]!) || Number(a.split('|')[1]) - Number(b.split('|')[1]))
   .map(([key, group]) => {
@@ -181,6 +183,7 @@ const canonical = [
   { config: 'plan-resenc', minutes: 30 },
   { config: 'plan-attention', minutes: 30 },
   { config: 'plan-ds', minutes: 30 },
+  { config: 'plan-ema', minutes: 30 },
   ...Object.keys(FIXED_LABELS).map((config) => ({ config, minutes: 15 })),
   ...(torchAvailable ? [{ config: 'torch', minutes: 20 }] : []),
 ];

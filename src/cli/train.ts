@@ -29,7 +29,7 @@ import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
 const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet-plus-plus] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
-       [--deep-supervision] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
+       [--deep-supervision] [--ema MOMENTUM|off] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
        [--engine auto|tfjs|onnx]`;
@@ -55,6 +55,8 @@ plan's depth, filters and padding; the planner times the candidates as that arch
 --deep-supervision: train extra 1x1-conv heads on the decoder's coarser maps (nnU-Net's deep
 supervision; U-Net++: Zhou's heads on the nested full-resolution maps), on labels pooled to their
 resolution, losses weighted 1, 1/2, 1/4 (normalised). The saved model keeps its one output.
+--ema MOMENTUM: validate, select and save an exponential moving average of the weights (Polyak
+averaging, e.g. 0.999; the plan's choice is printed with it); off: the trained weights themselves.
 --tta N: test-time augmentation the model is calibrated with and predicts with by default (the
 average over N of the 8 flips/rotations; 1: none, the plan's); calibrate: all 8 if they do not
 worsen the Rand error on the held-out images, else none.
@@ -115,6 +117,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
       loss: plan.loss,
       normalization: plan.normalization,
       ...(plan.deepSupervision === true ? { deepSupervision: true } : {}),
+      ...((plan.ema ?? 0) > 0 ? { ema: { momentum: plan.ema! } } : {}),
       ...(plan.tta === 'calibrate' || (plan.tta ?? 1) > 1 ? { tta: plan.tta } : {}),
       augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
       seed: run.seed,
@@ -172,6 +175,7 @@ const PLAN_OPTIONS = {
   padding: { type: 'string' },
   'batch-norm': { type: 'boolean' },
   'deep-supervision': { type: 'boolean' },
+  ema: { type: 'string' },
   tta: { type: 'string' },
   tile: { type: 'string' },
   batch: { type: 'string' },
@@ -215,6 +219,7 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
     padding: choice(values, 'padding', ['valid', 'same'] as const, plan.padding),
     batchNorm: values['batch-norm'] === true || plan.batchNorm,
     deepSupervision: values['deep-supervision'] === true || plan.deepSupervision === true,
+    ema: emaFlag(values.ema, plan.ema ?? 0),
     tta: values.tta === undefined ? (plan.tta ?? 1) : values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', 1, 1, 8),
     tile: integer(values, 'tile', plan.tile),
     batch: integer(values, 'batch', plan.batch),
@@ -228,6 +233,15 @@ function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data
     validationShare: share,
     engine: engineFor(engineFlag, plan.engine, loss),
   };
+}
+
+/** `--ema MOMENTUM|off`: a momentum in (0, 1), or 0 for none. */
+function emaFlag(value: unknown, planned: number): number {
+  if (value === undefined) return planned;
+  if (value === 'off') return 0;
+  const momentum = Number(value);
+  if (!(momentum > 0 && momentum < 1)) throw new UsageError(`--ema must be a momentum between 0 and 1 (e.g. 0.999) or off, got ${String(value)}`);
+  return momentum;
 }
 
 /** The engine for a loss: the onnx engine computes cross-entropy and Dice, so focal trains on tfjs. */
@@ -248,7 +262,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, 
     print(`  ${c.padding} depth ${c.depth} base ${c.baseFilters} tile ${c.tile} batch ${c.batch}: ${c.secondsPerStep.toFixed(3)} s -> ${c.steps} steps`);
   }
   print(
-    `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule; ` +
+    `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule${(plan.ema ?? 0) > 0 ? `, weights averaged (momentum ${plan.ema})` : ''}; ` +
       `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out${plan.tta === 'calibrate' ? '; test-time augmentation if it helps on them' : (plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
   );
   for (const reason of plan.reasons) print(`  - ${reason}`);

@@ -76,6 +76,12 @@ export interface RatedCandidate extends PlanCandidate {
  */
 export const PLANNED_TTA = 1;
 
+/**
+ * The weights' moving average of planned runs (`train`'s `ema` momentum; 0:
+ * none). Validations, model selection and the saved model use the average.
+ */
+export const PLANNED_EMA = 0;
+
 /** Everything a run needs, chosen for a dataset, a budget and a machine; every field can be overridden. */
 export interface TrainingPlan {
   /** Time budget of the whole run (planning and final calibration included), minutes. */
@@ -97,6 +103,8 @@ export interface TrainingPlan {
   readonly weights: 'none' | 'border' | 'borderUnbalanced';
   /** Deep supervision (`train`'s `deepSupervision: true`); plans written before it existed: off. */
   readonly deepSupervision?: boolean;
+  /** Momentum of the weights' moving average (`train`'s `ema`; 0: none); plans written before it existed: none. */
+  readonly ema?: number;
   /** Test-time augmentation (`train`'s `tta`): a count of flips/rotations (1: none), or `'calibrate'` (8 if they do not worsen validation); plans written before it existed: none. */
   readonly tta?: number | 'calibrate';
   /** Augmentation strength 0..1 and elastic deformation (see `augmentationFor`). */
@@ -274,6 +282,7 @@ export function choosePlan(
     loss: 'crossEntropy',
     weights: 'border',
     deepSupervision: false,
+    ema: PLANNED_EMA,
     tta: PLANNED_TTA,
     augmentation: { strength: 1, elastic: true },
     validationShare: 0.2,

@@ -49,6 +49,8 @@ export interface Checkpoint {
   readonly bestWeights: readonly TensorManifest[] | null;
   /** The deep-supervision heads' weights (`supervision_1/kernel`, ...), present when the run has heads. */
   readonly headWeights?: readonly TensorManifest[];
+  /** The moving average of the trainable weights (`train`'s `ema`), present when the run averages. */
+  readonly averageWeights?: readonly TensorManifest[];
   readonly data: Float32Array;
 }
 

@@ -24,12 +24,30 @@ export interface NamedValues {
   readonly values: Float32Array;
 }
 
+/** Which weights {@link StepEngine.sync} writes into the model: those the steps train, or their moving average. */
+export type WeightSet = 'trained' | 'averaged';
+
 /** Runs training steps on a model's weights. */
 export interface StepEngine {
   /** One step on a batch of tiles at `rate`; resolves to the loss. When it is not finite nothing changes. */
   step(tiles: readonly Tile[], rate: number): Promise<number>;
-  /** Writes the engine's weights (and batch-norm statistics) into the tfjs model. */
-  sync(): void;
+  /**
+   * Writes the engine's weights (and batch-norm statistics) into the tfjs
+   * model: the trained ones (default), or their exponential moving average
+   * (see {@link StepEngine.updateAverage}; the trained ones until it is first
+   * updated). The next step trains the trained weights either way.
+   */
+  sync(weights?: WeightSet): void;
+  /**
+   * Moves the trainable weights' moving average toward the current weights:
+   * `average = momentum * average + (1 - momentum) * weights` (the first call
+   * starts it from the weights as they were before it).
+   */
+  updateAverage(momentum: number): void;
+  /** The moving average in tfjs's names, order and shapes (the logits model's trainable weights), or none before the first update. */
+  averageWeights(): NamedValues[] | undefined;
+  /** Restores a moving average saved by {@link StepEngine.averageWeights} (of either engine). */
+  setAverageWeights(named: readonly NamedValues[]): void;
   /** Reads the weights from the tfjs model (after they were set there, e.g. on resume). */
   reload(): void;
   /** The optimizer state as tfjs's `optimizer.getWeights()` names and shapes it (iterations first). */
@@ -95,6 +113,22 @@ function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   else o.learningRate = rate;
 }
 
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Refuses a saved moving average that does not match the logits model's trainable weights, naming the first mismatch. */
+function checkAverage(named: readonly NamedValues[], model: tf.LayersModel): void {
+  const trainable = model.trainableWeights;
+  if (named.length !== trainable.length) {
+    throw new ArgumentError('resume.averageWeights', `must hold the moving average of the model's ${trainable.length} trainable weights (a checkpoint of this model)`, `${named.length} tensors`);
+  }
+  named.forEach((n, i) => {
+    const w = trainable[i]!;
+    if (n.values.length !== size(w.shape as number[]) || n.shape.join('x') !== w.shape.join('x')) {
+      throw new ArgumentError('resume.averageWeights', `must hold '${w.originalName}' of shape [${w.shape.join(', ')}] at position ${i}`, `'${n.name}' [${n.shape.join(', ')}]`);
+    }
+  });
+}
+
 /**
  * The tfjs engine: `tf.variableGrads` of the loss on the logits model, then
  * the tfjs optimizer, on whatever backend is active.
@@ -102,6 +136,15 @@ function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
 export function tfjsEngine(setup: EngineSetup): StepEngine {
   const optimizer = makeOptimizer(setup.optimizer, setup.learningRate, setup.momentum);
   const trainable = trainableVariables(setup.logitsModel);
+  // The moving average lives in variables beside the model's; while the model shows it, `stash` keeps the trained weights.
+  let average: tf.Variable[] | undefined;
+  let stash: tf.Tensor[] | undefined;
+  const showTrained = () => {
+    if (stash === undefined) return;
+    trainable.forEach((v, i) => v.assign(stash![i]!));
+    tf.dispose(stash);
+    stash = undefined;
+  };
   /** Applies the gradients of a finite loss and frees the step's tensors. */
   const finish = async (value: tf.Scalar, grads: tf.NamedTensorMap, inputs: readonly tf.Tensor[]): Promise<number> => {
     const loss = (await value.data())[0]!;
@@ -111,6 +154,7 @@ export function tfjsEngine(setup: EngineSetup): StepEngine {
   };
   return {
     async step(tiles, rate) {
+      showTrained();
       setLearningRate(optimizer, rate);
       const supervision = setup.supervision;
       if (supervision === undefined || supervision.heads.length === 0) {
@@ -131,8 +175,32 @@ export function tfjsEngine(setup: EngineSetup): StepEngine {
       }, trainable);
       return finish(value, grads, [x, ...targets.flatMap((t) => [t.y, t.weights])]);
     },
-    sync() {},
-    reload() {},
+    sync(weights = 'trained') {
+      if (weights === 'trained' || average === undefined) return showTrained();
+      if (stash === undefined) stash = trainable.map((v) => tf.clone(v));
+      trainable.forEach((v, i) => v.assign(average![i]!));
+    },
+    updateAverage(momentum) {
+      showTrained();
+      if (average === undefined) {
+        average = trainable.map((v) => tf.variable(v, false));
+        return;
+      }
+      tf.tidy(() => average!.forEach((a, i) => a.assign(tf.add(tf.mul(a, momentum), tf.mul(trainable[i]!, 1 - momentum)))));
+    },
+    averageWeights() {
+      return average?.map((a, i) => ({ name: setup.logitsModel.trainableWeights[i]!.originalName, shape: [...a.shape], values: Float32Array.from(a.dataSync()) }));
+    },
+    setAverageWeights(named) {
+      checkAverage(named, setup.logitsModel);
+      tf.dispose(average ?? []);
+      average = named.map((n) => tf.variable(tf.tensor(n.values, [...n.shape]), false));
+    },
+    reload() {
+      // The model's weights were set from outside (a resume): they are the trained ones now.
+      tf.dispose(stash ?? []);
+      stash = undefined;
+    },
     async optimizerWeights() {
       const named = await optimizer.getWeights();
       const values = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], values: Float32Array.from(n.tensor.dataSync()) }));
@@ -145,6 +213,8 @@ export function tfjsEngine(setup: EngineSetup): StepEngine {
       tf.dispose(tensors.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
     },
     async dispose() {
+      // The model keeps what it shows (the average, when the run ends showing it).
+      tf.dispose([...(stash ?? []), ...(average ?? [])]);
       if (optimizer !== setup.optimizer) optimizer.dispose();
     },
   };
@@ -173,8 +243,6 @@ export function sessionOptions(options: { readonly threads?: number; readonly ex
     ...(options.executionProviders === undefined ? {} : { executionProviders: [...options.executionProviders] }),
   };
 }
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The inverse of an axis permutation. */
 const inverse = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
@@ -226,6 +294,8 @@ export async function onnxEngine(
   const variables = bound.map((b) => b.variable);
   const weightByName = new Map(setup.logitsModel.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
   const state = new Map<string, Float32Array>();
+  /** The parameters' moving average, in the graph's layout (none before the first update). */
+  let average: Map<string, Float32Array> | undefined;
   let iterations = 0;
 
   const toGraph = (values: Float32Array, fromTfjs: readonly number[] | undefined, tfjsShape: readonly number[]) => (fromTfjs === undefined ? Float32Array.from(values) : permute(values, tfjsShape, fromTfjs));
@@ -283,10 +353,11 @@ export async function onnxEngine(
       }
       return loss;
     },
-    sync() {
+    sync(weights = 'trained') {
+      const source = weights === 'averaged' && average !== undefined ? average : state;
       tf.tidy(() => {
         graph.parameters.forEach((p, i) => {
-          const values = state.get(p.input)!;
+          const values = source.get(p.input)!;
           const tfjsValues = p.fromTfjs === undefined ? values : permute(values, p.shape, inverse(p.fromTfjs));
           variables[i]!.assign(tf.tensor(tfjsValues, [...p.tfjsShape]));
         });
@@ -294,6 +365,34 @@ export async function onnxEngine(
       });
     },
     reload,
+    updateAverage(momentum) {
+      if (average === undefined) {
+        average = new Map(graph.parameters.map((p) => [p.input, Float32Array.from(state.get(p.input)!)]));
+        return;
+      }
+      const rest = 1 - momentum;
+      for (const p of graph.parameters) {
+        const a = average.get(p.input)!;
+        const w = state.get(p.input)!;
+        for (let i = 0; i < a.length; i++) a[i] = momentum * a[i]! + rest * w[i]!;
+      }
+    },
+    averageWeights() {
+      if (average === undefined) return undefined;
+      const byTfjsIndex = new Map(graph.parameters.map((p) => [parameterOf.get(p.input)!.tfjsIndex, p]));
+      return trainable.map((w, i) => {
+        const p = byTfjsIndex.get(i)!;
+        const values = average!.get(p.input)!;
+        return { name: w.originalName, shape: [...p.tfjsShape], values: p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.shape, inverse(p.fromTfjs)) };
+      });
+    },
+    setAverageWeights(named) {
+      checkAverage(named, setup.logitsModel);
+      average = new Map(graph.parameters.map((p) => {
+        const saved = named[parameterOf.get(p.input)!.tfjsIndex]!;
+        return [p.input, toGraph(saved.values, p.fromTfjs, p.tfjsShape)];
+      }));
+    },
     async optimizerWeights() {
       const slots = slotsInTfjsOrder.map((s) => {
         const { p, variable } = parameterOf.get(s.parameter)!;

@@ -181,6 +181,16 @@ export interface TrainOptions {
    * trained model keeps its one output. Default: none.
    */
   readonly deepSupervision?: DeepSupervision;
+  /**
+   * An exponential moving average of the weights (Polyak averaging; Keras's
+   * `use_ema`): after every step `average = m * average + (1 - m) * weights`,
+   * with `m = min(momentum, (1 + t) / (10 + t))` at step t so that early
+   * averages follow the weights. Validations, model selection and the model
+   * the run leaves use the average; the steps train the weights (checkpoints
+   * keep both). Batch-norm statistics are the trained ones. `true`: momentum
+   * 0.999. Default none.
+   */
+  readonly ema?: boolean | { readonly momentum?: number };
   /** Intensity normalisation of the inputs; stored in the model, so predictions apply it. Default `{ kind: 'scale' }`. */
   readonly normalization?: Normalization;
   /** Validation: held-out images, or a share of the training data to hold out. Predicted whole (overlap-tile). */
@@ -353,7 +363,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const history: StepRecord[] = [...(resume?.history ?? [])];
   const validations: ValidationRecord[] = [...(resume?.validations ?? [])];
   const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
-  if (resume !== undefined) await restore(resume, model, engine, headLayers(logitsModel, heads));
+  if (resume !== undefined) await restore(resume, model, engine, headLayers(logitsModel, heads), run.emaMomentum !== undefined);
   const clock = runClock(run, options, resume);
   // The end keeps time for the last validation, the calibration (timed once on the first validation),
   // a checkpoint, and 1% of the budget as a margin.
@@ -370,14 +380,18 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     engine.sync();
     const optimizerWeights = (await engine.optimizerWeights()).map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
     const headWeights = heads.length === 0 ? undefined : headLayers(logitsModel, heads).flatMap(layerWeightValues);
-    await options.checkpoint!.save(checkpointOf({ spec: run.spec, model, optimizerWeights, headWeights, step, random, history, validations, selection, seconds: clock.elapsed() }));
+    const averageWeights = engine.averageWeights()?.map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
+    await options.checkpoint!.save(checkpointOf({ spec: run.spec, model, optimizerWeights, headWeights, averageWeights, step, random, history, validations, selection, seconds: clock.elapsed() }));
     clock.checkpointed(began);
   };
+
+  /** What validations, selection and the finished model see: the weights' moving average with `ema`. */
+  const shown = run.emaMomentum === undefined ? 'trained' : 'averaged';
 
   /** Validates the current weights (`last`: the run's last weights); returns whether early stopping asks to stop. */
   const runValidation = async (last = false): Promise<boolean> => {
     const began = performance.now();
-    engine.sync();
+    engine.sync(shown);
     const { report, scored } = await withValidationPredictor(model, run.spec, options.engine, (predictor) =>
       validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize }),
     );
@@ -425,6 +439,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         throw new TrainingError(next, loss);
       }
       step = next;
+      if (run.emaMomentum !== undefined) engine.updateAverage(emaMomentumAt(run.emaMomentum, step));
       history.push({ step, loss });
       await options.onStep?.({
         step,
@@ -442,9 +457,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       if (options.checkpoint !== undefined && clock.checkpointDue(step) && step < run.stepTarget) await saveCheckpoint();
     }
     // The last weights are validated too, so the best of the run is really kept.
-    engine.sync();
+    engine.sync(shown);
     if (sets.validation !== undefined && stopped !== 'aborted' && (lastValidatedStep !== step || selection.best === null)) await runValidation(true);
     if (options.checkpoint !== undefined) await saveCheckpoint();
+    // The model keeps what was validated (a checkpoint wrote the trained weights into it).
+    engine.sync(shown);
     if (selection.bestWeights !== null && (options.keepBest ?? sets.validation !== undefined)) {
       const { manifests, data: blob } = packTensors([selection.bestWeights]);
       setWeightValues(model, manifests[0]!, blob);
@@ -496,6 +513,13 @@ interface RunSettings {
   readonly tta: number;
   /** Whether the calibration keeps `tta` only when it does not worsen the validation metric. */
   readonly ttaChoice: boolean;
+  /** The weights' moving average's momentum (none: no average). */
+  readonly emaMomentum: number | undefined;
+}
+
+/** The momentum of the weights' moving average after `step` steps: `min(momentum, (1 + step) / (10 + step))`. */
+export function emaMomentumAt(momentum: number, step: number): number {
+  return Math.min(momentum, (1 + step) / (10 + step));
 }
 
 /** Checks the options against the model and resolves their defaults, before anything runs. */
@@ -529,7 +553,9 @@ function resolveRun(model: tf.LayersModel, options: TrainOptions): RunSettings {
   const tta = options.tta === undefined || options.tta === false ? 1 : options.tta === true || options.tta === 'calibrate' ? 8 : options.tta;
   if (!Number.isInteger(tta) || tta < 1 || tta > 8) throw new ArgumentError('tta', "must be a boolean, an integer from 1 to 8 or 'calibrate'", options.tta);
   const ttaChoice = options.tta === 'calibrate';
-  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised, tta, ttaChoice };
+  const emaMomentum = options.ema === undefined || options.ema === false ? undefined : options.ema === true ? 0.999 : (options.ema.momentum ?? 0.999);
+  if (emaMomentum !== undefined && !(emaMomentum > 0 && emaMomentum < 1)) throw new ArgumentError('ema.momentum', 'must be in (0, 1)', emaMomentum);
+  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised, tta, ttaChoice, emaMomentum };
 }
 
 /** The data a run trains on and validates on, and the pixel weights of the training part. */
@@ -641,7 +667,7 @@ function layerWeightValues(layer: tf.layers.Layer): NamedWeights {
 }
 
 /** Puts a checkpoint's weights (the heads' too) and optimizer state into the model and the engine. */
-async function restore(resume: Checkpoint, model: tf.LayersModel, engine: StepEngine, heads: readonly tf.layers.Layer[]): Promise<void> {
+async function restore(resume: Checkpoint, model: tf.LayersModel, engine: StepEngine, heads: readonly tf.layers.Layer[], averaging: boolean): Promise<void> {
   setWeightValues(model, resume.weights, resume.data);
   const saved = new Map((resume.headWeights ?? []).map((e) => [e.name, e]));
   for (const layer of heads) {
@@ -657,6 +683,8 @@ async function restore(resume: Checkpoint, model: tf.LayersModel, engine: StepEn
   }
   engine.reload();
   await engine.setOptimizerWeights(resume.optimizerWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })));
+  // A run that averages continues its average (a checkpoint without one starts it afresh; a run without `ema` ignores it).
+  if (averaging && resume.averageWeights !== undefined) engine.setAverageWeights(resume.averageWeights.map((e) => ({ name: e.name, shape: e.shape, values: Float32Array.from(unpack(e, resume.data)) })));
 }
 
 /** The clock that lays validations, checkpoints and the schedule over the run's steps or budget. */
@@ -691,6 +719,7 @@ function checkpointOf(state: {
   model: tf.LayersModel;
   optimizerWeights: NamedWeights;
   headWeights: NamedWeights | undefined;
+  averageWeights: NamedWeights | undefined;
   step: number;
   random: Random;
   history: readonly StepRecord[];
@@ -699,7 +728,7 @@ function checkpointOf(state: {
   seconds: number;
 }): Checkpoint {
   const { selection } = state;
-  const groups = [weightValues(state.model), state.optimizerWeights, state.headWeights ?? [], ...(selection.bestWeights === null ? [] : [selection.bestWeights])];
+  const groups = [weightValues(state.model), state.optimizerWeights, state.headWeights ?? [], state.averageWeights ?? [], ...(selection.bestWeights === null ? [] : [selection.bestWeights])];
   const { manifests, data } = packTensors(groups);
   return {
     format: CHECKPOINT_FORMAT,
@@ -714,8 +743,9 @@ function checkpointOf(state: {
     seconds: state.seconds,
     weights: manifests[0]!,
     optimizerWeights: manifests[1]!,
-    bestWeights: (manifests[3] as TensorManifest[] | undefined) ?? null,
+    bestWeights: (manifests[4] as TensorManifest[] | undefined) ?? null,
     ...(state.headWeights === undefined ? {} : { headWeights: manifests[2]! }),
+    ...(state.averageWeights === undefined ? {} : { averageWeights: manifests[3]! }),
     data,
   };
 }

@@ -29,9 +29,12 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(chosen.candidates.length).toBe(4);
     for (const c of chosen.candidates) expect(c.secondsPerStep).toBeGreaterThan(0);
     expect(chosen.minutes).toBe(5);
-    const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'focal', '--json']);
+    const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'focal', '--ema', '0.99', '--json']);
     // Focal runs on the tfjs engine only, so the override also picks tfjs.
-    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'focal', engine: 'tfjs' });
+    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'focal', engine: 'tfjs', ema: 0.99 });
+    const badEma = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--ema', '1.5']);
+    expect(badEma.code).toBe(2);
+    expect(badEma.err).toMatch(/--ema must be a momentum between 0 and 1 .* or off, got 1\.5/);
     // Both engines were timed on the first candidate (onnxruntime-node is installed here) and the faster one chosen.
     expect(chosen.reasons.join('\n')).toMatch(/engine (onnx|tfjs): \d+\.\d+ s\/step against \d+\.\d+ s\/step on (tfjs|onnx)/);
     expect(['tfjs', 'onnx']).toContain(chosen.engine);
