@@ -6,6 +6,7 @@ export {
   architectureSpec,
   BASE_FILTERS,
   BATCHES,
+  BATCH_MARGIN,
   candidateKey,
   choosePlan,
   depthFor,

@@ -12,9 +12,12 @@ import { augmentationFor } from './augmentation.js';
 import { fingerprint, type DatasetFingerprint } from './fingerprint.js';
 import { architectureSpec, candidateKey, choosePlan, planCandidates, type Architecture, type PlanCandidate, type TrainingPlan } from './rules.js';
 
+/** Steps of a timed candidate that are not counted. */
+const WARMUP_STEPS = 2;
+
 /** Options of {@link measureStepSeconds}. */
 export interface MeasureOptions {
-  /** Steps timed after the warm-up step. Default 3. */
+  /** Steps timed after the two warm-up steps. Default 5. */
   readonly steps?: number;
   readonly classes?: number;
   /** The engine to time. Default `'tfjs'` (the current backend). */
@@ -27,7 +30,8 @@ export interface MeasureOptions {
 
 /**
  * Seconds per training step of a candidate on the current backend: a model
- * is built and trained for a warm-up step plus `steps` steps on the given
+ * is built and trained for two warm-up steps (ONNX Runtime's first runs are
+ * slower) plus `steps` steps on the given
  * images as the plan trains (border weight map, full augmentation with
  * elastic deformation, z-score), the median step is returned, and everything
  * is disposed.
@@ -57,7 +61,7 @@ export async function measureStepSeconds(
   let last = performance.now();
   try {
     await train(model, { images, labels, weights: 'border' }, {
-      steps: 1 + (options.steps ?? 3),
+      steps: WARMUP_STEPS + (options.steps ?? 5),
       batchSize: candidate.batch,
       inputSize: candidate.tile,
       optimizer: 'adam',
@@ -68,7 +72,7 @@ export async function measureStepSeconds(
       ...(options.deepSupervision === true ? { deepSupervision: true } : {}),
       onStep: ({ step }) => {
         const now = performance.now();
-        if (step > 1) times.push((now - last) / 1000);
+        if (step > WARMUP_STEPS) times.push((now - last) / 1000);
         last = now;
       },
     });

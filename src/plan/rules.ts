@@ -139,6 +139,18 @@ export const BASE_FILTERS = [16, 32] as const;
 export const BATCHES = [1, 2] as const;
 
 /**
+ * A larger batch is chosen over a smaller one only when it sees this many
+ * times the labelled pixels in the budget (it gives up optimizer steps for
+ * them). The planner's step times vary by up to a third between runs on the
+ * same machine (base 16, batch 1 on ISBI 2012: 0.254 and 0.339 s in two
+ * `npm run bench:isbi` plans; batch 2: 0.510 and 0.491 s), which flipped the
+ * batch between runs without a margin; and every measured ISBI default ran
+ * batch 1. On a CPU batch 2 costs about 1.7x batch 1 (1.2x the pixels), so it
+ * is chosen where a second tile is nearly free (a GPU backend).
+ */
+export const BATCH_MARGIN = 1.5;
+
+/**
  * The key of a candidate in a {@link SpeedTable}.
  *
  * @example
@@ -212,9 +224,10 @@ export function planCandidates(fp: DatasetFingerprint): PlanCandidate[] {
 /**
  * Chooses the plan. Documented rules, in order:
  * 1. the network: of the timed candidates whose steps in the training time
- *    (the budget less {@link OVERHEAD_SHARE}) reach {@link MIN_STEPS}, the one
- *    that sees the most labelled pixels (steps x batch x tile area) with the
- *    widest base; when none reaches it, the one with the most steps;
+ *    (the budget less {@link OVERHEAD_SHARE}) reach {@link MIN_STEPS}, the
+ *    widest base, with the smallest batch unless a larger one sees
+ *    {@link BATCH_MARGIN} times its labelled pixels (steps x batch x tile
+ *    area); when none reaches it, the one with the most steps;
  * 2. intensity: per-image z-score (nnU-Net's default for non-CT images);
  * 3. optimisation: Adam 1e-3 with a cosine decay over the budget after a 2% warm-up;
  * 4. loss: the paper's weighted cross-entropy with its border weight map
@@ -257,8 +270,18 @@ export function choosePlan(
   const reasons: string[] = [];
   let chosen: RatedCandidate;
   if (eligible.length > 0) {
-    chosen = eligible.reduce((best, c) => (c.baseFilters > best.baseFilters || (c.baseFilters === best.baseFilters && pixels(c) > pixels(best)) ? c : best));
-    reasons.push(`network: base ${chosen.baseFilters}, batch ${chosen.batch}: the widest candidate that still gets ${MIN_STEPS}+ steps (${chosen.steps}) in ${minutes} min, seeing the most labelled pixels among those`);
+    const widest = Math.max(...eligible.map((c) => c.baseFilters));
+    const byBatch = eligible.filter((c) => c.baseFilters === widest).sort((a, b) => a.batch - b.batch);
+    chosen = byBatch.reduce((best, c) => (pixels(c) >= BATCH_MARGIN * pixels(best) ? c : best));
+    const smallest = byBatch[0]!;
+    reasons.push(
+      `network: base ${chosen.baseFilters}, batch ${chosen.batch}: the widest candidate that still gets ${MIN_STEPS}+ steps (${chosen.steps}) in ${minutes} min` +
+        (chosen === smallest
+          ? byBatch.length > 1
+            ? `; a larger batch would not see ${BATCH_MARGIN}x the labelled pixels`
+            : ''
+          : `; batch ${chosen.batch} sees ${(pixels(chosen) / pixels(smallest)).toFixed(2)}x the labelled pixels of batch ${smallest.batch}`),
+    );
   } else {
     chosen = rated.reduce((best, c) => (c.steps > best.steps ? c : best));
     reasons.push(`network: base ${chosen.baseFilters}, batch ${chosen.batch}: no candidate reaches ${MIN_STEPS} steps in ${minutes} min, so the fastest (${chosen.steps} steps)`);

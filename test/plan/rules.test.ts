@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { architectureSpec, ARCHITECTURES, candidateKey, choosePlan, depthFor, MIN_STEPS, OVERHEAD_SHARE, planCandidates, receptiveField, tileFor, type DatasetFingerprint } from '../../src/plan/index.js';
+import { architectureSpec, ARCHITECTURES, BATCH_MARGIN, candidateKey, choosePlan, depthFor, MIN_STEPS, OVERHEAD_SHARE, planCandidates, receptiveField, tileFor, type DatasetFingerprint } from '../../src/plan/index.js';
 
 /** A synthetic fingerprint: square images of `size`, objects `diameter` px across (p90). */
 function fp(size: number, diameter: number): DatasetFingerprint {
@@ -43,13 +43,15 @@ describe('planner rules', () => {
     const seconds = (base: number, batch: number) => (base === 16 ? 0.2 : 0.6) * (batch === 2 ? 1.75 : 1);
     const speeds = new Map(candidates.map((c) => [candidateKey(c), seconds(c.baseFilters, c.batch)]));
     const trainSeconds = (minutes: number) => minutes * 60 * (1 - OVERHEAD_SHARE);
-    // 60 min (3168 s of training): base 32 batch 1 gets 5280 steps, batch 2 3017 (>= 3000 both); batch 2 sees more tiles (6034).
+    // 60 min (3168 s of training): base 32 batch 1 gets 5280 steps, batch 2 3017 (>= 3000 both); batch 2 sees
+    // 6034 tiles, 1.14x batch 1's 5280: under BATCH_MARGIN (1.5), so batch 1 keeps its steps.
     const long = choosePlan(f, 60, speeds);
-    expect([long.baseFilters, long.batch]).toEqual([32, 2]);
-    expect(long.estimate.steps).toBe(Math.floor(trainSeconds(60) / 1.05));
-    // 30 min: base 32 batch 1 gets 2640 steps (< 3000); base 16 batch 1 7920 and batch 2 4525 (9051 tiles): base 16, batch 2.
+    expect([long.baseFilters, long.batch]).toEqual([32, 1]);
+    expect(long.estimate.steps).toBe(Math.floor(trainSeconds(60) / 0.6));
+    expect(long.reasons[0]).toContain('a larger batch would not see 1.5x the labelled pixels');
+    // 30 min: base 32 batch 1 gets 2640 steps (< 3000); base 16 batch 1 7920 and batch 2 4525 (9051 tiles, 1.14x): base 16, batch 1.
     const mid = choosePlan(f, 30, speeds);
-    expect([mid.baseFilters, mid.batch]).toEqual([16, 2]);
+    expect([mid.baseFilters, mid.batch]).toEqual([16, 1]);
     expect(mid.estimate.steps).toBeGreaterThanOrEqual(MIN_STEPS);
     // 10 min: base 16 batch 1 gets 2640 steps: nothing reaches MIN_STEPS; the fastest candidate.
     const short = choosePlan(f, 10, speeds);
@@ -58,13 +60,18 @@ describe('planner rules', () => {
     expect(short.reasons[0]).toContain('no candidate reaches');
   });
 
-  it('prefers the batch that sees more pixels among equally wide eligible candidates', () => {
+  it('takes a larger batch among equally wide eligible candidates only when it sees BATCH_MARGIN times the pixels', () => {
     const f = fp(512, 60);
     const candidates = planCandidates(f);
-    // Batch 2 costs only 1.2x batch 1: it sees more pixels per second.
-    const speeds = new Map(candidates.map((c) => [candidateKey(c), (c.baseFilters === 16 ? 0.2 : 0.3) * (c.batch === 2 ? 1.2 : 1)]));
-    const plan = choosePlan(f, 60, speeds);
-    expect([plan.baseFilters, plan.batch]).toEqual([32, 2]);
+    const planWith = (batch2Cost: number) => choosePlan(f, 60, new Map(candidates.map((c) => [candidateKey(c), (c.baseFilters === 16 ? 0.2 : 0.3) * (c.batch === 2 ? batch2Cost : 1)])));
+    // Batch 2 costs only 1.2x batch 1: 1.67x the pixels in the budget.
+    const cheap = planWith(1.2);
+    expect([cheap.baseFilters, cheap.batch]).toEqual([32, 2]);
+    expect(cheap.reasons[0]).toMatch(/batch 2 sees 1\.6\dx the labelled pixels of batch 1/);
+    // Just under and just over the margin (steps are floored, so the costs sit a little inside 2 / 1.5 = 1.333).
+    expect(planWith(1.34).batch).toBe(1);
+    expect(planWith(1.33).batch).toBe(2);
+    expect(BATCH_MARGIN).toBe(1.5);
   });
 
   it('records the family member its speeds were measured on, whose spec the plan then builds', () => {
