@@ -1,6 +1,7 @@
 /**
- * Scores a CLI run's saved model (the selected weights) and its checkpoint (the run's last weights)
- * on ISBI 2012 slices 16-19 under the challenge protocol, to see what model selection did.
+ * Scores a CLI run's saved model (the selected weights) and its checkpoint (the run's last weights,
+ * and with `--ema` their moving average at the last step) on ISBI 2012 slices 16-19 under the
+ * challenge protocol, to see what model selection and the averaging did on one trajectory.
  *
  *   npx tsx bench/score-checkpoint.ts RUN_DIR [--data DIR]      (RUN_DIR holds model/ and checkpoint/)
  */
@@ -8,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateSegmentation, fileCheckpoints, loadModel, predictTiled, readImage, readMask, useBackend, type ScoredImage } from '../src/node/index.js';
-import { setWeightValues } from '../src/train/checkpoint.js';
+import { setWeightValues, unpack } from '../src/train/checkpoint.js';
 import { isbiDirectory } from './util.js';
 
 const { values, positionals } = parseArgs({ options: { data: { type: 'string' } }, allowPositionals: true });
@@ -36,4 +37,13 @@ const checkpoint = await fileCheckpoints(join(run, 'checkpoint')).load();
 if (checkpoint === undefined) throw new Error(`no checkpoint in ${join(run, 'checkpoint')}`);
 setWeightValues(model, checkpoint.weights, checkpoint.data);
 await score(`checkpoint (last weights, step ${checkpoint.step})`);
+if (checkpoint.averageWeights !== undefined) {
+  const average = new Map(checkpoint.averageWeights.map((e) => [e.name, e]));
+  for (const w of model.trainableWeights) {
+    const entry = average.get(w.originalName);
+    if (entry === undefined) throw new Error(`the checkpoint's average has no '${w.originalName}'`);
+    w.write(tf.tensor(unpack(entry, checkpoint.data), entry.shape));
+  }
+  await score(`checkpoint (moving average of the weights, step ${checkpoint.step})`);
+}
 model.dispose();
