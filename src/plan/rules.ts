@@ -78,10 +78,11 @@ export const PLANNED_TTA = 1;
 
 /**
  * The weights' moving average of planned runs (`train`'s `ema` momentum; 0:
- * none). Under the plan's cosine decay the last weights already settle: in a
- * 30-minute ISBI run with `--ema 0.999` the last weights and their average
- * scored a challenge Rand error of 0.0385 and 0.0381 on slices 16-19 (`npx tsx
- * bench/score-checkpoint.ts RUN`), so plans do not average; `--ema` asks for it.
+ * none). Under the plan's cosine decay the last weights already settle: in two
+ * 30-minute ISBI runs with `--ema 0.999` the last weights and their average
+ * scored a challenge Rand error of 0.0385 and 0.0381, 0.0551 and 0.0576 on
+ * slices 16-19 (`npx tsx bench/score-checkpoint.ts RUN`), so plans do not
+ * average; `--ema` asks for it.
  */
 export const PLANNED_EMA = 0;
 
