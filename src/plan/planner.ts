@@ -144,19 +144,18 @@ export async function planTraining(
   };
   const candidates = planCandidates(fp);
   for (const [i, candidate] of candidates.entries()) {
-    const time = (e: 'tfjs' | 'onnx') => timeOn(candidate, e);
     let seconds: number;
     if (i === 0 && options.onnx !== undefined && choice === 'auto') {
       // The engines are timed on the first (smallest) candidate; the faster one times and trains the rest.
-      const tfjsSeconds = await time('tfjs');
+      const tfjsSeconds = await timeOn(candidate, 'tfjs');
       options.onCandidate?.(candidate, tfjsSeconds, 'tfjs');
-      const onnxSeconds = await time('onnx');
+      const onnxSeconds = await timeOn(candidate, 'onnx');
       engine = onnxSeconds < tfjsSeconds ? 'onnx' : 'tfjs';
       seconds = Math.min(tfjsSeconds, onnxSeconds);
       engineReasons.push(`engine ${engine}: ${Math.min(tfjsSeconds, onnxSeconds).toFixed(3)} s/step against ${Math.max(tfjsSeconds, onnxSeconds).toFixed(3)} s/step on ${engine === 'onnx' ? 'tfjs' : 'onnx'} (timed on the first candidate)`);
       options.onCandidate?.(candidate, onnxSeconds, 'onnx');
     } else {
-      seconds = await time(engine);
+      seconds = await timeOn(candidate, engine);
       options.onCandidate?.(candidate, seconds, engine);
     }
     speeds.set(candidateKey(candidate), seconds);

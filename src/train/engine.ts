@@ -41,7 +41,7 @@ export interface StepEngine {
   /**
    * Moves the trainable weights' moving average toward the current weights:
    * `average = momentum * average + (1 - momentum) * weights` (the first call
-   * starts it from the weights as they were before it).
+   * starts it at the current weights).
    */
   updateAverage(momentum: number): void;
   /** The moving average in tfjs's names, order and shapes (the logits model's trainable weights), or none before the first update. */
@@ -299,6 +299,8 @@ export async function onnxEngine(
   let iterations = 0;
 
   const toGraph = (values: Float32Array, fromTfjs: readonly number[] | undefined, tfjsShape: readonly number[]) => (fromTfjs === undefined ? Float32Array.from(values) : permute(values, tfjsShape, fromTfjs));
+  /** A parameter's (or its slot's) values in the graph's layout as a copy in tfjs's layout. */
+  const toTfjs = (values: Float32Array, p: TrainingGraph['parameters'][number]) => (p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.shape, inverse(p.fromTfjs)));
   const reload = () => {
     graph.parameters.forEach((p, i) => state.set(p.input, toGraph(variables[i]!.dataSync() as Float32Array, p.fromTfjs, p.tfjsShape)));
     for (const s of graph.statistics) state.set(s.input, Float32Array.from(weightByName.get(s.tfjsName)!.read().dataSync()));
@@ -358,8 +360,7 @@ export async function onnxEngine(
       tf.tidy(() => {
         graph.parameters.forEach((p, i) => {
           const values = source.get(p.input)!;
-          const tfjsValues = p.fromTfjs === undefined ? values : permute(values, p.shape, inverse(p.fromTfjs));
-          variables[i]!.assign(tf.tensor(tfjsValues, [...p.tfjsShape]));
+          variables[i]!.assign(tf.tensor(toTfjs(values, p), [...p.tfjsShape]));
         });
         for (const s of graph.statistics) weightByName.get(s.tfjsName)!.write(tf.tensor(state.get(s.input)!, [...s.shape]));
       });
@@ -383,7 +384,7 @@ export async function onnxEngine(
       return trainable.map((w, i) => {
         const p = byTfjsIndex.get(i)!;
         const values = average!.get(p.input)!;
-        return { name: w.originalName, shape: [...p.tfjsShape], values: p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.shape, inverse(p.fromTfjs)) };
+        return { name: w.originalName, shape: [...p.tfjsShape], values: toTfjs(values, p) };
       });
     },
     setAverageWeights(named) {
@@ -400,7 +401,7 @@ export async function onnxEngine(
         return {
           name: s.tfjsName.replace(p.input, variable.name),
           shape: [...p.tfjsShape],
-          values: p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.shape, inverse(p.fromTfjs)),
+          values: toTfjs(values, p),
         };
       });
       return [{ name: 'iter', shape: [], values: Float32Array.of(iterations) }, ...slots];
