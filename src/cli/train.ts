@@ -198,57 +198,106 @@ function checkForeground(data: Dataset): void {
   throw new ArgumentError('masks', 'must mark some foreground: every mask is all background (0), so there is nothing to learn', names);
 }
 
+/**
+ * The plan flags the user gave, parsed and checked before any image is read or
+ * candidate timed, so a mistyped flag fails in a moment, not after planning.
+ */
+interface PlanFlags {
+  readonly architecture?: TrainingPlan['architecture'];
+  readonly depth?: Depth;
+  readonly baseFilters?: number;
+  readonly padding?: TrainingPlan['padding'];
+  readonly batchNorm: boolean;
+  readonly deepSupervision: boolean;
+  readonly ema?: number;
+  readonly tta?: TrainingPlan['tta'];
+  readonly tile?: number;
+  readonly batch?: number;
+  readonly optimizer?: TrainingPlan['optimizer'];
+  readonly learningRate?: number;
+  readonly schedule?: TrainingPlan['schedule']['kind'];
+  readonly loss?: LossPreset;
+  readonly weights?: TrainingPlan['weights'];
+  readonly normalization?: Normalization['kind'];
+  readonly strength?: number;
+  readonly elastic: boolean;
+  readonly validationShare?: number;
+  readonly engine: 'auto' | 'tfjs' | 'onnx';
+}
+
+/** Every plan flag of `values`, checked (usage errors name the flag, the constraint and the value). */
+function planFlags(values: Record<string, unknown>): PlanFlags {
+  // Reads a flag only when it was given (the getters' fallbacks below are never used).
+  const given = <T>(name: string, parsed: () => T): T | undefined => (values[name] === undefined ? undefined : parsed());
+  const strength = given('augment', () => Number(values.augment));
+  if (strength !== undefined && !(strength >= 0 && strength <= 1)) throw new UsageError(`--augment must be a number between 0 and 1, got ${String(values.augment)}`);
+  const share = given('val-share', () => Number(values['val-share']));
+  if (share !== undefined && !(share > 0 && share <= 0.5)) throw new UsageError(`--val-share must be a number in (0, 0.5], got ${String(values['val-share'])}`);
+  const weights = given('weights', () => choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, 'border'));
+  const loss = given('loss', () => choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, 'crossEntropy') as LossPreset);
+  const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+  if (engine === 'onnx' && loss === 'focal') throw new UsageError('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
+  return {
+    architecture: given('architecture', () => choice(values, 'architecture', ARCHITECTURES, 'unet')),
+    depth: given('depth', () => integer(values, 'depth', 4, 1, 6) as Depth),
+    baseFilters: given('base-filters', () => integer(values, 'base-filters', 16, 1, 1024)),
+    padding: given('padding', () => choice(values, 'padding', ['valid', 'same'] as const, 'same')),
+    batchNorm: values['batch-norm'] === true,
+    deepSupervision: values['deep-supervision'] === true,
+    ema: given('ema', () => emaFlag(values.ema)),
+    tta: given('tta', () => (values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', 1, 1, 8))),
+    tile: given('tile', () => integer(values, 'tile', 256)),
+    batch: given('batch', () => integer(values, 'batch', 1)),
+    optimizer: given('optimizer', () => choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, 'adam')),
+    learningRate: given('lr', () => number(values, 'lr', 1e-3)),
+    schedule: given('schedule', () => choice(values, 'schedule', ['constant', 'poly', 'cosine'] as const, 'cosine')),
+    loss,
+    weights: weights === undefined ? undefined : weights === 'border-unbalanced' ? 'borderUnbalanced' : weights,
+    normalization: given('normalization', () => choice(values, 'normalization', ['scale', 'zscore', 'percentiles'] as const, 'zscore')),
+    strength,
+    elastic: values.elastic === true,
+    validationShare: share,
+    engine,
+  };
+}
+
 /** The plan with the user's flags applied; every flag given wins. */
-function withOverrides(plan: TrainingPlan, values: Record<string, unknown>, data: Dataset): TrainingPlan {
-  const normalizationKind = choice(values, 'normalization', ['scale', 'zscore', 'percentiles'] as const, plan.normalization.kind);
+function withOverrides(plan: TrainingPlan, flags: PlanFlags, data: Dataset): TrainingPlan {
+  const normalizationKind = flags.normalization ?? plan.normalization.kind;
   const normalization: Normalization =
     normalizationKind === plan.normalization.kind ? plan.normalization : normalizationKind === 'percentiles' ? { kind: 'percentiles', ...intensityPercentiles(data.images) } : { kind: normalizationKind };
-  const weights = choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, plan.weights === 'borderUnbalanced' ? 'border-unbalanced' : plan.weights);
-  const schedule = choice(values, 'schedule', ['constant', 'poly', 'cosine'] as const, plan.schedule.kind);
-  const strength = values.augment === undefined ? plan.augmentation.strength : Number(values.augment);
-  if (!(strength >= 0 && strength <= 1)) throw new UsageError(`--augment must be a number between 0 and 1, got ${String(values.augment)}`);
-  const share = values['val-share'] === undefined ? plan.validationShare : Number(values['val-share']);
-  if (!(share > 0 && share <= 0.5)) throw new UsageError(`--val-share must be a number in (0, 0.5], got ${String(values['val-share'])}`);
-  const engineFlag = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
-  const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, plan.loss) as LossPreset;
+  const schedule = flags.schedule ?? plan.schedule.kind;
+  const loss = flags.loss ?? plan.loss;
   return {
     ...plan,
-    architecture: choice(values, 'architecture', ARCHITECTURES, plan.architecture ?? 'unet'),
-    depth: integer(values, 'depth', plan.depth, 1, 6) as Depth,
-    baseFilters: integer(values, 'base-filters', plan.baseFilters, 1, 1024),
-    padding: choice(values, 'padding', ['valid', 'same'] as const, plan.padding),
-    batchNorm: values['batch-norm'] === true || plan.batchNorm,
-    deepSupervision: values['deep-supervision'] === true || plan.deepSupervision === true,
-    ema: emaFlag(values.ema, plan.ema ?? 0),
-    tta: values.tta === undefined ? (plan.tta ?? 1) : values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', 1, 1, 8),
-    tile: integer(values, 'tile', plan.tile),
-    batch: integer(values, 'batch', plan.batch),
-    optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, plan.optimizer),
-    learningRate: number(values, 'lr', plan.learningRate),
+    architecture: flags.architecture ?? plan.architecture ?? 'unet',
+    depth: flags.depth ?? plan.depth,
+    baseFilters: flags.baseFilters ?? plan.baseFilters,
+    padding: flags.padding ?? plan.padding,
+    batchNorm: flags.batchNorm || plan.batchNorm,
+    deepSupervision: flags.deepSupervision || plan.deepSupervision === true,
+    ema: flags.ema ?? plan.ema ?? 0,
+    tta: flags.tta ?? plan.tta ?? 1,
+    tile: flags.tile ?? plan.tile,
+    batch: flags.batch ?? plan.batch,
+    optimizer: flags.optimizer ?? plan.optimizer,
+    learningRate: flags.learningRate ?? plan.learningRate,
     schedule: schedule === plan.schedule.kind ? plan.schedule : { kind: schedule, warmup: plan.schedule.warmup ?? 0 },
     loss,
-    weights: weights === 'border-unbalanced' ? 'borderUnbalanced' : weights,
+    weights: flags.weights ?? plan.weights,
     normalization,
-    augmentation: { strength, elastic: values.elastic === true || plan.augmentation.elastic },
-    validationShare: share,
-    engine: engineFor(engineFlag, plan.engine, loss),
+    augmentation: { strength: flags.strength ?? plan.augmentation.strength, elastic: flags.elastic || plan.augmentation.elastic },
+    validationShare: flags.validationShare ?? plan.validationShare,
+    engine: flags.engine !== 'auto' ? flags.engine : loss === 'focal' ? 'tfjs' : plan.engine,
   };
 }
 
 /** `--ema MOMENTUM|off`: a momentum in (0, 1), or 0 for none. */
-function emaFlag(value: unknown, planned: number): number {
-  if (value === undefined) return planned;
+function emaFlag(value: unknown): number {
   if (value === 'off') return 0;
   const momentum = Number(value);
   if (!(momentum > 0 && momentum < 1)) throw new UsageError(`--ema must be a momentum between 0 and 1 (e.g. 0.999) or off, got ${String(value)}`);
   return momentum;
-}
-
-/** The engine for a loss: the onnx engine computes cross-entropy and Dice, so focal trains on tfjs. */
-function engineFor(flag: 'auto' | 'tfjs' | 'onnx', planned: 'tfjs' | 'onnx', loss: LossPreset): 'tfjs' | 'onnx' {
-  if (flag === 'onnx' && loss === 'focal') throw new UsageError('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
-  if (flag !== 'auto') return flag;
-  return loss === 'focal' ? 'tfjs' : planned;
 }
 
 /** Prints a plan: the data, the candidates with their cost, the choice and why. */
@@ -272,8 +321,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, 
 const engineName = (engine: 'tfjs' | 'onnx' | undefined) => (engine === 'onnx' ? 'the onnx engine (onnxruntime-node)' : `tfjs (${tf.getBackend()})`);
 
 /** onnxruntime-node for `--engine auto|onnx`: required for onnx, optional (tfjs without it) for auto. */
-async function onnxRuntimeFor(values: Record<string, unknown>, print: (line: string) => void): Promise<OnnxRuntimeLike | undefined> {
-  const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+async function onnxRuntimeFor(engine: PlanFlags['engine'], print: (line: string) => void): Promise<OnnxRuntimeLike | undefined> {
   if (engine === 'tfjs') return undefined;
   try {
     return await importOnnxRuntime('the onnx training engine');
@@ -284,18 +332,18 @@ async function onnxRuntimeFor(values: Record<string, unknown>, print: (line: str
   }
 }
 
-async function planFor(values: Record<string, unknown>, data: Dataset, minutes: number, print: (line: string) => void, signal?: AbortSignal) {
-  const onnx = await onnxRuntimeFor(values, print);
-  const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: (line: string) => void, signal?: AbortSignal) {
+  const onnx = await onnxRuntimeFor(flags.engine, print);
+  const engine = flags.engine;
   print(`planning: timing candidate networks on ${engine === 'onnx' ? engineName('onnx') : onnx === undefined || engine === 'tfjs' ? engineName('tfjs') : `${engineName('tfjs')} and ${engineName('onnx')}`}...`);
   const { fingerprint: fp, plan, seconds } = await planTraining(data.images, data.masks, minutes, {
     ...(signal === undefined ? {} : { signal }),
     ...(onnx === undefined ? {} : { onnx }),
     engine: onnx === undefined ? 'tfjs' : engine,
-    architecture: choice(values, 'architecture', ARCHITECTURES, 'unet'),
-    deepSupervision: values['deep-supervision'] === true,
+    architecture: flags.architecture ?? 'unet',
+    deepSupervision: flags.deepSupervision,
   });
-  const chosen = withOverrides(plan, values, data);
+  const chosen = withOverrides(plan, flags, data);
   printPlan(fp, chosen, seconds, print);
   return { fp, plan: chosen, seconds };
 }
@@ -304,11 +352,12 @@ export async function planCommand(argv: readonly string[], print: (line: string)
   const values = parse(argv, { ...DATA_FLAGS, ...PLAN_OPTIONS, json: { type: 'boolean' } });
   if (values.help === true) return print(PLAN_HELP), 0;
   const minutes = number(values, 'minutes', 10);
+  const flags = planFlags(values);
   const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
   checkForeground(data);
   await selectBackend(values);
   const lines: string[] = [];
-  const { fp, plan } = await planFor(values, data, minutes, (l) => lines.push(l));
+  const { fp, plan } = await planFor(flags, data, minutes, (l) => lines.push(l));
   print(values.json === true ? JSON.stringify({ fingerprint: fp, plan }, null, 2) : lines.join('\n'));
   return 0;
 }
@@ -341,6 +390,10 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   if (values.help === true) return print(TRAIN_HELP), 0;
   const out = required(values, 'out');
   const minutes = number(values, 'minutes', 10);
+  const flags = planFlags(values);
+  const steps = values.steps === undefined ? undefined : integer(values, 'steps', 1000);
+  const every = values.every === undefined ? undefined : integer(values, 'every', 50);
+  const seed = integer(values, 'seed', 1, 0);
   const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
   checkForeground(data);
   const validation =
@@ -357,7 +410,7 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   } else {
     let planned: Awaited<ReturnType<typeof planFor>>;
     try {
-      planned = await planFor(values, data, minutes, print, signal);
+      planned = await planFor(flags, data, minutes, print, signal);
     } catch (error) {
       if (signal.aborted) {
         print('stopped while planning: nothing was written');
@@ -381,13 +434,12 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to a size it can.
   if (values.tile === undefined) plan = { ...plan, tile: snapTile(spec, plan.tile) };
   // Checkpoints move between engines, so --engine also applies to a resumed run (plans before engines: tfjs).
-  const engineFlag = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
-  plan = { ...plan, engine: engineFlag === 'auto' ? (plan.engine ?? 'tfjs') : engineFlag };
+  plan = { ...plan, engine: flags.engine === 'auto' ? (plan.engine ?? 'tfjs') : flags.engine };
   const onnx = plan.engine === 'onnx' ? await importOnnxRuntime('the onnx training engine') : undefined;
   // The budget covers the whole command: what loading and planning took is spent, and saving needs a moment.
   const spent = (performance.now() - started) / 1000;
   const seconds = minutes * 60 - spent - Math.max(2, 0.01 * minutes * 60);
-  if (values.steps === undefined && seconds <= 0) {
+  if (steps === undefined && seconds <= 0) {
     throw new ArgumentError('minutes', `is too small: loading and planning took ${spent.toFixed(0)} s; give at least ${Math.ceil(((spent + 30) / 60) * 10) / 10} minutes`, minutes);
   }
   const result = await runTraining({
@@ -396,9 +448,9 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     ...(validation === undefined ? {} : { validation: { images: validation.images, labels: validation.masks } }),
     spec,
     plan,
-    length: values.steps === undefined ? { seconds } : { steps: integer(values, 'steps', 1000) },
-    ...(values.every === undefined ? {} : { every: integer(values, 'every', 50) }),
-    seed: integer(values, 'seed', 1, 0),
+    length: steps === undefined ? { seconds } : { steps },
+    ...(every === undefined ? {} : { every }),
+    seed,
     out,
     resume: values.resume === true,
     print,

@@ -35,6 +35,17 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     const badEma = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--ema', '1.5']);
     expect(badEma.code).toBe(2);
     expect(badEma.err).toMatch(/--ema must be a momentum between 0 and 1 .* or off, got 1\.5/);
+    // Flags are checked before any image is read or candidate timed: a missing folder is not reached.
+    for (const [flag, value, message] of [
+      ['--augment', '2', /--augment must be a number between 0 and 1, got 2/],
+      ['--loss', 'dice', /--loss must be one of crossEntropy, diceCrossEntropy, focal, got dice/],
+      ['--steps', '0', /--steps must be an integer between 1 and \d+, got 0/],
+    ] as const) {
+      const bad = await run(['train', '--images', join(dir, 'missing'), '--masks', join(dir, 'missing'), '--out', join(dir, 'never'), flag, value]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(message);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
     // Both engines were timed on the first candidate (onnxruntime-node is installed here) and the faster one chosen.
     expect(chosen.reasons.join('\n')).toMatch(/engine (onnx|tfjs): \d+\.\d+ s\/step against \d+\.\d+ s\/step on (tfjs|onnx)/);
     expect(['tfjs', 'onnx']).toContain(chosen.engine);
