@@ -5,11 +5,12 @@
  *   npx tsx bench/isbi-run.ts --config plan|paper|... --minutes N --seed S --out DIR [--data DIR]
  *
  * `plan` runs the CLI exactly as a user would (`tfjs-unet train --images --masks --out --minutes N
- * --seed S`, every other choice the plan's; `plan-tfjs` adds `--engine tfjs`, the default before the
- * onnx engine and without onnxruntime-node; `plan-base32` adds `--base-filters 32`, what the plan chose
- * with the onnx engine while its step bound was 1500; `plan-resenc` / `plan-attention` add
- * `--architecture resenc-unet` / `attention-unet`, `plan-ds` `--deep-supervision`, `plan-ema` `--ema
- * 0.999`) on a folder holding links to slices 00-15, then
+ * --seed S`, every other choice the plan's, deep supervision included); `plan-nods` adds
+ * `--no-deep-supervision` (the default before 2026-11-28); without deep supervision too, `plan-tfjs`
+ * adds `--engine tfjs` (the default without onnxruntime-node), `plan-base32` `--base-filters 32`
+ * (what the plan chose with the onnx engine while its step bound was 1500), `plan-resenc`
+ * `--architecture resenc-unet`, `plan-ema` `--ema 0.999`; `plan-attention` adds `--architecture
+ * attention-unet` to the default) on a folder holding links to slices 00-15, then
  * predicts 16-19 with the saved model (its normalisation and calibrated threshold). The fixed
  * configurations are the earlier ablation's: valid depth 4, 16 base filters, 316 px tiles, batch 1,
  * Adam 1e-3, +- the border weight map, +- elastic deformation, trained for N minutes with the last
@@ -44,7 +45,7 @@ const { values } = parseArgs({
 });
 const data = values.data ?? isbiDirectory();
 if (data === undefined || values.config === undefined || values.minutes === undefined || values.out === undefined) {
-  console.error('usage: --config plan|plan-tfjs|plan-base32|plan-resenc|plan-attention|plan-ds|plan-ema|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
+  console.error('usage: --config plan|plan-nods|plan-tfjs|plan-base32|plan-resenc|plan-attention|plan-ema|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
   process.exit(2);
 }
 const minutes = Number(values.minutes);
@@ -69,15 +70,19 @@ if (values.config === 'torch') {
   process.exit(0);
 }
 
-/** The CLI flags of each planned configuration beside the plan's own choices. */
+/**
+ * The CLI flags of each planned configuration beside the plan's own choices. The variants measured
+ * before deep supervision became the plan's default keep it off, so their seeds stay comparable with
+ * each other and with `plan-nods`.
+ */
 const PLAN_FLAGS: Record<string, readonly string[]> = {
   plan: [],
-  'plan-tfjs': ['--engine', 'tfjs'],
-  'plan-base32': ['--base-filters', '32'],
-  'plan-resenc': ['--architecture', 'resenc-unet'],
+  'plan-nods': ['--no-deep-supervision'],
+  'plan-tfjs': ['--no-deep-supervision', '--engine', 'tfjs'],
+  'plan-base32': ['--no-deep-supervision', '--base-filters', '32'],
+  'plan-resenc': ['--no-deep-supervision', '--architecture', 'resenc-unet'],
   'plan-attention': ['--architecture', 'attention-unet'],
-  'plan-ds': ['--deep-supervision'],
-  'plan-ema': ['--ema', '0.999'],
+  'plan-ema': ['--no-deep-supervision', '--ema', '0.999'],
 };
 
 if (PLAN_FLAGS[values.config] !== undefined) {

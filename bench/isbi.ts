@@ -2,10 +2,12 @@
  * `npm run bench:isbi`: ISBI 2012 EM membranes at CPU scale, scored under the challenge's
  * protocol. Trains on slices 00-15 and scores slices 16-19 for
  * - `plan`: `tfjs-unet train --minutes N` with no other flag (the planned default), at each of
- *   --plan-minutes; `plan-tfjs`: the same with `--engine tfjs` (the default without onnxruntime-node),
- *   at --plan-tfjs-minutes; `plan-base32`: with `--base-filters 32`, at --plan-base32-minutes;
- *   `plan-resenc` and `plan-attention`: with `--architecture resenc-unet` / `attention-unet`, and
- *   `plan-ds` with `--deep-supervision`, `plan-ema` with `--ema 0.999`, at --plan-family-minutes;
+ *   --plan-minutes; `plan-nods`: the same with `--no-deep-supervision` (the default before deep
+ *   supervision), at --plan-nods-minutes; without deep supervision too, `plan-tfjs` with `--engine
+ *   tfjs` (the default without onnxruntime-node), at --plan-tfjs-minutes, `plan-base32` with
+ *   `--base-filters 32`, at --plan-base32-minutes, and `plan-resenc` (`--architecture resenc-unet`)
+ *   and `plan-ema` (`--ema 0.999`) at --plan-family-minutes; `plan-attention`: the default with
+ *   `--architecture attention-unet`, at --plan-family-minutes;
  * - the earlier ablation's fixed configurations (valid depth 4, base 16, 316 px tiles, Adam 1e-3,
  *   +- border weight map, +- elastic deformation) at --fixed-minutes;
  * - `torch`: a plain PyTorch U-Net (bench/torch-isbi.py) when `import torch` works, at --torch-minutes;
@@ -29,13 +31,14 @@ import { isbiDirectory } from './util.js';
 const { values } = parseArgs({
   options: {
     'plan-minutes': { type: 'string', default: '10,30,60' },
+    'plan-nods-minutes': { type: 'string', default: '10,30' },
     'plan-tfjs-minutes': { type: 'string', default: '30' },
     'plan-base32-minutes': { type: 'string', default: '30' },
     'plan-family-minutes': { type: 'string', default: '30' },
     'fixed-minutes': { type: 'string', default: '15' },
     'torch-minutes': { type: 'string', default: '20' },
     seeds: { type: 'string', default: '1,2,3' },
-    configs: { type: 'string', default: 'plan,plan-tfjs,plan-base32,plan-resenc,plan-attention,plan-ds,plan-ema,paper,no-weights,no-elastic,neither,torch' },
+    configs: { type: 'string', default: 'plan,plan-nods,plan-tfjs,plan-base32,plan-resenc,plan-attention,plan-ema,paper,no-weights,no-elastic,neither,torch' },
     report: { type: 'boolean', default: false },
     data: { type: 'string' },
   },
@@ -90,11 +93,13 @@ for (const seed of list(values.seeds)) {
     const minutesList =
       config === 'plan'
         ? list(values['plan-minutes'])
+        : config === 'plan-nods'
+          ? list(values['plan-nods-minutes'])
         : config === 'plan-tfjs'
           ? list(values['plan-tfjs-minutes'])
           : config === 'plan-base32'
             ? list(values['plan-base32-minutes'])
-            : config === 'plan-resenc' || config === 'plan-attention' || config === 'plan-ds' || config === 'plan-ema'
+            : config === 'plan-resenc' || config === 'plan-attention' || config === 'plan-ema'
               ? list(values['plan-family-minutes'])
             : config === 'torch' ? list(values['torch-minutes']) : list(values['fixed-minutes']);
     for (const minutes of minutesList) {
@@ -137,22 +142,22 @@ const stats = (xs: number[]) => {
 const label = (config: string) =>
   config === 'plan'
     ? '**planned default** (`tfjs-unet train --minutes N`)'
+    : config === 'plan-nods'
+      ? 'planned default without deep supervision (`--no-deep-supervision`)'
     : config === 'plan-tfjs'
-      ? 'planned default on tfjs (`--engine tfjs`)'
+      ? 'planned default on tfjs, without deep supervision (`--engine tfjs --no-deep-supervision`)'
       : config === 'plan-base32'
-        ? 'planned default with `--base-filters 32`'
+        ? 'planned default with `--base-filters 32`, without deep supervision'
       : config === 'plan-resenc'
-        ? 'planned default with `--architecture resenc-unet`'
+        ? 'planned default with `--architecture resenc-unet`, without deep supervision'
       : config === 'plan-attention'
         ? 'planned default with `--architecture attention-unet`'
-      : config === 'plan-ds'
-        ? 'planned default with `--deep-supervision`'
       : config === 'plan-ema'
-        ? 'planned default with `--ema 0.999` (weights averaged)'
+        ? 'planned default with `--ema 0.999` (weights averaged), without deep supervision'
       : config === 'torch'
         ? 'plain PyTorch U-Net (bench/torch-isbi.py)'
         : (FIXED_LABELS[config] ?? config);
-const order = ['plan', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ds', 'plan-ema', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
+const order = ['plan', 'plan-nods', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ema', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
 const rows = [...groups.entries()]
   .sort(([a], [b]) => order.indexOf(a.split('|')[0]!) - order.indexOf(b.split('|')[0]!) || Number(a.split('|')[1]) - Number(b.split('|')[1]))
   .map(([key, group]) => {
@@ -178,11 +183,11 @@ const comparisons = bestFixed === undefined
 // The canonical command's runs that are not in bench/isbi-results.json yet.
 const canonical = [
   ...[10, 30, 60].map((minutes) => ({ config: 'plan', minutes })),
+  ...[10, 30].map((minutes) => ({ config: 'plan-nods', minutes })),
   { config: 'plan-tfjs', minutes: 30 },
   { config: 'plan-base32', minutes: 30 },
   { config: 'plan-resenc', minutes: 30 },
   { config: 'plan-attention', minutes: 30 },
-  { config: 'plan-ds', minutes: 30 },
   { config: 'plan-ema', minutes: 30 },
   ...Object.keys(FIXED_LABELS).map((config) => ({ config, minutes: 15 })),
   ...(torchAvailable ? [{ config: 'torch', minutes: 20 }] : []),
@@ -221,7 +226,7 @@ const ttaSection =
 
 The saved models of the planned runs above, predicted again with the average over 1 (none), 2, 4 and 8
 flips/rotations of every tile (\`predictTiled\`'s \`tta\`), scored as above (\`npm run bench:isbi-tta\`,
-bench/isbi-tta.ts, which wrote \`bench/isbi-tta-results.json\`). Planned runs of seeds 4 and 5 chose it in their
+bench/isbi-tta.ts, which wrote \`bench/isbi-tta-results.json\`). Planned runs (without deep supervision) of seeds 4 and 5 chose it in their
 calibration (\`tta: 'calibrate'\`: the 8 kept when they do not worsen the Rand error on the held-out slices;
 kept for seed 5 only); the plan has used none since. The rows above are grouped by what their models use.
 
@@ -267,14 +272,17 @@ The planned default is what \`tfjs-unet train --images DIR --masks DIR --out DIR
 with no other flag: it fingerprints the 16 slices, times candidate networks on this machine, trains
 the chosen one within the budget (planning, validation on 3 held-out slices, calibration and saving
 included) and keeps the best validated weights. With onnxruntime-node installed it times both
-engines and trains on the faster (the onnx engine on this machine); "planned default on tfjs" is the
-same command with \`--engine tfjs\`, what users without onnxruntime-node get; "with \`--base-filters
-32\`" is what the plan chose on the onnx engine while it asked for 1500 steps instead of 3000. The fixed
+engines and trains on the faster (the onnx engine on this machine). It trains with deep supervision
+since 2026-11-28 (planning.md rule 9): its 30-minute seeds ran as \`--deep-supervision\` before that,
+the same plan; the rows "without deep supervision" are the default before, and the variants measured
+then (on tfjs, what users without onnxruntime-node get; \`--base-filters 32\`, what the plan chose on
+the onnx engine while it asked for 1500 steps instead of 3000; the residual encoder; the weight
+average) keep \`--no-deep-supervision\` so their seeds stay comparable. The fixed
 configurations are the earlier ablation's (valid padding, depth 4, 16 base filters, 316 px tiles,
 batch 1, Adam 1e-3, the last weights, tfjs engine).
 
-Reproduce: \`npm run bench:isbi\` (all of the above: the planned default at 10, 30 and 60 minutes and
-on tfjs, with base 32 and with the residual-encoder and attention U-Nets at 30, the fixed
+Reproduce: \`npm run bench:isbi\` (all of the above: the planned default at 10, 30 and 60 minutes,
+without deep supervision at 10 and 30, on tfjs, with base 32 and with the residual-encoder and attention U-Nets at 30, the fixed
 configurations at 15 minutes and the PyTorch script at 20 minutes, seeds 1-3; about 17 hours).
 It can run in parts, e.g. \`npm run bench:isbi -- --configs plan --plan-minutes 30 --seeds 1\`: runs
 already in \`bench/isbi-results.json\` are kept (delete it to start over), and \`--report\` rewrites

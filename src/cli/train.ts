@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
+import { supervisionPoints } from '../spec/supervision.js';
 import type { Depth } from '../spec/options.js';
 import { ArgumentError } from '../core/errors.js';
 import { progressBar } from './progress.js';
@@ -29,7 +30,7 @@ import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
 const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet-plus-plus] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
-       [--deep-supervision] [--ema MOMENTUM|off] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
+       [--deep-supervision | --no-deep-supervision] [--ema MOMENTUM|off] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
        [--engine auto|tfjs|onnx]`;
@@ -55,6 +56,8 @@ plan's depth, filters and padding; the planner times the candidates as that arch
 --deep-supervision: train extra 1x1-conv heads on the decoder's coarser maps (nnU-Net's deep
 supervision; U-Net++: Zhou's heads on the nested full-resolution maps), on labels pooled to their
 resolution, losses weighted 1, 1/2, 1/4 (normalised). The saved model keeps its one output.
+Planned runs use it (networks too shallow for heads, e.g. --depth 1, train without);
+--no-deep-supervision trains the output alone.
 --ema MOMENTUM: validate, select and save an exponential moving average of the weights (Polyak
 averaging, e.g. 0.999; the plan's choice is printed with it); off: the trained weights themselves.
 --tta N: test-time augmentation the model is calibrated with and predicts with by default (the
@@ -175,6 +178,7 @@ const PLAN_OPTIONS = {
   padding: { type: 'string' },
   'batch-norm': { type: 'boolean' },
   'deep-supervision': { type: 'boolean' },
+  'no-deep-supervision': { type: 'boolean' },
   ema: { type: 'string' },
   tta: { type: 'string' },
   tile: { type: 'string' },
@@ -208,7 +212,7 @@ interface PlanFlags {
   readonly baseFilters?: number;
   readonly padding?: TrainingPlan['padding'];
   readonly batchNorm: boolean;
-  readonly deepSupervision: boolean;
+  readonly deepSupervision?: boolean;
   readonly ema?: number;
   readonly tta?: TrainingPlan['tta'];
   readonly tile?: number;
@@ -236,6 +240,7 @@ function planFlags(values: Record<string, unknown>): PlanFlags {
   const weights = given('weights', () => choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, 'border'));
   const loss = given('loss', () => choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, 'crossEntropy') as LossPreset);
   const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
+  if (values['deep-supervision'] === true && values['no-deep-supervision'] === true) throw new UsageError('--deep-supervision and --no-deep-supervision contradict each other: give one');
   if (engine === 'onnx' && loss === 'focal') throw new UsageError('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
   return {
     architecture: given('architecture', () => choice(values, 'architecture', ARCHITECTURES, 'unet')),
@@ -243,7 +248,7 @@ function planFlags(values: Record<string, unknown>): PlanFlags {
     baseFilters: given('base-filters', () => integer(values, 'base-filters', 16, 1, 1024)),
     padding: given('padding', () => choice(values, 'padding', ['valid', 'same'] as const, 'same')),
     batchNorm: values['batch-norm'] === true,
-    deepSupervision: values['deep-supervision'] === true,
+    deepSupervision: values['deep-supervision'] === true ? true : values['no-deep-supervision'] === true ? false : undefined,
     ema: given('ema', () => emaFlag(values.ema)),
     tta: given('tta', () => (values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', 1, 1, 8))),
     tile: given('tile', () => integer(values, 'tile', 256)),
@@ -268,14 +273,16 @@ function withOverrides(plan: TrainingPlan, flags: PlanFlags, data: Dataset): Tra
     normalizationKind === plan.normalization.kind ? plan.normalization : normalizationKind === 'percentiles' ? { kind: 'percentiles', ...intensityPercentiles(data.images) } : { kind: normalizationKind };
   const schedule = flags.schedule ?? plan.schedule.kind;
   const loss = flags.loss ?? plan.loss;
+  const architecture = flags.architecture ?? plan.architecture ?? 'unet';
+  const depth = flags.depth ?? plan.depth;
   return {
     ...plan,
-    architecture: flags.architecture ?? plan.architecture ?? 'unet',
-    depth: flags.depth ?? plan.depth,
+    architecture,
+    depth,
     baseFilters: flags.baseFilters ?? plan.baseFilters,
     padding: flags.padding ?? plan.padding,
     batchNorm: flags.batchNorm || plan.batchNorm,
-    deepSupervision: flags.deepSupervision || plan.deepSupervision === true,
+    deepSupervision: flags.deepSupervision ?? (plan.deepSupervision === true && supervisionPoints(specOf(architecture, depth, data)).length > 0),
     ema: flags.ema ?? plan.ema ?? 0,
     tta: flags.tta ?? plan.tta ?? 1,
     tile: flags.tile ?? plan.tile,
@@ -290,6 +297,11 @@ function withOverrides(plan: TrainingPlan, flags: PlanFlags, data: Dataset): Tra
     validationShare: flags.validationShare ?? plan.validationShare,
     engine: flags.engine !== 'auto' ? flags.engine : loss === 'focal' ? 'tfjs' : plan.engine,
   };
+}
+
+/** The spec a plan's architecture and depth give for the data (what the planned deep supervision needs to attach to). */
+function specOf(architecture: NonNullable<TrainingPlan['architecture']>, depth: Depth, data: Dataset): Spec {
+  return architectureSpec(architecture, { depth, baseFilters: 1, padding: 'same', batchNorm: false, dropout: 0, inChannels: data.images[0]!.channels ?? 1, classes: Math.max(2, data.classes) });
 }
 
 /** `--ema MOMENTUM|off`: a momentum in (0, 1), or 0 for none. */

@@ -10,7 +10,7 @@ import { train, type TrainOptions } from '../train/train.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
 import { augmentationFor } from './augmentation.js';
 import { fingerprint, type DatasetFingerprint } from './fingerprint.js';
-import { architectureSpec, candidateKey, choosePlan, planCandidates, type Architecture, type PlanCandidate, type TrainingPlan } from './rules.js';
+import { architectureSpec, candidateKey, choosePlan, planCandidates, PLANNED_DEEP_SUPERVISION, type Architecture, type PlanCandidate, type TrainingPlan } from './rules.js';
 
 /** Steps of a timed candidate that are not counted. */
 const WARMUP_STEPS = 2;
@@ -120,7 +120,7 @@ export async function planTraining(
     readonly engine?: 'auto' | 'tfjs' | 'onnx';
     /** The family member to plan for (its candidates are timed). Default the U-Net. */
     readonly architecture?: Architecture;
-    /** Plan for deep supervision (its candidates are timed with the heads). Default false. */
+    /** Plan with or without deep supervision (candidates are timed with the heads when on). Default `PLANNED_DEEP_SUPERVISION` (on). */
     readonly deepSupervision?: boolean;
   } = {},
 ): Promise<PlanResult> {
@@ -139,7 +139,7 @@ export async function planTraining(
       classes: fp.classes,
       engine: engineOption(e),
       architecture: options.architecture ?? 'unet',
-      deepSupervision: options.deepSupervision ?? false,
+      deepSupervision: options.deepSupervision ?? PLANNED_DEEP_SUPERVISION,
     });
   };
   const candidates = planCandidates(fp);

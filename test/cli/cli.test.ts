@@ -111,6 +111,8 @@ describe('tfjs-unet CLI', () => {
     const checkpoint = (await fileCheckpoints(join(out, 'run', 'checkpoint')).load())!;
     expect(checkpoint.step).toBeGreaterThan(0);
     expect(existsSync(join(out, 'run', 'model', 'model.json'))).toBe(true);
+    // The plan's deep supervision has no place for heads at depth 1: the run trained without.
+    expect(JSON.parse(await readFile(join(out, 'run', 'plan.json'), 'utf8')).plan.deepSupervision).toBe(false);
     const resumed = await run(['train', '--images', join(out, 'data', 'train', 'images'), '--masks', join(out, 'data', 'train', 'masks'), '--out', join(out, 'run'), '--depth', '1', '--base-filters', '2', '--tile', '64', '--steps', String(checkpoint.step + 2), '--backend', 'wasm', '--resume']);
     expect(resumed.code).toBe(0);
     expect(JSON.parse(await readFile(join(out, 'run', 'metrics.json'), 'utf8')).steps).toBe(checkpoint.step + 2);

@@ -29,9 +29,10 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(chosen.candidates.length).toBe(4);
     for (const c of chosen.candidates) expect(c.secondsPerStep).toBeGreaterThan(0);
     expect(chosen.minutes).toBe(5);
-    const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'focal', '--ema', '0.99', '--json']);
+    expect(chosen.deepSupervision).toBe(true);
+    const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'focal', '--ema', '0.99', '--no-deep-supervision', '--json']);
     // Focal runs on the tfjs engine only, so the override also picks tfjs.
-    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'focal', engine: 'tfjs', ema: 0.99 });
+    expect(JSON.parse(overridden.out).plan).toMatchObject({ baseFilters: 8, loss: 'focal', engine: 'tfjs', ema: 0.99, deepSupervision: false });
     const badEma = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--ema', '1.5']);
     expect(badEma.code).toBe(2);
     expect(badEma.err).toMatch(/--ema must be a momentum between 0 and 1 .* or off, got 1\.5/);
@@ -40,6 +41,7 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
       ['--augment', '2', /--augment must be a number between 0 and 1, got 2/],
       ['--loss', 'dice', /--loss must be one of crossEntropy, diceCrossEntropy, focal, got dice/],
       ['--steps', '0', /--steps must be an integer between 1 and \d+, got 0/],
+      ['--deep-supervision', '--no-deep-supervision', /--deep-supervision and --no-deep-supervision contradict each other/],
     ] as const) {
       const bad = await run(['train', '--images', join(dir, 'missing'), '--masks', join(dir, 'missing'), '--out', join(dir, 'never'), flag, value]);
       expect(bad.code).toBe(2);

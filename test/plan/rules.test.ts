@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { supervisedNodes } from '../../src/spec/supervision.js';
 import { architectureSpec, ARCHITECTURES, BATCH_MARGIN, candidateKey, choosePlan, depthFor, MIN_STEPS, OVERHEAD_SHARE, planCandidates, receptiveField, tileFor, type DatasetFingerprint } from '../../src/plan/index.js';
 
 /** A synthetic fingerprint: square images of `size`, objects `diameter` px across (p90). */
@@ -82,6 +83,21 @@ describe('planner rules', () => {
     const builders = ARCHITECTURES.map((a) => architectureSpec(a, { depth: 2, baseFilters: 4, padding: 'same' }));
     expect(builders.map((s) => s.builder)).toEqual(['unet', 'resunet', 'resunet', 'attention_unet', 'unet_plus_plus']);
     expect((builders[2]!.options as { residualDecoder: boolean }).residualDecoder).toBe(false);
+  });
+
+  it('plans deep supervision, and every depth it plans has places for the heads in every family member', () => {
+    const f = fp(512, 60);
+    const plan = choosePlan(f, 30, new Map(planCandidates(f).map((c) => [candidateKey(c), 0.2])));
+    expect(plan.deepSupervision).toBe(true);
+    // depthFor plans 3..5 (objects of 0 px up to far beyond the largest receptive field).
+    const depths = new Set([1, 40, 90, 180, 10_000].map((diameter) => depthFor(fp(512, diameter))));
+    expect([...depths].sort()).toEqual([3, 4, 5]);
+    for (const architecture of ARCHITECTURES) {
+      for (const depth of depths) {
+        // nnU-Net's choice: the decoder levels at 1/2 .. 1/2^(depth-2), the coarsest left out.
+        expect(supervisedNodes(architectureSpec(architecture, { depth, baseFilters: 4, padding: 'same' }), true)).toHaveLength(depth - 2);
+      }
+    }
   });
 
   it('needs at least one timed candidate', () => {
