@@ -253,7 +253,7 @@ export function planCandidates(fp: DatasetFingerprint): PlanCandidate[] {
  *    deformation at full strength (on ISBI 2012 it lowered the challenge Rand
  *    error for 2% fewer steps);
  * 6. validation: a fifth of the images held out;
- * 7. deep supervision on (`PLANNED_DEEP_SUPERVISION` (on)).
+ * 7. deep supervision on (`PLANNED_DEEP_SUPERVISION`).
  *
  * @param fp - the dataset's fingerprint.
  * @param minutes - the whole run's budget.
