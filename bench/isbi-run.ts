@@ -10,7 +10,8 @@
  * adds `--engine tfjs` (the default without onnxruntime-node), `plan-base32` `--base-filters 32`
  * (what the plan chose with the onnx engine while its step bound was 1500), `plan-resenc`
  * `--architecture resenc-unet`, `plan-ema` `--ema 0.999`; `plan-attention` adds `--architecture
- * attention-unet` to the default) on a folder holding links to slices 00-15, then
+ * attention-unet` to the default, `plan-wide` `--base-filters 32`: what the default chose at 60 minutes
+ * while MIN_STEPS was 3000) on a folder holding links to slices 00-15, then
  * predicts 16-19 with the saved model (its normalisation and calibrated threshold). The fixed
  * configurations are the earlier ablation's: valid depth 4, 16 base filters, 316 px tiles, batch 1,
  * Adam 1e-3, +- the border weight map, +- elastic deformation, trained for N minutes with the last
@@ -45,7 +46,7 @@ const { values } = parseArgs({
 });
 const data = values.data ?? isbiDirectory();
 if (data === undefined || values.config === undefined || values.minutes === undefined || values.out === undefined) {
-  console.error('usage: --config plan|plan-nods|plan-tfjs|plan-base32|plan-resenc|plan-attention|plan-ema|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
+  console.error('usage: --config plan|plan-nods|plan-tfjs|plan-base32|plan-resenc|plan-attention|plan-wide|plan-ema|paper|no-weights|no-elastic|neither|torch --minutes N --seed S --out DIR [--data DIR]');
   process.exit(2);
 }
 const minutes = Number(values.minutes);
@@ -82,6 +83,7 @@ const PLAN_FLAGS: Record<string, readonly string[]> = {
   'plan-base32': ['--no-deep-supervision', '--base-filters', '32'],
   'plan-resenc': ['--no-deep-supervision', '--architecture', 'resenc-unet'],
   'plan-attention': ['--architecture', 'attention-unet'],
+  'plan-wide': ['--base-filters', '32'],
   'plan-ema': ['--no-deep-supervision', '--ema', '0.999'],
 };
 

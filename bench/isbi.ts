@@ -7,7 +7,9 @@
  *   tfjs` (the default without onnxruntime-node), at --plan-tfjs-minutes, `plan-base32` with
  *   `--base-filters 32`, at --plan-base32-minutes, and `plan-resenc` (`--architecture resenc-unet`)
  *   and `plan-ema` (`--ema 0.999`) at --plan-family-minutes; `plan-attention`: the default with
- *   `--architecture attention-unet`, at --plan-family-minutes;
+ *   `--architecture attention-unet`, at --plan-family-minutes; `plan-wide` (only when asked for):
+ *   the default with `--base-filters 32`, what it chose at 60 minutes while MIN_STEPS was 3000, at
+ *   --plan-minutes;
  * - the earlier ablation's fixed configurations (valid depth 4, base 16, 316 px tiles, Adam 1e-3,
  *   +- border weight map, +- elastic deformation) at --fixed-minutes;
  * - `torch`: a plain PyTorch U-Net (bench/torch-isbi.py) when `import torch` works, at --torch-minutes;
@@ -91,7 +93,7 @@ for (const seed of list(values.seeds)) {
   for (const config of configs) {
     if (config === 'torch' && !torchAvailable) continue;
     const minutesList =
-      config === 'plan'
+      config === 'plan' || config === 'plan-wide'
         ? list(values['plan-minutes'])
         : config === 'plan-nods'
           ? list(values['plan-nods-minutes'])
@@ -152,12 +154,14 @@ const label = (config: string) =>
         ? 'planned default with `--architecture resenc-unet`, without deep supervision'
       : config === 'plan-attention'
         ? 'planned default with `--architecture attention-unet`'
+      : config === 'plan-wide'
+        ? 'planned default with `--base-filters 32` (what it chose at 60 minutes while MIN_STEPS was 3000)'
       : config === 'plan-ema'
         ? 'planned default with `--ema 0.999` (weights averaged), without deep supervision'
       : config === 'torch'
         ? 'plain PyTorch U-Net (bench/torch-isbi.py)'
         : (FIXED_LABELS[config] ?? config);
-const order = ['plan', 'plan-nods', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ema', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
+const order = ['plan', 'plan-wide', 'plan-nods', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ema', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
 const rows = [...groups.entries()]
   .sort(([a], [b]) => order.indexOf(a.split('|')[0]!) - order.indexOf(b.split('|')[0]!) || Number(a.split('|')[1]) - Number(b.split('|')[1]))
   .map(([key, group]) => {

@@ -36,7 +36,8 @@ describe('planner rules', () => {
     expect(tileFor(fp(64, 60), 4)).toBe(128);
   });
 
-  it('times every base and batch; picks the widest network that still gets 3000 steps', () => {
+  it('times every base and batch; picks the widest network that still gets MIN_STEPS steps', () => {
+    expect(MIN_STEPS).toBe(6000);
     const f = fp(512, 60);
     const candidates = planCandidates(f);
     expect(candidates.map((c) => `${c.baseFilters}/${c.batch}`)).toEqual(['16/1', '16/2', '32/1', '32/2']);
@@ -44,16 +45,16 @@ describe('planner rules', () => {
     const seconds = (base: number, batch: number) => (base === 16 ? 0.2 : 0.6) * (batch === 2 ? 1.75 : 1);
     const speeds = new Map(candidates.map((c) => [candidateKey(c), seconds(c.baseFilters, c.batch)]));
     const trainSeconds = (minutes: number) => minutes * 60 * (1 - OVERHEAD_SHARE);
-    // 60 min (3168 s of training): base 32 batch 1 gets 5280 steps, batch 2 3017 (>= 3000 both); batch 2 sees
-    // 6034 tiles, 1.14x batch 1's 5280: under BATCH_MARGIN (1.5), so batch 1 keeps its steps.
-    const long = choosePlan(f, 60, speeds);
+    // 120 min (6336 s of training): base 32 batch 1 gets 10560 steps, batch 2 6034 (>= 6000 both); batch 2 sees
+    // 12068 tiles, 1.14x batch 1's 10560: under BATCH_MARGIN (1.5), so batch 1 keeps its steps.
+    const long = choosePlan(f, 120, speeds);
     expect([long.baseFilters, long.batch]).toEqual([32, 1]);
-    expect(long.estimate.steps).toBe(Math.floor(trainSeconds(60) / 0.6));
+    expect(long.estimate.steps).toBe(Math.floor(trainSeconds(120) / 0.6));
     expect(long.reasons[0]).toContain('a larger batch would not see 1.5x the labelled pixels');
-    // 30 min: base 32 batch 1 gets 2640 steps (< 3000); base 16 batch 1 7920 and batch 2 4525 (9051 tiles, 1.14x): base 16, batch 1.
-    const mid = choosePlan(f, 30, speeds);
+    // 60 min: base 32 batch 1 gets 5280 steps (< 6000); base 16 batch 1 15840 and batch 2 9051 (18102 tiles, 1.14x): base 16, batch 1.
+    const mid = choosePlan(f, 60, speeds);
     expect([mid.baseFilters, mid.batch]).toEqual([16, 1]);
-    expect(mid.estimate.steps).toBeGreaterThanOrEqual(MIN_STEPS);
+    expect(mid.estimate.steps).toBe(Math.floor(trainSeconds(60) / 0.2));
     // 10 min: base 16 batch 1 gets 2640 steps: nothing reaches MIN_STEPS; the fastest candidate.
     const short = choosePlan(f, 10, speeds);
     expect(short.estimate.steps).toBeLessThan(MIN_STEPS);
