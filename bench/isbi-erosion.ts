@@ -1,0 +1,61 @@
+/**
+ * An experiment, not a test: bench:isbi's saved models predict slices 16-19 (cached as raw float32
+ * in /tmp/probs/RUN) and the cell probability is scored under the challenge protocol after a
+ * grayscale erosion (min filter, square or plus, radius 0-2), which closes gaps in faint membranes.
+ * Prints one line per run: `s0` is the plain score, `s1` the 3x3 square, `p1` the plus, ...
+ *
+ *   npx tsx bench/isbi-erosion.ts plan-30min-seed1 plan-nods-30min-seed2 ...   (folders of bench/isbi-runs)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateSegmentation, predictTiled, type ScoredImage } from '../src/index.js';
+import { loadModel, readImage, readMask, useBackend } from '../src/node/index.js';
+import { isbiDirectory } from './util.js';
+const data = isbiDirectory();
+if (data === undefined) {
+  console.log('ISBI data not found (../shared/data/isbi2012-em/train)');
+  process.exit(0);
+}
+await useBackend('wasm');
+tf.env().set('IS_TEST', false);
+const ids = ['16', '17', '18', '19'];
+const W = 512;
+function erode(p: Float32Array, r: number, shape: 'square' | 'plus'): Float32Array {
+  if (r === 0) return p;
+  const out = new Float32Array(p.length);
+  for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) {
+    let m = 1;
+    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) {
+      if (shape === 'plus' && dx !== 0 && dy !== 0) continue;
+      const yy = Math.min(W - 1, Math.max(0, y + dy)), xx = Math.min(W - 1, Math.max(0, x + dx));
+      m = Math.min(m, p[yy * W + xx]!);
+    }
+    out[y * W + x] = m;
+  }
+  return out;
+}
+const truths = await Promise.all(ids.map(async (id) => (await readMask(join(data, 'labels', `${id}.png`))).mask));
+for (const run of process.argv.slice(2)) {
+  const cache = join('/tmp/probs', run);
+  if (!existsSync(join(cache, '19.f32'))) {
+    mkdirSync(cache, { recursive: true });
+    const { model, spec } = await loadModel(join('bench/isbi-runs', run, 'run', 'model'));
+    for (const id of ids) {
+      const image = await readImage(join(data, 'images', `${id}.png`));
+      const { probabilities, labels } = await predictTiled(model, image, { spec, tta: false });
+      const p = await probabilities.data();
+      writeFileSync(join(cache, `${id}.f32`), Float32Array.from({ length: p.length / 2 }, (_, i) => p[2 * i + 1]!));
+      tf.dispose([probabilities, labels]);
+    }
+    model.dispose();
+  }
+  const cells = ids.map((id) => { const b = readFileSync(join(cache, `${id}.f32`)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); });
+  const row: string[] = [];
+  for (const [r, shape] of [[0, 'square'], [1, 'plus'], [1, 'square'], [2, 'plus'], [2, 'square']] as const) {
+    const scored: ScoredImage[] = cells.map((c, i) => { const e = erode(c, r, shape); return { probabilities: Float32Array.from({ length: e.length * 2 }, (_, j) => (j % 2 === 0 ? 1 - e[j >> 1]! : e[j >> 1]!)), truth: truths[i]! }; });
+    const rep = evaluateSegmentation(scored);
+    row.push(`${shape[0]}${r}:${rep.best.randError.value.toFixed(4)}`);
+  }
+  console.log(run, row.join(' '));
+}
