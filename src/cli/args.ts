@@ -30,8 +30,8 @@ export function required(values: Record<string, unknown>, name: string): string 
   return v;
 }
 
-/** An integer flag within bounds, or its default. */
-export function integer(values: Record<string, unknown>, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+/** An integer flag within bounds, or its default (`undefined` for "not given"). */
+export function integer<F extends number | undefined>(values: Record<string, unknown>, name: string, fallback: F, min = 1, max = Number.MAX_SAFE_INTEGER): number | F {
   const v = values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -39,8 +39,8 @@ export function integer(values: Record<string, unknown>, name: string, fallback:
   return n;
 }
 
-/** A positive number flag, or its default. */
-export function number(values: Record<string, unknown>, name: string, fallback: number): number {
+/** A positive number flag, or its default (`undefined` for "not given"). */
+export function number<F extends number | undefined>(values: Record<string, unknown>, name: string, fallback: F): number | F {
   const v = values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -48,8 +48,8 @@ export function number(values: Record<string, unknown>, name: string, fallback: 
   return n;
 }
 
-/** One of a list of strings, or its default. */
-export function choice<const T extends readonly string[]>(values: Record<string, unknown>, name: string, allowed: T, fallback: T[number]): T[number] {
+/** One of a list of strings, or its default (`undefined` for "not given"). */
+export function choice<const T extends readonly string[], F extends T[number] | undefined = T[number]>(values: Record<string, unknown>, name: string, allowed: T, fallback: F): T[number] | F {
   const v = values[name];
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !allowed.includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);

@@ -231,34 +231,32 @@ interface PlanFlags {
 
 /** Every plan flag of `values`, checked (usage errors name the flag, the constraint and the value). */
 function planFlags(values: Record<string, unknown>): PlanFlags {
-  // Reads a flag only when it was given (the getters' fallbacks below are never used).
-  const given = <T>(name: string, parsed: () => T): T | undefined => (values[name] === undefined ? undefined : parsed());
-  const strength = given('augment', () => Number(values.augment));
+  const strength = values.augment === undefined ? undefined : Number(values.augment);
   if (strength !== undefined && !(strength >= 0 && strength <= 1)) throw new UsageError(`--augment must be a number between 0 and 1, got ${String(values.augment)}`);
-  const share = given('val-share', () => Number(values['val-share']));
+  const share = values['val-share'] === undefined ? undefined : Number(values['val-share']);
   if (share !== undefined && !(share > 0 && share <= 0.5)) throw new UsageError(`--val-share must be a number in (0, 0.5], got ${String(values['val-share'])}`);
-  const weights = given('weights', () => choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, 'border'));
-  const loss = given('loss', () => choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, 'crossEntropy') as LossPreset);
+  const weights = choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, undefined);
+  const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, undefined);
   const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
   if (values['deep-supervision'] === true && values['no-deep-supervision'] === true) throw new UsageError('--deep-supervision and --no-deep-supervision contradict each other: give one');
   if (engine === 'onnx' && loss === 'focal') throw new UsageError('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
   return {
-    architecture: given('architecture', () => choice(values, 'architecture', ARCHITECTURES, 'unet')),
-    depth: given('depth', () => integer(values, 'depth', 4, 1, 6) as Depth),
-    baseFilters: given('base-filters', () => integer(values, 'base-filters', 16, 1, 1024)),
-    padding: given('padding', () => choice(values, 'padding', ['valid', 'same'] as const, 'same')),
+    architecture: choice(values, 'architecture', ARCHITECTURES, undefined),
+    depth: integer(values, 'depth', undefined, 1, 6) as Depth | undefined,
+    baseFilters: integer(values, 'base-filters', undefined, 1, 1024),
+    padding: choice(values, 'padding', ['valid', 'same'] as const, undefined),
     batchNorm: values['batch-norm'] === true,
     deepSupervision: values['deep-supervision'] === true ? true : values['no-deep-supervision'] === true ? false : undefined,
-    ema: given('ema', () => emaFlag(values.ema)),
-    tta: given('tta', () => (values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', 1, 1, 8))),
-    tile: given('tile', () => integer(values, 'tile', 256)),
-    batch: given('batch', () => integer(values, 'batch', 1)),
-    optimizer: given('optimizer', () => choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, 'adam')),
-    learningRate: given('lr', () => number(values, 'lr', 1e-3)),
-    schedule: given('schedule', () => choice(values, 'schedule', ['constant', 'poly', 'cosine'] as const, 'cosine')),
+    ema: values.ema === undefined ? undefined : emaFlag(values.ema),
+    tta: values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', undefined, 1, 8),
+    tile: integer(values, 'tile', undefined),
+    batch: integer(values, 'batch', undefined),
+    optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, undefined),
+    learningRate: number(values, 'lr', undefined),
+    schedule: choice(values, 'schedule', ['constant', 'poly', 'cosine'] as const, undefined),
     loss,
-    weights: weights === undefined ? undefined : weights === 'border-unbalanced' ? 'borderUnbalanced' : weights,
-    normalization: given('normalization', () => choice(values, 'normalization', ['scale', 'zscore', 'percentiles'] as const, 'zscore')),
+    weights: weights === 'border-unbalanced' ? 'borderUnbalanced' : weights,
+    normalization: choice(values, 'normalization', ['scale', 'zscore', 'percentiles'] as const, undefined),
     strength,
     elastic: values.elastic === true,
     validationShare: share,
@@ -346,7 +344,7 @@ async function onnxRuntimeFor(engine: PlanFlags['engine'], print: (line: string)
 
 async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: (line: string) => void, signal?: AbortSignal) {
   const onnx = await onnxRuntimeFor(flags.engine, print);
-  const engine = flags.engine;
+  const { engine } = flags;
   print(`planning: timing candidate networks on ${engine === 'onnx' ? engineName('onnx') : onnx === undefined || engine === 'tfjs' ? engineName('tfjs') : `${engineName('tfjs')} and ${engineName('onnx')}`}...`);
   const { fingerprint: fp, plan, seconds } = await planTraining(data.images, data.masks, minutes, {
     ...(signal === undefined ? {} : { signal }),
