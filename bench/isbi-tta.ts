@@ -6,7 +6,9 @@
  * bench/isbi-tta-results.json (models already scored are skipped); `npm run bench:isbi -- --report`
  * puts them in docs/results.md. A script, not a test, not run in CI.
  *
- *   npm run bench:isbi-tta -- [--data DIR] [--runs bench/isbi-runs]
+ *   npm run bench:isbi-tta -- [--data DIR] [--runs bench/isbi-runs] [--match REGEX]
+ *
+ * `--match` scores only the runs whose folder name matches, e.g. `--match '^plan-(10|30|60)min'`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { evaluateSegmentation, loadModel, predictTiled, readImage, readMask, useBackend, type ScoredImage } from '../src/node/index.js';
 import { isbiDirectory } from './util.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, runs: { type: 'string', default: join('bench', 'isbi-runs') } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, runs: { type: 'string', default: join('bench', 'isbi-runs') }, match: { type: 'string' } } });
+const match = new RegExp(values.match ?? '');
 const data = values.data ?? isbiDirectory();
 if (data === undefined) {
   console.log('ISBI data not found (../shared/data/isbi2012-em/train): pass --data DIR');
@@ -39,7 +42,7 @@ await useBackend('wasm');
 tf.env().set('IS_TEST', false);
 const ids = ['16', '17', '18', '19'];
 const slices = await Promise.all(ids.map(async (id) => ({ image: await readImage(join(data, 'images', `${id}.png`)), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask })));
-const runs = existsSync(values.runs) ? readdirSync(values.runs).filter((name) => name.startsWith('plan') && existsSync(join(values.runs, name, 'run', 'model'))) : [];
+const runs = existsSync(values.runs) ? readdirSync(values.runs).filter((name) => name.startsWith('plan') && existsSync(join(values.runs, name, 'run', 'model')) && match.test(name)) : [];
 for (const run of runs.sort()) {
   if (rows.some((r) => r.run === run)) continue;
   const { model, spec } = await loadModel(join(values.runs, run, 'run', 'model'));
