@@ -315,7 +315,7 @@ different, harder set than slices 16-19) after about 10 GPU hours with 64 base f
 \`npx tsx bench/isbi-slices.ts RUN...\` splits a saved model's Rand error by slice into its split and
 merge parts and names the costliest segments. For the five planned default models at 30 minutes
 (seeds 1-3) and 60 minutes (seeds 1-2), slice 18 scores 0.081-0.102 and the other three slices
-0.007-0.040: slice 18 makes about half of the four-slice mean. There, in all five, the costliest
+0.007-0.040: slice 18 makes 53-59% of the four-slice mean. There, in all five, the costliest
 split is one large true process (32837 px centred at (333, 436), a textured band with dark streaks
 the models take for membrane), 74-93% of the slice's split error; in three of them a predicted
 segment of 35-37 thousand pixels over it and its neighbours is also 96-99% of the merge error. A
