@@ -9,8 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateSegmentation, predictTiled, type ScoredImage } from '../src/index.js';
-import { loadModel, readImage, readMask, useBackend } from '../src/node/index.js';
+import { evaluateSegmentation, type ScoredImage } from '../src/index.js';
+import { loadModel, useBackend } from '../src/node/index.js';
+import { cellProbability, predictSlices, readSlices, TEST_SLICES, twoClass } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 const data = isbiDirectory();
 if (data === undefined) {
@@ -19,7 +20,6 @@ if (data === undefined) {
 }
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);
-const ids = ['16', '17', '18', '19'];
 const W = 512;
 function erode(p: Float32Array, r: number, shape: 'square' | 'plus'): Float32Array {
   if (r === 0) return p;
@@ -35,25 +35,20 @@ function erode(p: Float32Array, r: number, shape: 'square' | 'plus'): Float32Arr
   }
   return out;
 }
-const truths = await Promise.all(ids.map(async (id) => (await readMask(join(data, 'labels', `${id}.png`))).mask));
+const slices = await readSlices(data);
 for (const run of process.argv.slice(2)) {
   const cache = join('/tmp/probs', run);
   if (!existsSync(join(cache, '19.f32'))) {
     mkdirSync(cache, { recursive: true });
     const { model, spec } = await loadModel(join('bench/isbi-runs', run, 'run', 'model'));
-    for (const id of ids) {
-      const image = await readImage(join(data, 'images', `${id}.png`));
-      const { probabilities, labels } = await predictTiled(model, image, { spec, tta: false });
-      const p = await probabilities.data();
-      writeFileSync(join(cache, `${id}.f32`), Float32Array.from({ length: p.length / 2 }, (_, i) => p[2 * i + 1]!));
-      tf.dispose([probabilities, labels]);
-    }
+    const scored = await predictSlices(model, spec, slices, false);
+    scored.forEach(({ probabilities }, i) => writeFileSync(join(cache, `${TEST_SLICES[i]}.f32`), cellProbability(probabilities)));
     model.dispose();
   }
-  const cells = ids.map((id) => { const b = readFileSync(join(cache, `${id}.f32`)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); });
+  const cells = TEST_SLICES.map((id) => { const b = readFileSync(join(cache, `${id}.f32`)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); });
   const row: string[] = [];
   for (const [r, shape] of [[0, 'square'], [1, 'plus'], [1, 'square'], [2, 'plus'], [2, 'square']] as const) {
-    const scored: ScoredImage[] = cells.map((c, i) => { const e = erode(c, r, shape); return { probabilities: Float32Array.from({ length: e.length * 2 }, (_, j) => (j % 2 === 0 ? 1 - e[j >> 1]! : e[j >> 1]!)), truth: truths[i]! }; });
+    const scored: ScoredImage[] = cells.map((c, i) => { const e = erode(c, r, shape); return { probabilities: twoClass(e), truth: slices[i]!.truth }; });
     const rep = evaluateSegmentation(scored);
     row.push(`${shape[0]}${r}:${rep.best.randError.value.toFixed(4)}`);
   }

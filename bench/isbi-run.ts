@@ -27,9 +27,6 @@ import {
   evaluateSegmentation,
   loadModel,
   PAPER_AUGMENTATION,
-  predictTiled,
-  readImage,
-  readMask,
   saveModel,
   train,
   unet,
@@ -39,6 +36,7 @@ import {
   type ScoredImage,
 } from '../src/node/index.js';
 import { FIXED_CONFIGS } from './isbi-configs.js';
+import { predictSlices, readSlices, TEST_SLICES, TRAIN_SLICES, twoClass } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values } = parseArgs({
@@ -53,7 +51,6 @@ const minutes = Number(values.minutes);
 const seed = Number(values.seed);
 const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
-const slices = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => String(from + i).padStart(2, '0'));
 const started = performance.now();
 
 if (values.config === 'torch') {
@@ -62,10 +59,9 @@ if (values.config === 'torch') {
   const printed = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'torch-isbi.py'), '--data', data, '--out', join(out, 'torch'), '--minutes', String(minutes), '--seed', String(seed)], { encoding: 'utf8' });
   const run = JSON.parse(printed.trim().split('\n').at(-1)!) as { steps: number };
   const scored: ScoredImage[] = [];
-  for (const id of slices(16, 20)) {
-    const bytes = readFileSync(join(out, 'torch', `${Number(id)}.f32`));
-    const cell = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    scored.push({ probabilities: Float32Array.from({ length: 2 * cell.length }, (_, i) => (i % 2 === 0 ? 1 - cell[i >> 1]! : cell[i >> 1]!)), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask });
+  for (const [i, { truth }] of (await readSlices(data)).entries()) {
+    const bytes = readFileSync(join(out, 'torch', `${Number(TEST_SLICES[i])}.f32`));
+    scored.push({ probabilities: twoClass(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)), truth });
   }
   printResult(run.steps, {}, 'pytorch', evaluateSegmentation(scored));
   process.exit(0);
@@ -92,7 +88,7 @@ if (PLAN_FLAGS[values.config] !== undefined) {
   const folder = join(out, 'train-data');
   for (const kind of ['images', 'labels']) {
     mkdirSync(join(folder, kind), { recursive: true });
-    for (const id of slices(0, 16)) {
+    for (const id of TRAIN_SLICES) {
       try {
         symlinkSync(resolve(data, kind, `${id}.png`), join(folder, kind, `${id}.png`));
       } catch {
@@ -109,8 +105,9 @@ if (PLAN_FLAGS[values.config] !== undefined) {
   if (config === undefined) throw new Error(`unknown --config ${values.config}`);
   await useBackend('wasm');
   tf.env().set('IS_TEST', false);
-  const images = await Promise.all(slices(0, 16).map((id) => readImage(join(data, 'images', `${id}.png`))));
-  const labels = await Promise.all(slices(0, 16).map(async (id) => (await readMask(join(data, 'labels', `${id}.png`))).mask));
+  const trainSlices = await readSlices(data, TRAIN_SLICES);
+  const images = trainSlices.map((s) => s.image);
+  const labels = trainSlices.map((s) => s.truth);
   const spec = unet({ depth: 4, baseFilters: 16, dropout: 0.5 });
   const model = buildModel(spec, { inputSize: 316, seed });
   const augmentation: readonly AugmentOp[] = config.elastic ? PAPER_AUGMENTATION : PAPER_AUGMENTATION.filter((op) => op.kind !== 'elastic');
@@ -123,13 +120,7 @@ if (PLAN_FLAGS[values.config] !== undefined) {
 // Score slices 16-19 with the saved model, as `tfjs-unet evaluate` would.
 const { model, spec, info } = await loadModel(join(out, 'run', 'model'));
 const { steps, engine } = JSON.parse(readFileSync(join(out, 'run', 'metrics.json'), 'utf8')) as { steps: number; engine?: string };
-const scored: ScoredImage[] = [];
-for (const id of slices(16, 20)) {
-  const image = await readImage(join(data, 'images', `${id}.png`));
-  const { probabilities, labels } = await predictTiled(model, image, { spec });
-  scored.push({ probabilities: await probabilities.data(), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask });
-  tf.dispose([probabilities, labels]);
-}
+const scored = await predictSlices(model, spec, await readSlices(data));
 model.dispose();
 printResult(steps, info, engine ?? 'tfjs', evaluateSegmentation(scored, { threshold: info.threshold ?? 0.5, ...(info.instances === undefined ? {} : { instances: info.instances }) }));
 

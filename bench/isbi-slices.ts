@@ -13,18 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  evaluateSegmentation,
-  loadModel,
-  predictedSegments,
-  predictTiled,
-  readImage,
-  readMask,
-  segmentScores,
-  trueSegments,
-  useBackend,
-  type ScoredImage,
-} from '../src/node/index.js';
+import { evaluateSegmentation, loadModel, predictedSegments, segmentScores, trueSegments, useBackend } from '../src/node/index.js';
+import { cellProbability, predictSlices, readSlices, TEST_SLICES } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values, positionals } = parseArgs({
@@ -93,30 +83,23 @@ function costliest(rows: Int32Array, columns: Int32Array, keep: Uint8Array, widt
 
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);
-const ids = ['16', '17', '18', '19'];
-const slices = await Promise.all(ids.map(async (id) => ({ image: await readImage(join(data, 'images', `${id}.png`)), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask })));
+const slices = await readSlices(data);
 const describe = (s: CostliestSegment) => `${s.area} px at (${s.x}, ${s.y}), ${s.pieces} pieces, ${(100 * s.share).toFixed(0)}% of it`;
 for (const run of positionals) {
   const { model, spec } = await loadModel(join(values.runs, run, 'run', 'model'));
-  const scored: ScoredImage[] = [];
-  for (const { image, truth } of slices) {
-    const { probabilities, labels } = await predictTiled(model, image, { spec, tta: false });
-    scored.push({ probabilities: await probabilities.data(), truth });
-    tf.dispose([probabilities, labels]);
-  }
+  const scored = await predictSlices(model, spec, slices, false);
   model.dispose();
   const { best } = evaluateSegmentation(scored);
   const threshold = best.randError.threshold;
   console.log(`${run}: Rand error ${best.randError.value.toFixed(4)} at threshold ${threshold}`);
   scored.forEach(({ probabilities, truth }, k) => {
-    const cell = Float32Array.from({ length: probabilities.length / 2 }, (_, i) => probabilities[2 * i + 1]!);
     const { width, height } = truth;
-    const predicted = predictedSegments(cell, width, height, { threshold });
+    const predicted = predictedSegments(cellProbability(probabilities), width, height, { threshold });
     const trueLabels = trueSegments(truth);
     const keep = Uint8Array.from(trueLabels, (t) => (t === 0 ? 0 : 1));
     const s = segmentScores(predicted, trueLabels);
     console.log(
-      `  slice ${ids[k]}: Rand error ${(1 - s.vRand).toFixed(4)} (split ${(1 - s.randSplit).toFixed(4)}, merge ${(1 - s.randMerge).toFixed(4)})` +
+      `  slice ${TEST_SLICES[k]}: Rand error ${(1 - s.vRand).toFixed(4)} (split ${(1 - s.randSplit).toFixed(4)}, merge ${(1 - s.randMerge).toFixed(4)})` +
         `; worst split: true segment of ${describe(costliest(trueLabels, predicted, keep, width))}` +
         `; worst merge: predicted segment of ${describe(costliest(predicted, trueLabels, keep, width))}`,
     );

@@ -14,7 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, loadModel, predictTiled, readImage, readMask, useBackend, type ScoredImage } from '../src/node/index.js';
+import { evaluateSegmentation, loadModel, useBackend } from '../src/node/index.js';
+import { predictSlices, readSlices } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, runs: { type: 'string', default: join('bench', 'isbi-runs') }, match: { type: 'string' } } });
@@ -40,20 +41,14 @@ const resultsFile = join('bench', 'isbi-tta-results.json');
 const rows: TtaRow[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows: TtaRow[] }).rows : [];
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);
-const ids = ['16', '17', '18', '19'];
-const slices = await Promise.all(ids.map(async (id) => ({ image: await readImage(join(data, 'images', `${id}.png`)), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask })));
+const slices = await readSlices(data);
 const runs = existsSync(values.runs) ? readdirSync(values.runs).filter((name) => name.startsWith('plan') && existsSync(join(values.runs, name, 'run', 'model')) && match.test(name)) : [];
 for (const run of runs.sort()) {
   if (rows.some((r) => r.run === run)) continue;
   const { model, spec } = await loadModel(join(values.runs, run, 'run', 'model'));
   for (const tta of [1, 2, 4, 8]) {
     const began = performance.now();
-    const scored: ScoredImage[] = [];
-    for (const { image, truth } of slices) {
-      const { probabilities, labels } = await predictTiled(model, image, { spec, tta });
-      scored.push({ probabilities: await probabilities.data(), truth });
-      tf.dispose([probabilities, labels]);
-    }
+    const scored = await predictSlices(model, spec, slices, tta);
     const seconds = (performance.now() - began) / 1000;
     const { best } = evaluateSegmentation(scored);
     const row = { run, tta, randError: +best.randError.value.toFixed(4), infoError: +best.infoError.value.toFixed(4), pixelError: +best.pixelError.value.toFixed(4), seconds: +seconds.toFixed(1) };

@@ -8,8 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, fileCheckpoints, loadModel, predictTiled, readImage, readMask, useBackend, type ScoredImage } from '../src/node/index.js';
+import { evaluateSegmentation, fileCheckpoints, loadModel, useBackend } from '../src/node/index.js';
 import { setWeightValues, unpack } from '../src/train/checkpoint.js';
+import { predictSlices, readSlices } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values, positionals } = parseArgs({ options: { data: { type: 'string' } }, allowPositionals: true });
@@ -22,14 +23,9 @@ if (data === undefined || run === undefined) {
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);
 const { model, spec, info } = await loadModel(join(run, 'model'));
+const slices = await readSlices(data);
 const score = async (label: string) => {
-  const scored: ScoredImage[] = [];
-  for (const id of ['16', '17', '18', '19']) {
-    const { probabilities, labels } = await predictTiled(model, await readImage(join(data, 'images', `${id}.png`)), { spec });
-    scored.push({ probabilities: await probabilities.data(), truth: (await readMask(join(data, 'labels', `${id}.png`))).mask });
-    tf.dispose([probabilities, labels]);
-  }
-  const { best } = evaluateSegmentation(scored, { threshold: info.threshold ?? 0.5 });
+  const { best } = evaluateSegmentation(await predictSlices(model, spec, slices), { threshold: info.threshold ?? 0.5 });
   console.log(`${label}: Rand error ${best.randError.value.toFixed(4)} (t = ${best.randError.threshold}), information error ${best.infoError.value.toFixed(4)}, pixel error ${best.pixelError.value.toFixed(4)}`);
 };
 await score('saved model (selected weights)');
