@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateSegmentation, type ScoredImage } from '../src/index.js';
 import { loadModel, useBackend } from '../src/node/index.js';
-import { cellProbability, predictSlices, readSlices, TEST_SLICES, twoClass } from './isbi-slices-io.js';
+import { cellProbability, predictSlices, readSlices, testSlicesOf, twoClass } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 const data = isbiDirectory();
 if (data === undefined) {
@@ -35,17 +35,18 @@ function erode(p: Float32Array, r: number, shape: 'square' | 'plus'): Float32Arr
   }
   return out;
 }
-const slices = await readSlices(data);
 for (const run of process.argv.slice(2)) {
   const cache = join('/tmp/probs', run);
-  if (!existsSync(join(cache, '19.f32'))) {
+  const ids = testSlicesOf(run);
+  const slices = await readSlices(data, ids);
+  if (!existsSync(join(cache, `${ids.at(-1)}.f32`))) {
     mkdirSync(cache, { recursive: true });
     const { model, spec } = await loadModel(join('bench/isbi-runs', run, 'run', 'model'));
     const scored = await predictSlices(model, spec, slices, false);
-    scored.forEach(({ probabilities }, i) => writeFileSync(join(cache, `${TEST_SLICES[i]}.f32`), cellProbability(probabilities)));
+    scored.forEach(({ probabilities }, i) => writeFileSync(join(cache, `${ids[i]}.f32`), cellProbability(probabilities)));
     model.dispose();
   }
-  const cells = TEST_SLICES.map((id) => { const b = readFileSync(join(cache, `${id}.f32`)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); });
+  const cells = ids.map((id) => { const b = readFileSync(join(cache, `${id}.f32`)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); });
   const row: string[] = [];
   for (const [r, shape] of [[0, 'square'], [1, 'plus'], [1, 'square'], [2, 'plus'], [2, 'square']] as const) {
     const scored: ScoredImage[] = cells.map((c, i) => { const e = erode(c, r, shape); return { probabilities: twoClass(e), truth: slices[i]!.truth }; });

@@ -1,8 +1,9 @@
 /**
  * One run of `npm run bench:isbi` (its own process: wasm memory never shrinks): trains on ISBI
  * 2012 slices 00-15 and scores slices 16-19 under the challenge protocol; prints one JSON line.
+ * `--fold K` (1-5) scores slices 4(K-1)..4K-1 and trains on the other 16 instead (5: the standard split).
  *
- *   npx tsx bench/isbi-run.ts --config plan|paper|... --minutes N --seed S --out DIR [--data DIR]
+ *   npx tsx bench/isbi-run.ts --config plan|paper|... --minutes N --seed S --out DIR [--fold 5] [--data DIR]
  *
  * `plan` runs the CLI exactly as a user would (`tfjs-unet train --images --masks --out --minutes N
  * --seed S`, every other choice the plan's, deep supervision included); `plan-nods` adds
@@ -36,11 +37,18 @@ import {
   type ScoredImage,
 } from '../src/node/index.js';
 import { FIXED_CONFIGS } from './isbi-configs.js';
-import { predictSlices, readSlices, TEST_SLICES, TRAIN_SLICES, twoClass } from './isbi-slices-io.js';
+import { foldSplit, predictSlices, readSlices, STANDARD_FOLD, twoClass } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values } = parseArgs({
-  options: { config: { type: 'string' }, minutes: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' }, data: { type: 'string' } },
+  options: {
+    config: { type: 'string' },
+    minutes: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    fold: { type: 'string', default: String(STANDARD_FOLD) },
+    out: { type: 'string' },
+    data: { type: 'string' },
+  },
 });
 const data = values.data ?? isbiDirectory();
 if (data === undefined || values.config === undefined || values.minutes === undefined || values.out === undefined) {
@@ -49,6 +57,8 @@ if (data === undefined || values.config === undefined || values.minutes === unde
 }
 const minutes = Number(values.minutes);
 const seed = Number(values.seed);
+const fold = Number(values.fold);
+const { train: trainIds, test: testIds } = foldSplit(fold);
 const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
 const started = performance.now();
@@ -56,11 +66,15 @@ const started = performance.now();
 if (values.config === 'torch') {
   // The PyTorch reference (bench/torch-isbi.py), scored by the same code below.
   const { execFileSync } = await import('node:child_process');
-  const printed = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'torch-isbi.py'), '--data', data, '--out', join(out, 'torch'), '--minutes', String(minutes), '--seed', String(seed)], { encoding: 'utf8' });
+  const printed = execFileSync(
+    '/usr/bin/python3',
+    [join(import.meta.dirname, 'torch-isbi.py'), '--data', data, '--out', join(out, 'torch'), '--minutes', String(minutes), '--seed', String(seed), '--fold', String(fold)],
+    { encoding: 'utf8' },
+  );
   const run = JSON.parse(printed.trim().split('\n').at(-1)!) as { steps: number };
   const scored: ScoredImage[] = [];
-  for (const [i, { truth }] of (await readSlices(data)).entries()) {
-    const bytes = readFileSync(join(out, 'torch', `${Number(TEST_SLICES[i])}.f32`));
+  for (const [i, { truth }] of (await readSlices(data, testIds)).entries()) {
+    const bytes = readFileSync(join(out, 'torch', `${Number(testIds[i])}.f32`));
     scored.push({ probabilities: twoClass(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)), truth });
   }
   printResult(run.steps, {}, 'pytorch', evaluateSegmentation(scored));
@@ -88,7 +102,7 @@ if (PLAN_FLAGS[values.config] !== undefined) {
   const folder = join(out, 'train-data');
   for (const kind of ['images', 'labels']) {
     mkdirSync(join(folder, kind), { recursive: true });
-    for (const id of TRAIN_SLICES) {
+    for (const id of trainIds) {
       try {
         symlinkSync(resolve(data, kind, `${id}.png`), join(folder, kind, `${id}.png`));
       } catch {
@@ -105,7 +119,7 @@ if (PLAN_FLAGS[values.config] !== undefined) {
   if (config === undefined) throw new Error(`unknown --config ${values.config}`);
   await useBackend('wasm');
   tf.env().set('IS_TEST', false);
-  const trainSlices = await readSlices(data, TRAIN_SLICES);
+  const trainSlices = await readSlices(data, trainIds);
   const images = trainSlices.map((s) => s.image);
   const labels = trainSlices.map((s) => s.truth);
   const spec = unet({ depth: 4, baseFilters: 16, dropout: 0.5 });
@@ -117,10 +131,10 @@ if (PLAN_FLAGS[values.config] !== undefined) {
   model.dispose();
 }
 
-// Score slices 16-19 with the saved model, as `tfjs-unet evaluate` would.
+// Score the fold's test slices (16-19 in the standard fold) with the saved model, as `tfjs-unet evaluate` would.
 const { model, spec, info } = await loadModel(join(out, 'run', 'model'));
 const { steps, engine } = JSON.parse(readFileSync(join(out, 'run', 'metrics.json'), 'utf8')) as { steps: number; engine?: string };
-const scored = await predictSlices(model, spec, await readSlices(data));
+const scored = await predictSlices(model, spec, await readSlices(data, testIds));
 model.dispose();
 printResult(steps, info, engine ?? 'tfjs', evaluateSegmentation(scored, { threshold: info.threshold ?? 0.5, ...(info.instances === undefined ? {} : { instances: info.instances }) }));
 
@@ -131,6 +145,7 @@ function printResult(steps: number, info: unknown, engine: string, report: Evalu
     config: values.config,
     minutes,
     seed,
+    ...(fold === STANDARD_FOLD ? {} : { fold }),
     steps,
     engine,
     wallMinutes: round((performance.now() - started) / 60_000),

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateSegmentation, loadModel, predictedSegments, segmentScores, trueSegments, useBackend } from '../src/node/index.js';
-import { cellProbability, predictSlices, readSlices, TEST_SLICES } from './isbi-slices-io.js';
+import { cellProbability, predictSlices, readSlices, testSlicesOf } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values, positionals } = parseArgs({
@@ -83,11 +83,11 @@ function costliest(rows: Int32Array, columns: Int32Array, keep: Uint8Array, widt
 
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);
-const slices = await readSlices(data);
 const describe = (s: CostliestSegment) => `${s.area} px at (${s.x}, ${s.y}), ${s.pieces} pieces, ${(100 * s.share).toFixed(0)}% of it`;
 for (const run of positionals) {
   const { model, spec } = await loadModel(join(values.runs, run, 'run', 'model'));
-  const scored = await predictSlices(model, spec, slices, false);
+  const ids = testSlicesOf(run);
+  const scored = await predictSlices(model, spec, await readSlices(data, ids), false);
   model.dispose();
   const { best } = evaluateSegmentation(scored);
   const threshold = best.randError.threshold;
@@ -99,7 +99,7 @@ for (const run of positionals) {
     const keep = Uint8Array.from(trueLabels, (t) => (t === 0 ? 0 : 1));
     const s = segmentScores(predicted, trueLabels);
     console.log(
-      `  slice ${TEST_SLICES[k]}: Rand error ${(1 - s.vRand).toFixed(4)} (split ${(1 - s.randSplit).toFixed(4)}, merge ${(1 - s.randMerge).toFixed(4)})` +
+      `  slice ${ids[k]}: Rand error ${(1 - s.vRand).toFixed(4)} (split ${(1 - s.randSplit).toFixed(4)}, merge ${(1 - s.randMerge).toFixed(4)})` +
         `; worst split: true segment of ${describe(costliest(trueLabels, predicted, keep, width))}` +
         `; worst merge: predicted segment of ${describe(costliest(predicted, trueLabels, keep, width))}`,
     );

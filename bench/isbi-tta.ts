@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateSegmentation, loadModel, useBackend } from '../src/node/index.js';
-import { predictSlices, readSlices } from './isbi-slices-io.js';
+import { predictSlices, readSlices, testSlicesOf } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, runs: { type: 'string', default: join('bench', 'isbi-runs') }, match: { type: 'string' } } });
@@ -41,11 +41,11 @@ const resultsFile = join('bench', 'isbi-tta-results.json');
 const rows: TtaRow[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows: TtaRow[] }).rows : [];
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);
-const slices = await readSlices(data);
 const runs = existsSync(values.runs) ? readdirSync(values.runs).filter((name) => name.startsWith('plan') && existsSync(join(values.runs, name, 'run', 'model')) && match.test(name)) : [];
 for (const run of runs.sort()) {
   if (rows.some((r) => r.run === run)) continue;
   const { model, spec } = await loadModel(join(values.runs, run, 'run', 'model'));
+  const slices = await readSlices(data, testSlicesOf(run));
   for (const tta of [1, 2, 4, 8]) {
     const began = performance.now();
     const scored = await predictSlices(model, spec, slices, tta);

@@ -13,13 +13,16 @@
  * - the earlier ablation's fixed configurations (valid depth 4, base 16, 316 px tiles, Adam 1e-3,
  *   +- border weight map, +- elastic deformation) at --fixed-minutes;
  * - `torch`: a plain PyTorch U-Net (bench/torch-isbi.py) when `import torch` works, at --torch-minutes;
- * each for every seed, each run in its own process (bench/isbi-run.ts). Results accumulate in
+ * each for every seed, each run in its own process (bench/isbi-run.ts). `--folds 1,2,3,4,5`
+ * cross-validates: fold K trains on the 16 slices outside 4(K-1)..4K-1 and scores those four (fold
+ * 5, the default, is the split above); the report's tables show fold 5 and a section the means over
+ * the five folds of each configuration, budget and seed that has them all. Results accumulate in
  * bench/isbi-results.json (runs already there are not repeated: the benchmark can be run in parts)
  * and docs/results.md is written from all of them. A script, not a test, not run in CI.
  *
  *   npm run bench:isbi -- [--plan-minutes 10,30,60] [--plan-tfjs-minutes 30] [--fixed-minutes 15] [--torch-minutes 20]
  *                         [--seeds 1,2,3] [--configs plan,plan-tfjs,paper,no-weights,no-elastic,neither,torch]
- *                         [--report] [--data DIR]
+ *                         [--folds 5] [--report] [--data DIR]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { FIXED_LABELS } from './isbi-configs.js';
+import { FOLDS, runName, STANDARD_FOLD } from './isbi-slices-io.js';
 import { isbiDirectory, median } from './util.js';
 
 const { values } = parseArgs({
@@ -40,6 +44,7 @@ const { values } = parseArgs({
     'fixed-minutes': { type: 'string', default: '15' },
     'torch-minutes': { type: 'string', default: '20' },
     seeds: { type: 'string', default: '1,2,3' },
+    folds: { type: 'string', default: String(STANDARD_FOLD) },
     configs: { type: 'string', default: 'plan,plan-nods,plan-tfjs,plan-base32,plan-resenc,plan-attention,plan-ema,paper,no-weights,no-elastic,neither,torch' },
     report: { type: 'boolean', default: false },
     data: { type: 'string' },
@@ -56,6 +61,8 @@ interface Run {
   readonly config: string;
   readonly minutes: number;
   readonly seed: number;
+  /** The cross-validation fold (absent: the standard split, fold 5). */
+  readonly fold?: number;
   readonly steps: number;
   /** What ran the steps: `onnx`, `tfjs` or `pytorch` (runs before the onnx engine: tfjs). */
   readonly engine?: string;
@@ -88,7 +95,8 @@ const torchAvailable = (() => {
   }
 })();
 const configs = values.configs.split(',');
-const todo: { config: string; minutes: number; seed: number }[] = [];
+const foldOf = (run: Run) => run.fold ?? STANDARD_FOLD;
+const todo: { config: string; minutes: number; seed: number; fold: number }[] = [];
 for (const seed of list(values.seeds)) {
   for (const config of configs) {
     if (config === 'torch' && !torchAvailable) continue;
@@ -105,16 +113,19 @@ for (const seed of list(values.seeds)) {
               ? list(values['plan-family-minutes'])
             : config === 'torch' ? list(values['torch-minutes']) : list(values['fixed-minutes']);
     for (const minutes of minutesList) {
-      if (!runs.some((r) => r.config === config && r.minutes === minutes && r.seed === seed)) todo.push({ config, minutes, seed });
+      for (const fold of list(values.folds)) {
+        if (!runs.some((r) => r.config === config && r.minutes === minutes && r.seed === seed && foldOf(r) === fold)) todo.push({ config, minutes, seed, fold });
+      }
     }
   }
 }
 if (!values.report) {
   if (configs.includes('torch') && !torchAvailable) console.log('PyTorch not importable (apt-get install python3-torch): skipping the torch rows');
-  for (const { config, minutes, seed } of todo) {
-    console.log(`[${new Date().toISOString()}] ${config}, ${minutes} min, seed ${seed}`);
-    const out = join('bench', 'isbi-runs', `${config}-${minutes}min-seed${seed}`);
-    const printed = execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'isbi-run.ts'), '--config', config, '--minutes', String(minutes), '--seed', String(seed), '--out', out, '--data', data], {
+  for (const { config, minutes, seed, fold } of todo) {
+    console.log(`[${new Date().toISOString()}] ${config}, ${minutes} min, seed ${seed}${fold === STANDARD_FOLD ? '' : `, fold ${fold}`}`);
+    const out = join('bench', 'isbi-runs', runName(config, minutes, seed, fold));
+    const args = ['--config', config, '--minutes', String(minutes), '--seed', String(seed), '--fold', String(fold), '--out', out, '--data', data];
+    const printed = execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'isbi-run.ts'), ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 64 * 2 ** 20,
@@ -126,12 +137,13 @@ if (!values.report) {
   }
 }
 
-// The report: mean, standard deviation and range over seeds per configuration and budget.
+// The report: mean, standard deviation and range over seeds per configuration and budget, on the standard split.
+const standard = runs.filter((r) => foldOf(r) === STANDARD_FOLD);
 const groups = new Map<string, Run[]>();
 // Runs are grouped by configuration, budget and the test-time augmentation their models predict with
 // (planned runs store 8 since it became the plan's default; earlier ones none).
 const ttaOf = (run: Run) => (run.info as { tta?: number }).tta ?? 1;
-for (const run of runs) {
+for (const run of standard) {
   const key = `${run.config}|${run.minutes}|${ttaOf(run)}`;
   groups.set(key, [...(groups.get(key) ?? []), run]);
 }
@@ -197,9 +209,9 @@ const canonical = [
   ...(torchAvailable ? [{ config: 'torch', minutes: 20 }] : []),
 ];
 const missing = canonical.flatMap(({ config, minutes }) =>
-  [1, 2, 3].filter((seed) => !runs.some((r) => r.config === config && r.minutes === minutes && r.seed === seed)).map((seed) => `${config} ${minutes} min seed ${seed}`),
+  [1, 2, 3].filter((seed) => !standard.some((r) => r.config === config && r.minutes === minutes && r.seed === seed)).map((seed) => `${config} ${minutes} min seed ${seed}`),
 );
-const perRun = runs.map(
+const perRun = standard.map(
   (r) =>
     `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.engine ?? 'tfjs'} | ${r.steps} | ${ttaOf(r) > 1 ? ttaOf(r) : '-'} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
 );
@@ -251,6 +263,74 @@ ${ttaAll.join('\n')}
 ${ttaTable.join('\n')}
 `;
 
+// Cross-validation: every configuration, budget and seed with runs in all five folds.
+const foldSets = new Map<string, Run[]>();
+for (const run of runs) {
+  const key = `${run.config}|${run.minutes}|${run.seed}`;
+  foldSets.set(key, [...(foldSets.get(key) ?? []), run]);
+}
+const crossValidated = [...foldSets.entries()].filter(([, set]) => set.some((r) => foldOf(r) !== STANDARD_FOLD));
+const complete = crossValidated.filter(([, set]) => new Set(set.map(foldOf)).size === FOLDS);
+const foldMean = (set: Run[], k: 'randError' | 'infoError' | 'pixelError') => (set.reduce((a, r) => a + r[k], 0) / set.length).toFixed(4);
+const foldRows = complete.map(([key, set]) => {
+  const [config, minutes, seed] = key.split('|') as [string, string, string];
+  const byFold = Array.from({ length: FOLDS }, (_, i) => set.find((r) => foldOf(r) === i + 1)!.randError.toFixed(4));
+  return `| ${label(config)} | ${minutes} | ${seed} | ${byFold.join(' | ')} | ${foldMean(set, 'randError')} | ${foldMean(set, 'infoError')} | ${foldMean(set, 'pixelError')} |`;
+});
+const partial = crossValidated
+  .filter(([, set]) => new Set(set.map(foldOf)).size < FOLDS)
+  .map(([key, set]) => `${key.split('|').join(' ').replace(/ (\d+) (\d+)$/, ' $1 min seed $2')} (folds ${[...new Set(set.map(foldOf))].sort().join(', ')})`);
+const foldSection =
+  crossValidated.length === 0
+    ? ''
+    : `
+## Cross-validation (5 folds)
+
+Fold K trains on the 16 slices outside 4(K-1)..4K-1 and scores those four; fold 5 is the split of
+the tables above. Over the five folds every slice is scored once, so one hard structure (slice 18's
+process, above) is a fifth of the evidence instead of half of it. Rand error per fold, then the
+means over the folds (\`npm run bench:isbi -- --folds 1,2,3,4,5 --configs C --seeds S\`):
+
+| configuration | minutes | seed | fold 1 | fold 2 | fold 3 | fold 4 | fold 5 | Rand error | information error | pixel error |
+|---|---|---|---|---|---|---|---|---|---|---|
+${foldRows.join('\n')}
+${partial.length === 0 ? '' : `\nNot all folds run yet: ${partial.join('; ')}.\n`}`;
+
+// Model selection against the last weights (bench/isbi-selection.ts).
+const selectionFile = join('bench', 'isbi-selection-results.json');
+type SelectionScores = { randError: number; infoError: number; pixelError: number };
+const selectionRows = existsSync(selectionFile)
+  ? (JSON.parse(readFileSync(selectionFile, 'utf8')) as { rows: { run: string; steps: number; keptStep: number; selected?: SelectionScores; last?: SelectionScores }[] }).rows
+  : [];
+const chose = selectionRows.filter((r) => r.selected !== undefined && r.last !== undefined);
+/** How many of the models that kept earlier weights score lower with their last ones, and the median change. */
+const lastChange = (k: keyof SelectionScores) => {
+  const changes = chose.map((r) => r.last![k] - r.selected![k]);
+  return `${changes.filter((c) => c < 0).length} (${median(changes) >= 0 ? '+' : ''}${median(changes).toFixed(4)})`;
+};
+const scoresText = (x: SelectionScores) => `${x.randError.toFixed(4)} | ${x.infoError.toFixed(4)} | ${x.pixelError.toFixed(4)}`;
+const selectionSection =
+  chose.length === 0
+    ? ''
+    : `
+## Model selection
+
+Planned runs before 2026-11-28 kept the weights of the validation with the lowest Rand error on
+their held-out slices among those of the last quarter of the run (\`selectAfter\` 0.75) and the last.
+For ${chose.length} of the ${selectionRows.length} saved planned models that was not the last step. Their kept (selected) and last weights
+scored on slices 16-19 (\`npm run bench:isbi-selection\`, bench/isbi-selection.ts, which wrote
+\`bench/isbi-selection-results.json\`):
+
+| run | steps | kept step | selected: Rand error | information error | pixel error | last: Rand error | information error | pixel error |
+|---|---|---|---|---|---|---|---|---|
+${chose.map((r) => `| ${r.run} | ${r.steps} | ${r.keptStep} | ${scoresText(r.selected!)} | ${scoresText(r.last!)} |`).join('\n')}
+
+The last weights score lower for (median change): Rand error ${lastChange('randError')}, information
+error ${lastChange('infoError')}, pixel error ${lastChange('pixelError')} of the ${chose.length}. Three held-out slices cannot
+tell the annealed weights from an earlier snapshot, so \`train\` keeps the last weights under a
+decaying schedule since (\`selectAfter\` default 1; \`--select-after F\` selects again).
+`;
+
 writeFileSync(
   join('docs', 'results.md'),
   `# Results: ISBI 2012 EM membranes on a 2-core CPU
@@ -283,7 +363,8 @@ ${missing.length > 0 ? `\nNot run yet (the canonical command runs them; runs can
 The planned default is what \`tfjs-unet train --images DIR --masks DIR --out DIR --minutes N\` does
 with no other flag: it fingerprints the 16 slices, times candidate networks on this machine, trains
 the chosen one within the budget (planning, validation on 3 held-out slices, calibration and saving
-included) and keeps the best validated weights. With onnxruntime-node installed it times both
+included) and keeps its validated weights (the best of the last quarter's validations until
+2026-11-28, the last weights since: see Model selection below). With onnxruntime-node installed it times both
 engines and trains on the faster (the onnx engine on this machine). It trains with deep supervision
 since 2026-11-28 (planning.md rule 9): its 30-minute seeds ran as \`--deep-supervision\` before that,
 the same plan; the rows "without deep supervision" are the default before, and the variants measured
@@ -299,7 +380,8 @@ configurations at 15 minutes and the PyTorch script at 20 minutes, seeds 1-3; ab
 It can run in parts, e.g. \`npm run bench:isbi -- --configs plan --plan-minutes 30 --seeds 1\`: runs
 already in \`bench/isbi-results.json\` are kept (delete it to start over), and \`--report\` rewrites
 this page only. Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet predict\` and
-\`tfjs-unet evaluate\`.
+\`tfjs-unet evaluate\`. \`--folds 1,2,3,4,5\` adds the other four cross-validation folds of a
+configuration (each trains on 16 slices and scores the other four; the tables above are fold 5).
 
 ## Every run
 
@@ -321,6 +403,6 @@ the models take for membrane), 74-93% of the slice's split error; in three of th
 segment of 35-37 thousand pixels over it and its neighbours is also 96-99% of the merge error. A
 score on these four slices thus mostly measures one structure: differences of a few thousandths
 between configurations are within what one merged or split process moves.
-${ttaSection}`,
+${foldSection}${selectionSection}${ttaSection}`,
 );
 console.log(`wrote docs/results.md (${runs.length} runs)`);

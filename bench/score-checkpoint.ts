@@ -1,16 +1,15 @@
 /**
  * Scores a CLI run's saved model (the selected weights) and its checkpoint (the run's last weights,
- * and with `--ema` their moving average at the last step) on ISBI 2012 slices 16-19 under the
- * challenge protocol, to see what model selection and the averaging did on one trajectory.
+ * and with `--ema` their moving average at the last step) on ISBI 2012 slices 16-19 (a
+ * cross-validation fold's run: its fold's test slices) under the challenge protocol, to see what model selection and the averaging did on one trajectory.
  *
  *   npx tsx bench/score-checkpoint.ts RUN_DIR [--data DIR]      (RUN_DIR holds model/ and checkpoint/)
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, fileCheckpoints, loadModel, useBackend } from '../src/node/index.js';
-import { setWeightValues, unpack } from '../src/train/checkpoint.js';
-import { predictSlices, readSlices } from './isbi-slices-io.js';
+import { fileCheckpoints, loadModel, useBackend } from '../src/node/index.js';
+import { readSlices, scoreSlices, testSlicesOf, useCheckpointWeights } from './isbi-slices-io.js';
 import { isbiDirectory } from './util.js';
 
 const { values, positionals } = parseArgs({ options: { data: { type: 'string' } }, allowPositionals: true });
@@ -23,23 +22,18 @@ if (data === undefined || run === undefined) {
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);
 const { model, spec, info } = await loadModel(join(run, 'model'));
-const slices = await readSlices(data);
+const slices = await readSlices(data, testSlicesOf(run));
 const score = async (label: string) => {
-  const { best } = evaluateSegmentation(await predictSlices(model, spec, slices), { threshold: info.threshold ?? 0.5 });
+  const best = await scoreSlices(model, spec, slices, info.threshold ?? 0.5);
   console.log(`${label}: Rand error ${best.randError.value.toFixed(4)} (t = ${best.randError.threshold}), information error ${best.infoError.value.toFixed(4)}, pixel error ${best.pixelError.value.toFixed(4)}`);
 };
 await score('saved model (selected weights)');
 const checkpoint = await fileCheckpoints(join(run, 'checkpoint')).load();
 if (checkpoint === undefined) throw new Error(`no checkpoint in ${join(run, 'checkpoint')}`);
-setWeightValues(model, checkpoint.weights, checkpoint.data);
+useCheckpointWeights(model, checkpoint, 'trained');
 await score(`checkpoint (last weights, step ${checkpoint.step})`);
 if (checkpoint.averageWeights !== undefined) {
-  const average = new Map(checkpoint.averageWeights.map((e) => [e.name, e]));
-  for (const w of model.trainableWeights) {
-    const entry = average.get(w.originalName);
-    if (entry === undefined) throw new Error(`the checkpoint's average has no '${w.originalName}'`);
-    w.write(tf.tensor(unpack(entry, checkpoint.data), entry.shape));
-  }
+  useCheckpointWeights(model, checkpoint, 'average');
   await score(`checkpoint (moving average of the weights, step ${checkpoint.step})`);
 }
 model.dispose();

@@ -1,12 +1,13 @@
 """A plain PyTorch U-Net trained on ISBI 2012 slices, for side-by-side accuracy per minute (optional:
 runs where `import torch` works, e.g. Debian's python3-torch; not a dependency of the project).
 
-    python3 bench/torch-isbi.py --data DIR --out DIR [--minutes 20] [--seed 1] [--threads 2]
+    python3 bench/torch-isbi.py --data DIR --out DIR [--minutes 20] [--seed 1] [--threads 2] [--fold 5]
 
 The recipe the "results on your data" issue measured: same padding, batch norm, base 32, depth 4,
 batch 4 of 256 px crops, flips / 90-degree rotations / gray jitter, cross-entropy without weights,
 Adam 1e-3, trained on slices 00-15 for --minutes, last weights. Writes the cell probability of
-slices 16-19 as raw float32 files (OUT/16.f32, ...) and OUT/run.json; score them with
+slices 16-19 as raw float32 files (OUT/16.f32, ...) and OUT/run.json; --fold K (1-5) scores slices
+4(K-1)..4K-1 and trains on the other 16 instead (bench:isbi's cross-validation); score them with
 `npx tsx bench/score-probabilities.ts --probabilities OUT`.
 """
 import argparse
@@ -27,6 +28,7 @@ parser.add_argument('--out', required=True)
 parser.add_argument('--minutes', type=float, default=20)
 parser.add_argument('--seed', type=int, default=1)
 parser.add_argument('--threads', type=int, default=2)
+parser.add_argument('--fold', type=int, default=5, choices=range(1, 6))
 args = parser.parse_args()
 torch.manual_seed(args.seed)
 rng = np.random.default_rng(args.seed)
@@ -39,8 +41,9 @@ def load(i):
     return image, label
 
 
-train = [load(i) for i in range(16)]
-test = [load(i) for i in range(16, 20)]
+test_ids = range(4 * (args.fold - 1), 4 * args.fold)
+train = [load(i) for i in range(20) if i not in test_ids]
+test = [load(i) for i in test_ids]
 
 
 def batch(size=4, crop=256):
@@ -76,7 +79,7 @@ train_seconds = time.time() - start
 os.makedirs(args.out, exist_ok=True)
 model.eval()
 with torch.no_grad():
-    for i, (image, _) in zip(range(16, 20), test):
+    for i, (image, _) in zip(test_ids, test):
         probability = torch.softmax(model(torch.from_numpy(image)[None, None]), 1)[0, 1].numpy().astype(np.float32)
         probability.tofile(os.path.join(args.out, f'{i}.f32'))
 with open(os.path.join(args.out, 'run.json'), 'w') as f:
