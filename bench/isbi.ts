@@ -306,7 +306,7 @@ const chose = selectionRows.filter((r) => r.selected !== undefined && r.last !==
 /** How many of the models that kept earlier weights score lower with their last ones, and the median change. */
 const lastChange = (k: keyof SelectionScores) => {
   const changes = chose.map((r) => r.last![k] - r.selected![k]);
-  return `${changes.filter((c) => c < 0).length} (${median(changes) >= 0 ? '+' : ''}${median(changes).toFixed(4)})`;
+  return `${changes.filter((c) => c < 0).length} (median change ${median(changes) >= 0 ? '+' : ''}${median(changes).toFixed(4)})`;
 };
 const scoresText = (x: SelectionScores) => `${x.randError.toFixed(4)} | ${x.infoError.toFixed(4)} | ${x.pixelError.toFixed(4)}`;
 const selectionSection =
@@ -325,8 +325,8 @@ scored on slices 16-19 (\`npm run bench:isbi-selection\`, bench/isbi-selection.t
 |---|---|---|---|---|---|---|---|---|
 ${chose.map((r) => `| ${r.run} | ${r.steps} | ${r.keptStep} | ${scoresText(r.selected!)} | ${scoresText(r.last!)} |`).join('\n')}
 
-The last weights score lower for (median change): Rand error ${lastChange('randError')}, information
-error ${lastChange('infoError')}, pixel error ${lastChange('pixelError')} of the ${chose.length}. Three held-out slices cannot
+Of the ${chose.length}, the last weights score a lower Rand error for ${lastChange('randError')}, a lower
+information error for ${lastChange('infoError')} and a lower pixel error for ${lastChange('pixelError')}. Three held-out slices cannot
 tell the annealed weights from an earlier snapshot, so \`train\` keeps the last weights under a
 decaying schedule since (\`selectAfter\` default 1; \`--select-after F\` selects again).
 `;

@@ -10,7 +10,7 @@ import { ArgumentError } from '../core/errors.js';
 import { progressBar } from './progress.js';
 import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
-import { train, type TrainResult } from '../train/train.js';
+import { defaultSelectAfter, train, type TrainResult } from '../train/train.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import type { LossPreset } from '../loss/losses.js';
 import type { Normalization } from '../core/normalization.js';
@@ -32,7 +32,7 @@ import { trainingCurveSvg } from './render.js';
 const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet-plus-plus] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
        [--deep-supervision | --no-deep-supervision] [--ema MOMENTUM|off] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
-       [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2]
+       [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2] [--select-after F]
        [--engine auto|tfjs|onnx]`;
 
 export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N]
@@ -43,8 +43,10 @@ Plans a run for your data and your machine within --minutes (default 10): measur
 (sizes, intensities, objects), times a few training steps of candidate networks on the backend,
 and picks the network, tile and batch that best use the time (printed, and saved as
 DIR/plan.json); every flag you give overrides the plan. A fifth of the images is held out (or
---val-images/--val-masks used) to select the best model and to calibrate the decision threshold
-and object settings, which are saved in the model and used by predict. The run ends on time.
+--val-images/--val-masks used) to calibrate the decision threshold and object settings on the run's
+last (annealed) weights; they are saved in the model and used by predict. The run ends on time.
+--select-after F: keep the best (challenge Rand error) of the validations after this fraction of
+the run instead of the last weights (0: of all of them; default 1; 0 with --schedule constant).
 Masks: 0/255, 0/1 or class indices, paired with images by file name.
 Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint (--resume continues
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
@@ -124,6 +126,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
       ...(plan.tta === 'calibrate' || (plan.tta ?? 1) > 1 ? { tta: plan.tta } : {}),
       augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
       seed: run.seed,
+      ...(plan.selectAfter === undefined ? {} : { selectAfter: plan.selectAfter }),
       ...(plan.engine === 'onnx' && run.onnx !== undefined ? { engine: { onnx: run.onnx } } : {}),
       validation: {
         ...(run.validation === undefined ? { holdOut: plan.validationShare } : run.validation),
@@ -192,6 +195,7 @@ const PLAN_OPTIONS = {
   augment: { type: 'string' },
   elastic: { type: 'boolean' },
   'val-share': { type: 'string' },
+  'select-after': { type: 'string' },
   engine: { type: 'string' },
 } as const;
 
@@ -226,6 +230,7 @@ interface PlanFlags {
   readonly strength?: number;
   readonly elastic: boolean;
   readonly validationShare?: number;
+  readonly selectAfter?: number;
   readonly engine: 'auto' | 'tfjs' | 'onnx';
 }
 
@@ -235,6 +240,10 @@ function planFlags(values: Record<string, unknown>): PlanFlags {
   if (strength !== undefined && !(strength >= 0 && strength <= 1)) throw new UsageError(`--augment must be a number between 0 and 1, got ${String(values.augment)}`);
   const share = values['val-share'] === undefined ? undefined : Number(values['val-share']);
   if (share !== undefined && !(share > 0 && share <= 0.5)) throw new UsageError(`--val-share must be a number in (0, 0.5], got ${String(values['val-share'])}`);
+  const selectAfter = values['select-after'] === undefined ? undefined : Number(values['select-after']);
+  if (selectAfter !== undefined && !(selectAfter >= 0 && selectAfter <= 1)) {
+    throw new UsageError(`--select-after must be a fraction of the run between 0 and 1, got ${String(values['select-after'])}`);
+  }
   const weights = choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, undefined);
   const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, undefined);
   const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
@@ -260,6 +269,7 @@ function planFlags(values: Record<string, unknown>): PlanFlags {
     strength,
     elastic: values.elastic === true,
     validationShare: share,
+    selectAfter,
     engine,
   };
 }
@@ -293,6 +303,7 @@ function withOverrides(plan: TrainingPlan, flags: PlanFlags, data: Dataset): Tra
     normalization,
     augmentation: { strength: flags.strength ?? plan.augmentation.strength, elastic: flags.elastic || plan.augmentation.elastic },
     validationShare: flags.validationShare ?? plan.validationShare,
+    ...(flags.selectAfter === undefined ? {} : { selectAfter: flags.selectAfter }),
     engine: flags.engine !== 'auto' ? flags.engine : loss === 'focal' ? 'tfjs' : plan.engine,
   };
 }
@@ -310,6 +321,12 @@ function emaFlag(value: unknown): number {
   return momentum;
 }
 
+/** Which validated weights the run keeps (`train`'s `selectAfter`; its default when the plan has none). */
+function keptWeights(plan: TrainingPlan): string {
+  const after = plan.selectAfter ?? defaultSelectAfter(plan.schedule);
+  return after >= 1 ? 'the last weights' : after <= 0 ? 'the best validated weights' : `the best weights validated after ${Math.round(100 * after)}% of the run`;
+}
+
 /** Prints a plan: the data, the candidates with their cost, the choice and why. */
 function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, print: (line: string) => void): void {
   print(
@@ -322,7 +339,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, 
   }
   print(
     `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule${(plan.ema ?? 0) > 0 ? `, weights averaged (momentum ${plan.ema})` : ''}; ` +
-      `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out${plan.tta === 'calibrate' ? '; test-time augmentation if it helps on them' : (plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
+      `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out, ${keptWeights(plan)} kept${plan.tta === 'calibrate' ? '; test-time augmentation if it helps on them' : (plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
   );
   for (const reason of plan.reasons) print(`  - ${reason}`);
 }

@@ -128,6 +128,8 @@ export interface TrainingPlan {
   readonly augmentation: { readonly strength: number; readonly elastic: boolean };
   /** Share of the images held out for model selection and calibration. */
   readonly validationShare: number;
+  /** `train`'s `selectAfter` when a flag set it; planned: absent, train's default (the last weights under a decaying schedule). */
+  readonly selectAfter?: number;
   /** What runs the steps: tfjs on the backend, or the ONNX training graph in ONNX Runtime (the faster measured). */
   readonly engine: 'tfjs' | 'onnx';
   /** What the chosen candidate costs and buys. */
@@ -262,7 +264,9 @@ export function planCandidates(fp: DatasetFingerprint): PlanCandidate[] {
  * 5. augmentation: flips, rotations, gray values and the paper's elastic
  *    deformation at full strength (on ISBI 2012 it lowered the challenge Rand
  *    error for 2% fewer steps);
- * 6. validation: a fifth of the images held out;
+ * 6. validation: a fifth of the images held out, calibrating the threshold
+ *    on the last weights (`train`'s `selectAfter` default under the cosine
+ *    decay; docs/planning.md rule 7);
  * 7. deep supervision on (`PLANNED_DEEP_SUPERVISION`).
  *
  * @param fp - the dataset's fingerprint.

@@ -39,6 +39,7 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     // Flags are checked before any image is read or candidate timed: a missing folder is not reached.
     for (const [flag, value, message] of [
       ['--augment', '2', /--augment must be a number between 0 and 1, got 2/],
+      ['--select-after', '2', /--select-after must be a fraction of the run between 0 and 1, got 2/],
       ['--loss', 'dice', /--loss must be one of crossEntropy, diceCrossEntropy, focal, got dice/],
       ['--steps', '0', /--steps must be an integer between 1 and \d+, got 0/],
       ['--deep-supervision', '--no-deep-supervision', /--deep-supervision and --no-deep-supervision contradict each other/],
@@ -72,15 +73,20 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(refused.err).toContain('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
   }, 180_000);
 
-  it('train --architecture trains a family member (recorded in plan.json, kept by --resume)', async () => {
+  it('train --architecture trains a family member and --select-after selects (recorded in plan.json, kept by --resume)', async () => {
     const out = join(dir, 'resenc-run');
     const args = ['train', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--out', out, '--backend', 'wasm', '--every', '2', '--engine', 'onnx'];
-    const first = await run([...args, '--architecture', 'resenc-unet', '--padding', 'same', '--batch-norm', '--steps', '2']);
+    const first = await run([...args, '--architecture', 'resenc-unet', '--padding', 'same', '--batch-norm', '--select-after', '0', '--steps', '2']);
     expect(first.err).toBe('');
-    expect(JSON.parse(await readFile(join(out, 'plan.json'), 'utf8')).plan.architecture).toBe('resenc-unet');
+    expect(first.out).toContain('the best validated weights kept');
+    expect(JSON.parse(await readFile(join(out, 'plan.json'), 'utf8')).plan).toMatchObject({ architecture: 'resenc-unet', selectAfter: 0 });
     const resumed = await run([...args, '--steps', '4', '--resume']);
     expect(resumed.err).toBe('');
     expect(resumed.out).toContain('done: 4 steps');
+    // Every validation competed (selectAfter 0 from plan.json): the kept model is their best.
+    const { best, validations } = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as { best: { value: number }; validations: { randError: number }[] };
+    expect(validations.map((v) => v.randError).length).toBeGreaterThanOrEqual(2);
+    expect(best.value).toBe(Math.min(...validations.map((v) => v.randError)));
     const { spec, model } = await loadModel(join(out, 'model'));
     expect(spec.builder).toBe('resunet');
     expect(spec.options).toMatchObject({ residualDecoder: false, batchNorm: true, padding: 'same' });
@@ -99,6 +105,7 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(train.code).toBe(0);
     expect(seconds).toBeLessThanOrEqual(0.3 * 60 + 2);
     expect(train.out).toContain('plan: same U-Net');
+    expect(train.out).toContain('20% held out, the last weights kept');
     expect(train.out).toMatch(/calibrated on the validation images: threshold 0\.\d+/);
     const saved = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
     expect(saved.plan.minutes).toBe(0.3);

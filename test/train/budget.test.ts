@@ -122,10 +122,23 @@ describe('model selection', () => {
     model.dispose();
   });
 
-  it('defaults to the last quarter with a decaying schedule, to every validation with a constant one', async () => {
+  it('defaults to the last weights with a decaying schedule (the last quarter with early stopping), to every validation with a constant one', async () => {
     const model = buildModel(tiny(), { inputSize: 28, seed: 1 });
     const cosine = await train(model, dataset(6), { steps: 20, seed: 1, augmentation: [], optimizer: 'adam', schedule: { kind: 'cosine' }, validation: { holdOut: 0.2, every: 2, metric: 'pixelError' } });
-    expect(cosine.best!.step).toBeGreaterThanOrEqual(15);
+    expect(cosine.best).toEqual({ step: 20, value: cosine.validations.at(-1)!.pixelError });
+    expect(cosine.validations.map((v) => v.step)).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]); // the last weights are validated once
+    const stopping = await train(model, dataset(6), {
+      steps: 20,
+      seed: 1,
+      augmentation: [],
+      optimizer: 'adam',
+      schedule: { kind: 'poly' },
+      earlyStopping: { patience: 100 },
+      validation: { holdOut: 0.2, every: 2, metric: 'pixelError' },
+    });
+    const lastQuarter = stopping.validations.filter((v) => v.step >= 15);
+    expect(stopping.best!.value).toBe(Math.min(...lastQuarter.map((v) => v.pixelError)));
+    expect(stopping.best!.step).toBe(lastQuarter.find((v) => v.pixelError === stopping.best!.value)!.step);
     const constant = await train(model, dataset(6), { steps: 20, seed: 1, augmentation: [], optimizer: 'adam', validation: { holdOut: 0.2, every: 2, metric: 'pixelError' } });
     expect(constant.best!.value).toBe(Math.min(...constant.validations.map((v) => v.pixelError)));
     model.dispose();
