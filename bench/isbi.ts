@@ -287,9 +287,9 @@ const foldSection =
 ## Cross-validation (5 folds)
 
 Fold K trains on the 16 slices outside 4(K-1)..4K-1 and scores those four; fold 5 is the split of
-the tables above. Over the five folds every slice is scored once, so one hard structure (slice 18's
-process, above) is a fifth of the evidence instead of half of it. Rand error per fold, then the
-means over the folds (\`npm run bench:isbi -- --folds 1,2,3,4,5 --configs C --seeds S\`):
+the tables above. Over the five folds every slice is scored once and weighs a twentieth of the mean
+instead of a quarter, so one hard structure (slice 18's process, above) moves it a fifth as much.
+Rand error per fold, then the means over the folds (\`npm run bench:isbi -- --folds 1,2,3,4,5 --configs C --seeds S\`):
 
 | configuration | minutes | seed | fold 1 | fold 2 | fold 3 | fold 4 | fold 5 | Rand error | information error | pixel error |
 |---|---|---|---|---|---|---|---|---|---|---|
