@@ -12,7 +12,7 @@
  * no validation (the fixed configurations, the PyTorch script) are skipped.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileCheckpoints, loadModel, useBackend } from '../src/node/index.js';
@@ -63,11 +63,11 @@ for (const name of runs) {
     continue;
   }
   const { model, spec, info } = await loadModel(join(dir, 'model'));
+  const slices = await readSlices(data, testSlicesOf(name));
   const score = async (): Promise<SelectionScores> => {
     const best = await scoreSlices(model, spec, slices, info.threshold ?? 0.5);
     return { randError: best.randError.value, infoError: best.infoError.value, pixelError: best.pixelError.value };
   };
-  const slices = await readSlices(data, testSlicesOf(name));
   const selected = await score();
   const checkpoint = await fileCheckpoints(join(dir, 'checkpoint')).load();
   if (checkpoint === undefined || checkpoint.step !== metrics.steps) {
@@ -83,5 +83,6 @@ for (const name of runs) {
 // Rows of runs not matched this time are kept.
 const earlier = existsSync(SELECTION_FILE) ? (JSON.parse(readFileSync(SELECTION_FILE, 'utf8')) as { rows: SelectionRow[] }).rows : [];
 const merged = [...earlier.filter((r) => !rows.some((n) => n.run === r.run)), ...rows].sort((a, b) => a.run.localeCompare(b.run));
-writeFileSync(SELECTION_FILE, `${JSON.stringify({ rows: merged }, null, 2)}\n`);
+writeFileSync(`${SELECTION_FILE}.tmp`, `${JSON.stringify({ rows: merged }, null, 2)}\n`);
+renameSync(`${SELECTION_FILE}.tmp`, SELECTION_FILE);
 console.log(`wrote ${SELECTION_FILE} (${merged.length} runs)`);
