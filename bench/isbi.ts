@@ -230,10 +230,10 @@ const ttaTable = ttaGroups.flatMap((group) => {
 });
 type TtaScore = 'randError' | 'infoError' | 'pixelError';
 /** How many models a test-time augmentation lowered a score for, and the median change. */
-const ttaChange = (tta: number, k: TtaScore) => {
-  const changes = ttaRows.filter((r) => r.tta === tta).map((r) => r[k] - ttaRows.find((b) => b.run === r.run && b.tta === 1)![k]);
-  return `${changes.filter((c) => c < 0).length} (${median(changes) >= 0 ? '+' : ''}${median(changes).toFixed(4)})`;
-};
+/** How many of `changes` are improvements (negative), and their median change, signed: `8 (-0.0013)`. */
+const lowered = (changes: number[], prefix = '') => `${changes.filter((c) => c < 0).length} (${prefix}${median(changes) >= 0 ? '+' : ''}${median(changes).toFixed(4)})`;
+const ttaChange = (tta: number, k: TtaScore) =>
+  lowered(ttaRows.filter((r) => r.tta === tta).map((r) => r[k] - ttaRows.find((b) => b.run === r.run && b.tta === 1)![k]));
 const ttaAll = [1, 2, 4, 8].map((tta) => {
   const at = ttaRows.filter((r) => r.tta === tta);
   const mean = (k: TtaScore) => (at.reduce((a, r) => a + r[k], 0) / Math.max(1, at.length)).toFixed(4);
@@ -279,7 +279,7 @@ const foldRows = complete.map(([key, set]) => {
 });
 const partial = crossValidated
   .filter(([, set]) => new Set(set.map(foldOf)).size < FOLDS)
-  .map(([key, set]) => `${key.split('|').join(' ').replace(/ (\d+) (\d+)$/, ' $1 min seed $2')} (folds ${[...new Set(set.map(foldOf))].sort().join(', ')})`);
+  .map(([, set]) => `${set[0]!.config} ${set[0]!.minutes} min seed ${set[0]!.seed} (folds ${[...new Set(set.map(foldOf))].sort().join(', ')})`);
 const foldSection =
   crossValidated.length === 0
     ? ''
@@ -304,10 +304,7 @@ const selectionRows = existsSync(selectionFile)
   : [];
 const chose = selectionRows.filter((r) => r.selected !== undefined && r.last !== undefined);
 /** How many of the models that kept earlier weights score lower with their last ones, and the median change. */
-const lastChange = (k: keyof SelectionScores) => {
-  const changes = chose.map((r) => r.last![k] - r.selected![k]);
-  return `${changes.filter((c) => c < 0).length} (median change ${median(changes) >= 0 ? '+' : ''}${median(changes).toFixed(4)})`;
-};
+const lastChange = (k: keyof SelectionScores) => lowered(chose.map((r) => r.last![k] - r.selected![k]), 'median change ');
 const scoresText = (x: SelectionScores) => `${x.randError.toFixed(4)} | ${x.infoError.toFixed(4)} | ${x.pixelError.toFixed(4)}`;
 const selectionSection =
   chose.length === 0
