@@ -153,26 +153,19 @@ const stats = (xs: number[]) => {
   const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, xs.length - 1));
   return `${mean.toFixed(4)}${xs.length > 1 ? ` ± ${sd.toFixed(4)} (${Math.min(...xs).toFixed(4)}-${Math.max(...xs).toFixed(4)})` : ''}`;
 };
-const label = (config: string) =>
-  config === 'plan'
-    ? '**planned default** (`tfjs-unet train --minutes N`)'
-    : config === 'plan-nods'
-      ? 'planned default without deep supervision (`--no-deep-supervision`)'
-    : config === 'plan-tfjs'
-      ? 'planned default on tfjs, without deep supervision (`--engine tfjs --no-deep-supervision`)'
-      : config === 'plan-base32'
-        ? 'planned default with `--base-filters 32`, without deep supervision'
-      : config === 'plan-resenc'
-        ? 'planned default with `--architecture resenc-unet`, without deep supervision'
-      : config === 'plan-attention'
-        ? 'planned default with `--architecture attention-unet`'
-      : config === 'plan-wide'
-        ? 'planned default with `--base-filters 32` (what it chose at 60 minutes while MIN_STEPS was 3000)'
-      : config === 'plan-ema'
-        ? 'planned default with `--ema 0.999` (weights averaged), without deep supervision'
-      : config === 'torch'
-        ? 'plain PyTorch U-Net (bench/torch-isbi.py)'
-        : (FIXED_LABELS[config] ?? config);
+/** How the report names each planned variant and the PyTorch script (the fixed configurations: FIXED_LABELS). */
+const VARIANT_LABELS: Record<string, string> = {
+  plan: '**planned default** (`tfjs-unet train --minutes N`)',
+  'plan-nods': 'planned default without deep supervision (`--no-deep-supervision`)',
+  'plan-tfjs': 'planned default on tfjs, without deep supervision (`--engine tfjs --no-deep-supervision`)',
+  'plan-base32': 'planned default with `--base-filters 32`, without deep supervision',
+  'plan-resenc': 'planned default with `--architecture resenc-unet`, without deep supervision',
+  'plan-attention': 'planned default with `--architecture attention-unet`',
+  'plan-wide': 'planned default with `--base-filters 32` (what it chose at 60 minutes while MIN_STEPS was 3000)',
+  'plan-ema': 'planned default with `--ema 0.999` (weights averaged), without deep supervision',
+  torch: 'plain PyTorch U-Net (bench/torch-isbi.py)',
+};
+const label = (config: string) => VARIANT_LABELS[config] ?? FIXED_LABELS[config] ?? config;
 const order = ['plan', 'plan-wide', 'plan-nods', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ema', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
 const rows = [...groups.entries()]
   .sort(([a], [b]) => order.indexOf(a.split('|')[0]!) - order.indexOf(b.split('|')[0]!) || Number(a.split('|')[1]) - Number(b.split('|')[1]))
@@ -229,7 +222,6 @@ const ttaTable = ttaGroups.flatMap((group) => {
   });
 });
 type TtaScore = 'randError' | 'infoError' | 'pixelError';
-/** How many models a test-time augmentation lowered a score for, and the median change. */
 /** How many of `changes` are improvements (negative), and their median change, signed: `8 (-0.0013)`. */
 const lowered = (changes: number[], prefix = '') => `${changes.filter((c) => c < 0).length} (${prefix}${median(changes) >= 0 ? '+' : ''}${median(changes).toFixed(4)})`;
 const ttaChange = (tta: number, k: TtaScore) =>
@@ -306,6 +298,16 @@ const chose = selectionRows.filter((r) => r.selected !== undefined && r.last !==
 /** How many of the models that kept earlier weights score lower with their last ones, and the median change. */
 const lastChange = (k: keyof SelectionScores) => lowered(chose.map((r) => r.last![k] - r.selected![k]), 'median change ');
 const scoresText = (x: SelectionScores) => `${x.randError.toFixed(4)} | ${x.infoError.toFixed(4)} | ${x.pixelError.toFixed(4)}`;
+/** The planned default's runs scored with the weights `train` keeps today: the last (rescored where the run had selected). */
+const lastWeights = (run: Run): SelectionScores => chose.find((r) => r.run === runName(run.config, run.minutes, run.seed, STANDARD_FOLD))?.last ?? run;
+const defaultToday = [...groups.entries()]
+  .filter(([key]) => key.startsWith('plan|') && key.endsWith('|1'))
+  .sort(([a], [b]) => Number(a.split('|')[1]) - Number(b.split('|')[1]))
+  .map(([key, group]) => {
+    const scores = group.map(lastWeights);
+    const rescored = group.filter((run) => lastWeights(run) !== run).length;
+    return `| ${key.split('|')[1]} | ${group.length} | ${rescored} | ${stats(group.map((r) => r.randError))} | ${stats(scores.map((r) => r.randError))} | ${stats(scores.map((r) => r.infoError))} | ${stats(scores.map((r) => r.pixelError))} |`;
+  });
 const selectionSection =
   chose.length === 0
     ? ''
@@ -326,6 +328,13 @@ Of the ${chose.length}, the last weights score a lower Rand error for ${lastChan
 information error for ${lastChange('infoError')} and a lower pixel error for ${lastChange('pixelError')}. Three held-out slices cannot
 tell the annealed weights from an earlier snapshot, so \`train\` keeps the last weights under a
 decaying schedule since (\`selectAfter\` default 1; \`--select-after F\` selects again).
+
+The planned default's runs above with the weights it keeps today (the last; rescored for the runs
+that had kept an earlier step, the others as recorded):
+
+| minutes | seeds | rescored | Rand error as recorded | Rand error, last weights | information error | pixel error (best threshold) |
+|---|---|---|---|---|---|---|
+${defaultToday.join('\n')}
 `;
 
 writeFileSync(
