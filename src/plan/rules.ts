@@ -148,10 +148,10 @@ export interface TrainingPlan {
  * 4324-5361 steps (30 min, deep supervision) scored 0.044 in all three seeds:
  * a wider network has to buy more steps than 4000 to be worth its cost (the
  * bound was 3000 before the 60-minute run, 1500 before the 30-minute one).
- * Under this bound the 60-minute plan keeps base 16: 10988 and 10491 steps
- * scored 0.0436 and 0.0343 (seeds 1-2; mean 0.0389 against 0.0442 at 30
- * minutes), with a lower information error (0.0181 against 0.0263) and pixel
- * error (0.0759 against 0.0785).
+ * Under this bound the 60-minute plan keeps base 16: 10988, 10491 and 11459
+ * steps scored 0.0436, 0.0343 and 0.0451 (seeds 1-3; mean 0.0410 against
+ * 0.0404 at 30 minutes with the last weights), with a lower information error
+ * (0.0183 against 0.0262) and pixel error (0.0754 against 0.0783).
  */
 export const MIN_STEPS = 6000;
 
