@@ -179,7 +179,7 @@ const meanOf = (group: Run[]) => group.reduce((a, r) => a + r.randError, 0) / gr
 const fixedGroups = [...groups.entries()].filter(([key]) => FIXED_LABELS[key.split('|')[0]!] !== undefined);
 const bestFixed = fixedGroups.sort(([, a], [, b]) => meanOf(a) - meanOf(b))[0];
 const seedsText = (group: Run[]) => `${group.length} seed${group.length === 1 ? '' : 's'}`;
-const comparisons = bestFixed === undefined
+const comparisons: string[] = bestFixed === undefined
   ? []
   : [...groups.entries()]
       .filter(([key]) => key.startsWith('plan') || key.startsWith('torch'))
@@ -189,6 +189,14 @@ const comparisons = bestFixed === undefined
         const ratio = meanOf(fixed) / meanOf(group);
         return `- ${config === 'torch' ? 'The PyTorch script' : `The ${withTta(label(config).replace(/^\*\*|\*\*/g, ''), key)}`} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
       });
+// The planned default at each budget against the PyTorch script (the recipe the issue measured on held-out slices).
+const torchGroup = [...groups.entries()].find(([key]) => key.startsWith('torch|'));
+const defaultGroups = [...groups.entries()].filter(([key]) => key.startsWith('plan|') && key.endsWith('|1')).sort(([a], [b]) => Number(a.split('|')[1]) - Number(b.split('|')[1]));
+if (torchGroup !== undefined && defaultGroups.length > 0) {
+  const [torchKey, torch] = torchGroup;
+  const budgets = defaultGroups.map(([key, group]) => `${key.split('|')[1]} minutes ${meanOf(group).toFixed(4)} (${seedsText(group)}, ${(meanOf(torch) / meanOf(group)).toFixed(1)}x lower)`);
+  comparisons.push(`- Against the PyTorch script at ${torchKey.split('|')[1]} minutes (${seedsText(torch)}, Rand error ${meanOf(torch).toFixed(4)}), the planned default at ${budgets.join(', at ')}.`);
+}
 // The canonical command's runs that are not in bench/isbi-results.json yet.
 const canonical = [
   ...[10, 30, 60].map((minutes) => ({ config: 'plan', minutes })),
