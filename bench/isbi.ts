@@ -272,10 +272,12 @@ for (const run of runs) {
 const crossValidated = [...foldSets.entries()].filter(([, set]) => set.some((r) => foldOf(r) !== STANDARD_FOLD));
 const complete = crossValidated.filter(([, set]) => new Set(set.map(foldOf)).size === FOLDS);
 const foldMean = (set: Run[], k: 'randError' | 'infoError' | 'pixelError') => (set.reduce((a, r) => a + r[k], 0) / set.length).toFixed(4);
-const foldRows = complete.map(([key, set]) => {
+// Every configuration with cross-validation runs gets a row; the means need all five folds.
+const foldRows = crossValidated.map(([key, set]) => {
   const [config, minutes, seed] = key.split('|') as [string, string, string];
-  const byFold = Array.from({ length: FOLDS }, (_, i) => set.find((r) => foldOf(r) === i + 1)!.randError.toFixed(4));
-  return `| ${label(config)} | ${minutes} | ${seed} | ${byFold.join(' | ')} | ${foldMean(set, 'randError')} | ${foldMean(set, 'infoError')} | ${foldMean(set, 'pixelError')} |`;
+  const byFold = Array.from({ length: FOLDS }, (_, i) => set.find((r) => foldOf(r) === i + 1)?.randError.toFixed(4) ?? '-');
+  const means = complete.some(([k]) => k === key) ? `${foldMean(set, 'randError')} | ${foldMean(set, 'infoError')} | ${foldMean(set, 'pixelError')}` : '- | - | -';
+  return `| ${label(config)} | ${minutes} | ${seed} | ${byFold.join(' | ')} | ${means} |`;
 });
 const partial = crossValidated
   .filter(([, set]) => new Set(set.map(foldOf)).size < FOLDS)
@@ -289,12 +291,14 @@ const foldSection =
 Fold K trains on the 16 slices outside 4(K-1)..4K-1 and scores those four; fold 5 is the split of
 the tables above. Over the five folds every slice is scored once and weighs a twentieth of the mean
 instead of a quarter, so one hard structure (slice 18's process, above) moves it a fifth as much.
-Rand error per fold, then the means over the folds (\`npm run bench:isbi -- --folds 1,2,3,4,5 --configs C --seeds S\`):
+Rand error per fold, then the means over the folds (\`npm run bench:isbi -- --folds 1,2,3,4,5 --configs C --seeds S\`). The planned
+default's fold-5 runs from before 2026-11-28 show the weights they selected, the other folds the last
+weights (see Model selection):
 
 | configuration | minutes | seed | fold 1 | fold 2 | fold 3 | fold 4 | fold 5 | Rand error | information error | pixel error |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${foldRows.join('\n')}
-${partial.length === 0 ? '' : `\nNot all folds run yet: ${partial.join('; ')}.\n`}`;
+${partial.length === 0 ? '' : `\nNot all folds run yet (no means): ${partial.join('; ')}.\n`}`;
 
 // Model selection against the last weights (bench/isbi-selection.ts).
 const selectionFile = join('bench', 'isbi-selection-results.json');
