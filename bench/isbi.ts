@@ -189,12 +189,15 @@ const comparisons: string[] = bestFixed === undefined
         const ratio = meanOf(fixed) / meanOf(group);
         return `- ${config === 'torch' ? 'The PyTorch script' : `The ${withTta(label(config).replace(/^\*\*|\*\*/g, ''), key)}`} at ${minutes} minutes (${seedsText(group)}): Rand error ${meanOf(group).toFixed(4)}, against ${meanOf(fixed).toFixed(4)} for the best fixed configuration (${FIXED_LABELS[fixedKey.split('|')[0]!]}, ${fixedKey.split('|')[1]} minutes, ${seedsText(fixed)}): ${ratio >= 1 ? `${ratio.toFixed(1)}x lower` : `${(1 / ratio).toFixed(1)}x higher`}.`;
       });
-// The planned default at each budget against the PyTorch script (the recipe the issue measured on held-out slices).
+// The planned default (no test-time augmentation) by budget, shortest first.
+const defaultByBudget = [...groups.entries()]
+  .filter(([key]) => key.startsWith('plan|') && key.endsWith('|1'))
+  .sort(([a], [b]) => Number(a.split('|')[1]) - Number(b.split('|')[1]));
+// The planned default at each budget against the PyTorch script.
 const torchGroup = [...groups.entries()].find(([key]) => key.startsWith('torch|'));
-const defaultGroups = [...groups.entries()].filter(([key]) => key.startsWith('plan|') && key.endsWith('|1')).sort(([a], [b]) => Number(a.split('|')[1]) - Number(b.split('|')[1]));
-if (torchGroup !== undefined && defaultGroups.length > 0) {
+if (torchGroup !== undefined && defaultByBudget.length > 0) {
   const [torchKey, torch] = torchGroup;
-  const budgets = defaultGroups.map(([key, group]) => `${key.split('|')[1]} minutes ${meanOf(group).toFixed(4)} (${seedsText(group)}, ${(meanOf(torch) / meanOf(group)).toFixed(1)}x lower)`);
+  const budgets = defaultByBudget.map(([key, group]) => `${key.split('|')[1]} minutes ${meanOf(group).toFixed(4)} (${seedsText(group)}, ${(meanOf(torch) / meanOf(group)).toFixed(1)}x lower)`);
   comparisons.push(`- Against the PyTorch script at ${torchKey.split('|')[1]} minutes (${seedsText(torch)}, Rand error ${meanOf(torch).toFixed(4)}), the planned default at ${budgets.join(', at ')}.`);
 }
 // The canonical command's runs that are not in bench/isbi-results.json yet.
@@ -312,10 +315,7 @@ const lastChange = (k: keyof SelectionScores) => lowered(chose.map((r) => r.last
 const scoresText = (x: SelectionScores) => `${x.randError.toFixed(4)} | ${x.infoError.toFixed(4)} | ${x.pixelError.toFixed(4)}`;
 /** The planned default's runs scored with the weights `train` keeps today: the last (rescored where the run had selected). */
 const lastWeights = (run: Run): SelectionScores => chose.find((r) => r.run === runName(run.config, run.minutes, run.seed, STANDARD_FOLD))?.last ?? run;
-const defaultToday = [...groups.entries()]
-  .filter(([key]) => key.startsWith('plan|') && key.endsWith('|1'))
-  .sort(([a], [b]) => Number(a.split('|')[1]) - Number(b.split('|')[1]))
-  .map(([key, group]) => {
+const defaultToday = defaultByBudget.map(([key, group]) => {
     const scores = group.map(lastWeights);
     const rescored = group.filter((run) => lastWeights(run) !== run).length;
     return `| ${key.split('|')[1]} | ${group.length} | ${rescored} | ${stats(group.map((r) => r.randError))} | ${stats(scores.map((r) => r.randError))} | ${stats(scores.map((r) => r.infoError))} | ${stats(scores.map((r) => r.pixelError))} |`;
