@@ -126,7 +126,7 @@ export interface TrainingPlan {
   readonly tta?: number | 'calibrate';
   /** Augmentation strength 0..1 and elastic deformation (see `augmentationFor`). */
   readonly augmentation: { readonly strength: number; readonly elastic: boolean };
-  /** Share of the images held out for model selection and calibration. */
+  /** Share of the images held out for calibration (and model selection, with `selectAfter` below 1). */
   readonly validationShare: number;
   /** `train`'s `selectAfter` when a flag set it; planned: absent, train's default (the last weights under a decaying schedule). */
   readonly selectAfter?: number;
