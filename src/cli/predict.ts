@@ -14,7 +14,8 @@ import type { ImageArray } from '../core/image.js';
 import { decideClasses, evaluateSegmentation, type ImageScores, type ScoredImage } from '../metrics/report.js';
 import { labelInstances } from '../regions/instances.js';
 import { ArgumentError } from '../core/errors.js';
-import { listImages, loadDataset, readImage, writeImage } from '../node/images.js';
+import { listImages, readImage, writeImage } from '../node/images.js';
+import { describeMasks, loadData, MASK_FLAGS, MASK_HELP, maskOptions } from './data.js';
 import { modelDirectory } from '../node/model-files.js';
 import { choice, integer, parse, required, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
@@ -41,13 +42,17 @@ small objects removed as calibrated on the validation data; --min-size overrides
 ${ENGINE_HELP}`;
 
 export const EVALUATE_HELP = `Usage: tfjs-unet evaluate --model DIR|FILE.onnx --images DIR --masks DIR [--tta|--no-tta] [--tile N] [--json]
-                          [--engine auto|tfjs|onnx] [--backend B] [--threads N]
+                          [--mask-type T] [--mask-colors C] [--engine auto|tfjs|onnx] [--backend B] [--threads N]
 
 Predicts every image and prints, per image and their mean, at the model's calibrated threshold (or
 --threshold): the ISBI 2012 challenge's Rand and information errors (1 - V_rand, 1 - V_info after
 border thinning), pixel error, average precision of the objects at IoU 0.5 and 0.75, panoptic
-quality, object counts, IoU and Dice, and skimage's adapted Rand error (no thinning); then the best
-Rand, information and pixel errors over the thresholds 0.1..0.9 (as the challenge reports them).
+quality, object counts, IoU and Dice (mean over classes; fgDice: the foreground's), and skimage's
+adapted Rand error (no thinning); then the best Rand, information and pixel errors over the
+thresholds 0.1..0.9 (as the challenge reports them). Instance label masks are scored object by
+object: the predicted objects are matched to their ids (one-to-one at IoU 0.5 and 0.75).
+
+${MASK_HELP}
 
 ${ENGINE_HELP}`;
 
@@ -169,9 +174,9 @@ export async function predictCommand(argv: readonly string[], print: (line: stri
 }
 
 export async function evaluateCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, masks: { type: 'string' }, json: { type: 'boolean' } });
+  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, masks: { type: 'string' }, json: { type: 'boolean' }, ...MASK_FLAGS });
   if (values.help === true) return print(EVALUATE_HELP), 0;
-  const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
+  const data = await loadData(values, maskOptions(values));
   const predictor = await openPredictor(values);
   const scored: ScoredImage[] = [];
   let threshold = 0.5;
@@ -179,14 +184,17 @@ export async function evaluateCommand(argv: readonly string[], print: (line: str
     threshold = thresholdOf(predictor, values);
     for (let i = 0; i < data.images.length; i++) {
       const { all } = await predictOne(predictor, data.images[i]!, values);
-      scored.push({ probabilities: all, truth: data.masks[i]! });
+      const instances = data.instances?.[i];
+      scored.push({ probabilities: all, truth: data.masks[i]!, ...(instances === undefined ? {} : { instances }) });
     }
   } finally {
     await predictor.dispose();
   }
-  const report = evaluateSegmentation(scored, { threshold, ...(predictor.info?.instances === undefined ? {} : { instances: predictor.info.instances }) });
+  // Objects as calibrated; a model without calibration: objects on a background for instance masks, tessellations otherwise.
+  const instances = predictor.info?.instances ?? { thin: data.maskType !== 'instances' };
+  const report = evaluateSegmentation(scored, { threshold, instances });
   if (values.json === true) {
-    print(JSON.stringify({ threshold, images: report.images.map((r, i) => ({ image: data.names[i]!, ...r })), mean: report.mean, best: report.best, sweep: report.sweep }, null, 2));
+    print(JSON.stringify({ threshold, masks: { type: data.maskType, reason: data.maskReason }, images: report.images.map((r, i) => ({ image: data.names[i]!, ...r })), mean: report.mean, best: report.best, sweep: report.sweep }, null, 2));
     return 0;
   }
   const row = (image: string, r: ImageScores) => ({
@@ -200,8 +208,10 @@ export async function evaluateCommand(argv: readonly string[], print: (line: str
     objects: `${r.predictedObjects}/${r.trueObjects}`,
     iou: r.iou,
     dice: r.dice,
+    fgDice: r.foregroundDice,
     skimageRand: r.skimageRandError,
   });
+  print(`${data.images.length} images, ${describeMasks(data)}`);
   print(`at threshold ${threshold} (Rand and information errors: ISBI 2012 challenge protocol, borders thinned):`);
   print(table([...report.images.map((r, i) => row(data.names[i]!, r)), row('mean', { ...report.mean, predictedObjects: Math.round(report.mean.predictedObjects), trueObjects: Math.round(report.mean.trueObjects) })]));
   const b = report.best;

@@ -20,7 +20,9 @@ import { planTraining } from '../plan/planner.js';
 import { architectureSpec, ARCHITECTURES, type TrainingPlan } from '../plan/rules.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../node/checkpoint-files.js';
-import { loadDataset, type Dataset } from '../node/images.js';
+import type { Dataset } from '../node/images.js';
+import type { LabelledImages } from '../train/validation.js';
+import { describeMasks, loadData, MASK_FLAGS, MASK_HELP, maskOptions, maskRecord } from './data.js';
 import { modelDirectory } from '../node/model-files.js';
 import { importOnnxRuntime } from '../node/onnx-files.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
@@ -35,7 +37,7 @@ const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2] [--select-after F]
        [--engine auto|tfjs|onnx]`;
 
-export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N]
+export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N] [--mask-type T] [--mask-colors C]
                       [--val-images DIR --val-masks DIR] [--every N] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume]
        ${PLAN_FLAGS}
 
@@ -47,7 +49,7 @@ DIR/plan.json); every flag you give overrides the plan. A fifth of the images is
 last (annealed) weights; they are saved in the model and used by predict. The run ends on time.
 --select-after F: keep the best (challenge Rand error) of the validations after this fraction of
 the run instead of the last weights (0: of all of them; default 1; 0 with --schedule constant).
-Masks: 0/255, 0/1 or class indices, paired with images by file name.
+${MASK_HELP}
 Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint (--resume continues
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
 --steps N trains N steps instead of a time budget (the plan is still made for --minutes).
@@ -69,18 +71,22 @@ worsen the Rand error on the held-out images, else none.
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
 (default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
 
-export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B]
+export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B] [--mask-type T] [--mask-colors C]
        ${PLAN_FLAGS}
 
 Prints the plan 'tfjs-unet train' would follow for this data, budget and machine (the data's
 fingerprint, each candidate network's measured step time and what the budget buys with it, and the
-choice with its reasons) without training.`;
+choice with its reasons) without training.
+
+${MASK_HELP}`;
 
 /** A run as the CLI trains it. */
 export interface RunTraining {
   readonly images: readonly ImageArray<TypedArray>[];
   readonly labels: readonly ImageArray<TypedArray>[];
-  readonly validation?: { readonly images: readonly ImageArray<TypedArray>[]; readonly labels: readonly ImageArray<TypedArray>[] };
+  /** The objects of instance masks (see `TrainData.instances`). */
+  readonly instances?: readonly ImageArray<TypedArray>[];
+  readonly validation?: LabelledImages;
   readonly spec: Spec;
   readonly plan: TrainingPlan;
   /** Training seconds (a time budget), or a step count. */
@@ -112,7 +118,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   bar.start(timed ? 1 : (run.length as { steps: number }).steps, resume?.step ?? 0, { loss: '-', val: '-', speed: '-', left: '-' });
   let result: TrainResult;
   try {
-    result = await train(model, { images: run.images, labels: run.labels, weights: plan.weights }, {
+    result = await train(model, { images: run.images, labels: run.labels, ...(run.instances === undefined ? {} : { instances: run.instances }), weights: plan.weights }, {
       ...(timed ? { budget: { minutes: (run.length as { seconds: number }).seconds / 60 } } : { steps: (run.length as { steps: number }).steps }),
       inputSize: plan.tile,
       batchSize: plan.batch,
@@ -173,7 +179,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   return result;
 }
 
-const DATA_FLAGS = { images: { type: 'string' }, masks: { type: 'string' }, minutes: { type: 'string' }, backend: { type: 'string' } } as const;
+const DATA_FLAGS = { images: { type: 'string' }, masks: { type: 'string' }, minutes: { type: 'string' }, backend: { type: 'string' }, ...MASK_FLAGS } as const;
 const PLAN_OPTIONS = {
   architecture: { type: 'string' },
   depth: { type: 'string' },
@@ -380,12 +386,12 @@ export async function planCommand(argv: readonly string[], print: (line: string)
   if (values.help === true) return print(PLAN_HELP), 0;
   const minutes = number(values, 'minutes', 10);
   const flags = planFlags(values);
-  const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
+  const data = await loadData(values, maskOptions(values));
   checkForeground(data);
   await selectBackend(values);
-  const lines: string[] = [];
+  const lines: string[] = [`${data.images.length} images, ${describeMasks(data)}`];
   const { fp, plan } = await planFor(flags, data, minutes, (l) => lines.push(l));
-  print(values.json === true ? JSON.stringify({ fingerprint: fp, plan }, null, 2) : lines.join('\n'));
+  print(values.json === true ? JSON.stringify({ fingerprint: fp, masks: maskRecord(data), plan }, null, 2) : lines.join('\n'));
   return 0;
 }
 
@@ -421,19 +427,25 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   const steps = values.steps === undefined ? undefined : integer(values, 'steps', 1000);
   const every = values.every === undefined ? undefined : integer(values, 'every', 50);
   const seed = integer(values, 'seed', 1, 0);
-  const data = await loadDataset({ images: required(values, 'images'), masks: required(values, 'masks') });
+  const masks = maskOptions(values);
+  const planFile = join(out, 'plan.json');
+  // A resumed run follows the plan it started with, and reads its masks as that run did.
+  const saved =
+    values.resume === true
+      ? (JSON.parse(await readFile(planFile, 'utf8').catch(() => { throw new ArgumentError('out', 'must hold the plan.json of the run to resume', planFile); })) as SavedPlan)
+      : undefined;
+  const data = await loadData(values, { ...(saved?.masks === undefined ? {} : { maskType: saved.masks.type }), ...masks });
   checkForeground(data);
+  // Validation masks are read as the training masks are.
   const validation =
     values['val-images'] === undefined
       ? undefined
-      : await loadDataset({ images: required(values, 'val-images'), masks: required(values, 'val-masks') });
+      : await loadData(values, { maskType: data.maskType, ...(data.colorTable === undefined ? {} : { colors: data.colorTable }) }, 'val-');
   const backend = await selectBackend(values);
-  print(`${data.images.length} training images (${[...new Set(data.encodings)].join(', ')} masks, ${Math.max(data.classes, validation?.classes ?? 2)} classes), backend ${backend}, budget ${minutes} min`);
-  const planFile = join(out, 'plan.json');
+  print(`${data.images.length} training images, ${describeMasks(data)}; backend ${backend}, budget ${minutes} min`);
   let plan: TrainingPlan;
-  if (values.resume === true) {
-    // A resumed run follows the plan it started with.
-    plan = (JSON.parse(await readFile(planFile, 'utf8').catch(() => { throw new ArgumentError('out', 'must hold the plan.json of the run to resume', planFile); })) as { plan: TrainingPlan }).plan;
+  if (saved !== undefined) {
+    plan = saved.plan;
   } else {
     let planned: Awaited<ReturnType<typeof planFor>>;
     try {
@@ -447,7 +459,7 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     }
     plan = planned.plan;
     await mkdir(out, { recursive: true });
-    await writeFileAtomic(planFile, JSON.stringify({ fingerprint: planned.fp, plan }, null, 2));
+    await writeFileAtomic(planFile, JSON.stringify({ fingerprint: planned.fp, masks: maskRecord(data), plan } satisfies SavedPlan, null, 2));
   }
   const spec = architectureSpec(plan.architecture ?? 'unet', {
     depth: plan.depth,
@@ -472,7 +484,8 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   const result = await runTraining({
     images: data.images,
     labels: data.masks,
-    ...(validation === undefined ? {} : { validation: { images: validation.images, labels: validation.masks } }),
+    ...(data.instances === undefined ? {} : { instances: data.instances }),
+    ...(validation === undefined ? {} : { validation: { images: validation.images, labels: validation.masks, ...(validation.instances === undefined ? {} : { instances: validation.instances }) } }),
     spec,
     plan,
     length: steps === undefined ? { seconds } : { steps },
@@ -485,6 +498,13 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     ...(onnx === undefined ? {} : { onnx }),
   });
   return result.stopped === 'aborted' ? 130 : 0;
+}
+
+/** What `train` writes to DIR/plan.json (plans written before masks were recorded have none). */
+interface SavedPlan {
+  readonly fingerprint: DatasetFingerprint;
+  readonly masks?: ReturnType<typeof maskRecord>;
+  readonly plan: TrainingPlan;
 }
 
 /**

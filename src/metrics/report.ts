@@ -23,6 +23,11 @@ export interface ScoredImage {
   readonly probabilities: ArrayLike<number>;
   /** True class indices. */
   readonly truth: LabelImage;
+  /**
+   * The true objects (0 = background, one id per object), from instance label
+   * masks. Absent: the 4-connected regions of the truth's foreground.
+   */
+  readonly instances?: LabelImage;
 }
 
 /** Scores of one image (or their mean) at the decision threshold. */
@@ -37,6 +42,8 @@ export interface ImageScores {
   readonly iou: number;
   /** Mean Dice over the classes. */
   readonly dice: number;
+  /** Dice of the foreground (every class but 0) against the background: what object segmentation reports as Dice. */
+  readonly foregroundDice: number;
   /** Adapted Rand error as `skimage.metrics.adapted_rand_error` computes it (no thinning: boundary pixels inside a cell form one segment). */
   readonly skimageRandError: number;
   /** Average precision `TP / (TP + FP + FN)` of the objects at IoU 0.5 and 0.75. */
@@ -167,7 +174,8 @@ export function evaluateSegmentation(images: readonly ScoredImage[], options: Ev
     });
     const atThreshold = challengeScores(foreground, image.truth, { threshold });
     const objects = labelInstances(foreground, width, height, { ...objectOptions, threshold });
-    const trueObjects = objectOptions.thin === true ? thinBorders(trueSegments(image.truth), width, height) : trueSegments(image.truth);
+    const segments = image.instances === undefined ? trueSegments(image.truth) : Int32Array.from(checkTruthObjects(image.instances, width, height, index));
+    const trueObjects = objectOptions.thin === true ? thinBorders(segments, width, height) : segments;
     const at50 = matchInstances(objects.labels, trueObjects, { threshold: 0.5 });
     const at75 = matchInstances(objects.labels, trueObjects, { threshold: 0.75 });
     return {
@@ -176,6 +184,7 @@ export function evaluateSegmentation(images: readonly ScoredImage[], options: Ev
       pixelError: pixelError(predicted, truth),
       iou: iou(predicted, truth, classes).mean,
       dice: dice(predicted, truth, classes).mean,
+      foregroundDice: foregroundDice(predicted, image.instances?.data ?? truth),
       skimageRandError: randError(foregroundObjects(predicted, width, height), foregroundObjects(truth, width, height)).error,
       ap50: at50.averagePrecision,
       ap75: at75.averagePrecision,
@@ -197,6 +206,29 @@ export function evaluateSegmentation(images: readonly ScoredImage[], options: Ev
     sweep,
     best: { randError: bestOf('randError'), infoError: bestOf('infoError'), pixelError: bestOf('pixelError') },
   };
+}
+
+/** The true objects of image `index`, checked against its size. */
+function checkTruthObjects(instances: LabelImage, width: number, height: number, index: number): ArrayLike<number> {
+  if (instances.width !== width || instances.height !== height) {
+    throw new ArgumentError(`images[${index}].instances`, `must be ${width}x${height} like the truth`, `${instances.width}x${instances.height}`);
+  }
+  return instances.data;
+}
+
+/** Dice of the non-zero pixels of `predicted` and `truth` (1 when both are empty). */
+function foregroundDice(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
+  let both = 0;
+  let p = 0;
+  let t = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const a = predicted[i] !== 0;
+    const b = truth[i] !== 0;
+    if (a) p++;
+    if (b) t++;
+    if (a && b) both++;
+  }
+  return p + t === 0 ? 1 : (2 * both) / (p + t);
 }
 
 function mean(values: readonly number[]): number {

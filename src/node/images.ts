@@ -6,7 +6,8 @@ import type { default as SharpFactory, Metadata, OutputInfo, Sharp } from 'sharp
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ArgumentError } from '../core/errors.js';
-import type { ImageArray } from '../core/image.js';
+import type { ImageArray, TypedArray } from '../core/image.js';
+import { classTable, colorIds, decideMaskType, maskEvidence, maskLabels, type Color, type MaskType } from '../regions/masks.js';
 import { writeFileAtomic } from './atomic.js';
 import { importOptional } from './optional.js';
 
@@ -111,7 +112,7 @@ export async function writeImage(path: string, image: ImageArray): Promise<void>
   await writeFileAtomic(path, encoded);
 }
 
-/** How a mask file encodes its classes. */
+/** How a mask file encodes its classes (of {@link decodeMask}; `loadDataset` reports a `MaskType`). */
 export type MaskEncoding = 'binary-0-255' | 'binary-0-1' | 'class-index';
 
 /** A mask as class indices (0 = background), with how it was encoded. */
@@ -126,9 +127,12 @@ export interface FileMask {
 export const MAX_CLASS_INDEX = 31;
 
 /**
- * Interprets mask values: {0, 255} is binary (255 -> 1), values within {0, 1}
+ * Interprets one mask's values on their own: {0, 255} is binary (255 -> 1), values within {0, 1}
  * are binary, small integers 0..31 are class indices. Anything else (e.g. an
  * anti-aliased mask with values 0..255) is ambiguous and rejected.
+ *
+ * Decides from one mask alone, for binary and class-index masks: a set of masks, instance label
+ * masks among them, is read by `loadDataset`, which tells the types apart (`decideMaskType`).
  *
  * @throws {@link ArgumentError} naming `name` and the values found.
  * @example
@@ -162,8 +166,9 @@ export function decodeMask(values: ArrayLike<number>, width: number, height: num
 }
 
 /**
- * Reads a mask file as class indices (see {@link decodeMask}).
+ * Reads a binary or class-index mask file as class indices (see {@link decodeMask}).
  *
+ * Instance label masks and sets of masks: `loadDataset`.
  * @example
  * ```ts
  * const { mask, encoding } = await readMask('labels/00.png'); // 'binary-0-255'
@@ -195,25 +200,34 @@ export async function listImages(pathOrDir: string): Promise<string[]> {
 export interface Dataset {
   readonly names: readonly string[];
   readonly images: readonly FileImage[];
+  /** Training labels: class indices (0 = background); for instance masks, foreground 1 with touching objects kept apart (`separateInstances`). */
   readonly masks: readonly ImageArray<Uint8Array>[];
+  /** Classes of the labels (at least 2). */
   readonly classes: number;
-  readonly encodings: readonly MaskEncoding[];
+  /** What the mask files encode, decided by `decideMaskType` or stated. */
+  readonly maskType: MaskType;
+  /** Why: what was counted in the masks. */
+  readonly maskReason: string;
+  /** The objects of instance masks as the files number them (0 = background); absent for other types. */
+  readonly instances?: readonly ImageArray<Int32Array>[];
+  /** Class masks whose values are not class indices: the value of each class index (e.g. 0, 128, 255). */
+  readonly valueTable?: readonly number[];
+  /** RGB masks: the colour of each class index or object id (black first). */
+  readonly colorTable?: readonly Color[];
+}
+
+/** Options of {@link loadDataset}. */
+export interface DatasetOptions {
+  /** What the masks encode; always wins over the rule of `decideMaskType`. */
+  readonly maskType?: MaskType;
+  /** RGB masks: the colour of each class index (or object id), background first; default the masks' colours, sorted. */
+  readonly colors?: readonly Color[];
 }
 
 const stem = (path: string) => basename(path, extname(path));
 
-/**
- * Loads images and masks from two directories (or two files, e.g. TIFF
- * stacks), pairing them by file name without extension (pages of stacks by
- * index). Sizes must match pair by pair.
- *
- * @throws {@link ArgumentError} naming unpaired files, or both files and sizes of a mismatch.
- * @example
- * ```ts
- * const { images, masks, classes } = await loadDataset({ images: 'data/images', masks: 'data/masks' });
- * ```
- */
-export async function loadDataset(paths: { readonly images: string; readonly masks: string }): Promise<Dataset> {
+/** Image and mask files paired by name (pages of two TIFF stacks by index). */
+async function pairFiles(paths: { readonly images: string; readonly masks: string }) {
   const imageFiles = await listImages(paths.images);
   const maskFiles = await listImages(paths.masks);
   const pairs: { name: string; image: string; mask: string; page?: number }[] = [];
@@ -233,25 +247,67 @@ export async function loadDataset(paths: { readonly images: string; readonly mas
     if (masksByName.size > 0) throw new ArgumentError('images', `must contain an image for every mask; none for ${[...masksByName.values()].map((m) => basename(m)).join(', ')}`, paths.images);
   }
   if (pairs.length === 0) throw new ArgumentError('images', 'must contain PNG, JPEG or TIFF images', paths.images);
+  return pairs;
+}
+
+/**
+ * Loads images and masks from two directories (or two files, e.g. TIFF
+ * stacks), pairing them by file name without extension (pages of stacks by
+ * index). Sizes must match pair by pair. Masks may be binary (0/1, 0/255),
+ * class masks (class indices, or a few gray values such as 0/128/255),
+ * instance label masks (8/16-bit, 0 = background, one id per object: what
+ * Cellpose, StarDist, napari and QuPath export) or RGB/palette masks (each
+ * colour a class or an object); what they encode is decided for the whole
+ * set by `decideMaskType` (each value one region: instances; one value:
+ * binary; values forming many regions: classes) unless `options.maskType`
+ * states it.
+ *
+ * @throws {@link ArgumentError} naming unpaired files, both files and sizes of a mismatch, or a mask that fits no type.
+ * @example
+ * ```ts
+ * const { images, masks, maskType, instances } = await loadDataset({ images: 'data/images', masks: 'data/masks' });
+ * ```
+ */
+export async function loadDataset(paths: { readonly images: string; readonly masks: string }, options: DatasetOptions = {}): Promise<Dataset> {
+  const pairs = await pairFiles(paths);
   const images: FileImage[] = [];
-  const masks: ImageArray<Uint8Array>[] = [];
-  const encodings: MaskEncoding[] = [];
-  let classes = 2;
+  const raw: FileImage[] = [];
   for (const pair of pairs) {
-    const options = pair.page === undefined ? {} : { page: pair.page };
-    const image = await readImage(pair.image, options);
-    const mask = await readMask(pair.mask, options);
-    if (image.width !== mask.mask.width || image.height !== mask.mask.height) {
-      throw new ArgumentError(
-        'masks',
-        `must match their images' sizes: ${pair.image} is ${image.width}x${image.height}`,
-        `${pair.mask} is ${mask.mask.width}x${mask.mask.height}`,
-      );
+    const page = pair.page === undefined ? {} : { page: pair.page };
+    const image = await readImage(pair.image, page);
+    const mask = await readImage(pair.mask, page);
+    if (image.width !== mask.width || image.height !== mask.height) {
+      throw new ArgumentError('masks', `must match their images' sizes: ${pair.image} is ${image.width}x${image.height}`, `${pair.mask} is ${mask.width}x${mask.height}`);
     }
     images.push(image);
-    masks.push(mask.mask);
-    encodings.push(mask.encoding);
-    classes = Math.max(classes, mask.classes);
+    raw.push(mask);
   }
-  return { names: pairs.map((p) => p.name), images, masks, classes, encodings };
+  const coloured = raw.some((m) => (m.channels ?? 1) === 3);
+  let colorTable: readonly Color[] | undefined;
+  let values: readonly ImageArray<TypedArray>[] = raw;
+  if (coloured) {
+    // Gray masks among colour ones read as their gray colour.
+    const rgb = raw.map((m) => ((m.channels ?? 1) === 3 ? m : { ...m, data: Uint8Array.from({ length: 3 * m.data.length }, (_, i) => m.data[Math.floor(i / 3)]!), channels: 3 }));
+    const ids = colorIds(rgb, options.colors);
+    values = ids.ids;
+    colorTable = ids.table;
+  }
+  const names = pairs.map((p) => p.mask);
+  const distinct = new Set<number>();
+  for (const mask of values) for (let i = 0; i < mask.data.length; i++) if (mask.data[i] !== 0 && distinct.size < 65536) distinct.add(mask.data[i]!);
+  const decision = decideMaskType(values.map(maskEvidence), names, { ...(options.maskType === undefined ? {} : { given: options.maskType }), distinctValues: distinct.size });
+  const valueTable = decision.type === 'classes' && !coloured ? classTable([...distinct]) : undefined;
+  const masks = values.map((mask) => maskLabels(mask, decision.type, valueTable));
+  const classes = decision.type === 'classes' ? Math.max(2, ...masks.map((m) => m.data.reduce((a, v) => (v > a ? v : a), 0) + 1)) : 2;
+  return {
+    names: pairs.map((p) => p.name),
+    images,
+    masks,
+    classes,
+    maskType: decision.type,
+    maskReason: decision.reason,
+    ...(decision.type === 'instances' ? { instances: values.map((m) => ({ data: Int32Array.from(m.data as ArrayLike<number>), width: m.width, height: m.height })) } : {}),
+    ...(valueTable === undefined ? {} : { valueTable }),
+    ...(colorTable === undefined ? {} : { colorTable }),
+  };
 }

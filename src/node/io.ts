@@ -11,6 +11,7 @@ export {
   readMask,
   writeImage,
   type Dataset,
+  type DatasetOptions,
   type FileImage,
   type FileMask,
   type MaskEncoding,

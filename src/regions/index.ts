@@ -1,3 +1,18 @@
 export { labelInstances, type InstanceOptions, type Instances } from './instances.js';
 export { thinBorders } from './thinning.js';
 export { splitTouching, type SplitOptions } from './watershed.js';
+export {
+  classTable,
+  colorIds,
+  decideMaskType,
+  MASK_TYPES,
+  MAX_CLASSES,
+  maskEvidence,
+  maskLabels,
+  separateInstances,
+  SINGLE_REGION_SHARE,
+  type Color,
+  type MaskDecision,
+  type MaskEvidence,
+  type MaskType,
+} from './masks.js';

@@ -75,6 +75,13 @@ export interface TrainData {
   /** Class indices 0..classes-1 per pixel (0 = background). */
   readonly labels: readonly ImageArray<TypedArray>[];
   /**
+   * The objects, when the masks were instance labels (0 = background, one id
+   * per object; `labels` then marks their foreground with touching objects
+   * apart, as `separateInstances` makes them): the border weight map is
+   * computed from them, and validation scores objects (AP, PQ) against them.
+   */
+  readonly instances?: readonly ImageArray<TypedArray>[];
+  /**
    * Per-pixel loss weights: `'border'` (default) computes the paper's weight
    * map from each label image (w0 10, sigma 5, balanced classes);
    * `'borderUnbalanced'` the border term without class balancing (w_c = 1);
@@ -282,8 +289,16 @@ function yieldToEventLoop(): Promise<void> {
 function pixelWeights(data: LabelledImages, weights: TrainData['weights']): readonly ImageArray<TypedArray>[] | undefined {
   if (weights === 'none') return undefined;
   if (weights === undefined || weights === 'border' || weights === 'borderUnbalanced') {
-    const options = weights === 'borderUnbalanced' ? ({ kind: 'classes', classWeights: 'uniform' } as const) : ({ kind: 'classes' } as const);
-    return data.labels.map((label) => ({ data: weightMap(label, options), width: label.width, height: label.height }));
+    const classWeights = weights === 'borderUnbalanced' ? ({ classWeights: 'uniform' } as const) : {};
+    return data.labels.map((label, i) => {
+      const objects = data.instances?.[i];
+      // Instances: the objects as the labels keep them (a gap between touching ones is background).
+      const map =
+        objects === undefined
+          ? weightMap(label, { kind: 'classes', ...classWeights })
+          : weightMap({ data: Int32Array.from(objects.data as ArrayLike<number>, (id, p) => (label.data[p] === 0 ? 0 : id)), width: label.width, height: label.height }, { kind: 'instances', ...classWeights });
+      return { data: map, width: label.width, height: label.height };
+    });
   }
   return weights;
 }

@@ -15,6 +15,8 @@ import { evaluateSegmentation, type EvaluationOptions, type EvaluationReport, ty
 export interface LabelledImages {
   readonly images: readonly ImageArray<TypedArray>[];
   readonly labels: readonly ImageArray<TypedArray>[];
+  /** The true objects of instance label masks (0 = background, one id per object), one per image. */
+  readonly instances?: readonly ImageArray<TypedArray>[];
 }
 
 /** Validation metrics a run can select on. */
@@ -52,6 +54,8 @@ export interface ValidationRecord {
   readonly threshold: number;
   readonly iou: number;
   readonly dice: number;
+  /** Dice of the foreground at threshold 0.5 (absent in records written before it existed). */
+  readonly foregroundDice?: number;
   readonly skimageRandError: number;
   readonly ap50: number;
   readonly panopticQuality: number;
@@ -80,21 +84,25 @@ export function holdOut(data: LabelledImages, share = 0.2): { train: LabelledIma
     const pick = (keep: boolean) => ({
       images: data.images.filter((_, i) => held.has(i) !== keep),
       labels: data.labels.filter((_, i) => held.has(i) !== keep),
+      ...(data.instances === undefined ? {} : { instances: data.instances.filter((_, i) => held.has(i) !== keep) }),
     });
     return { train: pick(true), validation: pick(false) };
   }
   const parts = data.images.map((image, i) => {
     const rows = Math.max(1, Math.min(image.height - 1, Math.round(image.height * share)));
     const cut = image.height - rows;
+    const objects = data.instances?.[i];
     return {
-      train: { image: rowsOf(image, 0, cut), label: rowsOf(data.labels[i]!, 0, cut) },
-      validation: { image: rowsOf(image, cut, image.height), label: rowsOf(data.labels[i]!, cut, image.height) },
+      train: { image: rowsOf(image, 0, cut), label: rowsOf(data.labels[i]!, 0, cut), objects: objects === undefined ? undefined : rowsOf(objects, 0, cut) },
+      validation: { image: rowsOf(image, cut, image.height), label: rowsOf(data.labels[i]!, cut, image.height), objects: objects === undefined ? undefined : rowsOf(objects, cut, image.height) },
     };
   });
-  return {
-    train: { images: parts.map((p) => p.train.image), labels: parts.map((p) => p.train.label) },
-    validation: { images: parts.map((p) => p.validation.image), labels: parts.map((p) => p.validation.label) },
-  };
+  const part = (key: 'train' | 'validation'): LabelledImages => ({
+    images: parts.map((p) => p[key].image),
+    labels: parts.map((p) => p[key].label),
+    ...(data.instances === undefined ? {} : { instances: parts.map((p) => p[key].objects!) }),
+  });
+  return { train: part('train'), validation: part('validation') };
 }
 
 /** Rows `[from, to)` of an image. */
@@ -127,7 +135,8 @@ export async function validationReport(
       ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
       ...(options.normalization === undefined ? {} : { normalization: options.normalization }),
     });
-    scored.push({ probabilities: await probabilities.data(), truth: validation.labels[i]! });
+    const instances = validation.instances?.[i];
+    scored.push({ probabilities: await probabilities.data(), truth: validation.labels[i]!, ...(instances === undefined ? {} : { instances }) });
     tf.dispose([probabilities, labels]);
   }
   return { report: evaluateSegmentation(scored, options), scored };
@@ -151,6 +160,7 @@ export function validationRecord(report: EvaluationReport, step: number, seconds
     threshold: report.best.randError.threshold,
     iou: report.mean.iou,
     dice: report.mean.dice,
+    foregroundDice: report.mean.foregroundDice,
     skimageRandError: report.mean.skimageRandError,
     ap50: report.mean.ap50,
     panopticQuality: report.mean.panopticQuality,

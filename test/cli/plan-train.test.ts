@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { isValidInputSize, loadModel, nearestValidInputSize, outputSize, readImage, unet } from '../../src/node/index.js';
+import { isValidInputSize, loadModel, nearestValidInputSize, outputSize, readImage, syntheticCells, unet, writeImage } from '../../src/node/index.js';
 
 tf.env().set('IS_TEST', false);
 
@@ -127,6 +127,34 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(evaluate.out).toContain(`at threshold ${metrics.info.threshold}`);
     expect(evaluate.out).toMatch(/randError\s+infoError\s+pixelError\s+ap50\s+ap75\s+pq\s+objects/);
     expect(evaluate.out).toMatch(/best over thresholds 0\.1\.\.0\.9: Rand error \d\.\d{4} \(t = 0\.\d\)/);
+  }, 180_000);
+
+  it('trains on instance label masks without flags as a 2-class model and evaluates their objects (AP)', async () => {
+    const instances = join(dir, 'instances');
+    for (const sub of ['images', 'masks']) await mkdir(join(instances, sub), { recursive: true });
+    for (let i = 0; i < 6; i++) {
+      const cells = syntheticCells(64, 100 + i);
+      await copyFile(join(dir, 'data', 'train', 'images', `${i}.png`), join(instances, 'images', `${i}.png`));
+      // 16-bit ids numbered from 1000, as a labelling tool may leave them.
+      await writeImage(join(instances, 'masks', `${i}.png`), { data: Uint16Array.from(cells.instances.data, (v) => (v === 0 ? 0 : 999 + v)), width: 64, height: 64 });
+    }
+    const out = join(dir, 'instance-run');
+    const train = await run(['train', '--images', join(instances, 'images'), '--masks', join(instances, 'masks'), '--out', out, '--steps', '2', '--every', '2', '--engine', 'onnx', '--backend', 'wasm']);
+    expect(train.err).toBe('');
+    expect(train.out).toMatch(/6 training images, instance masks \(each value forms one region: \d+ \(mask, value\) pairs over 6 mask\(s\), 100% of them one connected region, up to \d+ values in a mask\), 2 classes/);
+    const saved = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
+    expect(saved.masks).toMatchObject({ type: 'instances', classes: 2 });
+    const { model } = await loadModel(join(out, 'model'));
+    expect(model.outputs[0]!.shape.at(-1)).toBe(2);
+    model.dispose();
+    const evaluate = await run(['evaluate', '--model', join(out, 'model'), '--images', join(instances, 'images'), '--masks', join(instances, 'masks'), '--backend', 'wasm', '--json']);
+    expect(evaluate.err).toBe('');
+    const report = JSON.parse(evaluate.out);
+    expect(report.masks.type).toBe('instances');
+    // Objects are counted from the files' ids: image 0's true objects are its distinct non-zero ids.
+    expect(report.images[0].trueObjects).toBe(new Set(syntheticCells(64, 100).instances.data).size - 1);
+    expect(report.mean.ap50).toBeGreaterThanOrEqual(0);
+    expect(report.mean.foregroundDice).toBeGreaterThanOrEqual(0);
   }, 180_000);
 
   it('snaps the planned tile to the nearest valid size that tiles when a flag changes the network', async () => {

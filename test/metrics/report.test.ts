@@ -43,4 +43,21 @@ describe('evaluateSegmentation', () => {
     expect(() => evaluateSegmentation([])).toThrow('`images` must hold at least one image');
     expect(() => evaluateSegmentation([{ probabilities: new Float32Array(7), truth }])).toThrow('`images[0].probabilities` must hold at least 2 classes');
   });
+
+  it('matches predicted objects to the true instances when given, and scores the foreground Dice', () => {
+    // Two touching 4x4 objects, A in columns 0-3 and B in 4-7 (rows 0-3 of an 8x6 image); the prediction leaves column 3 out.
+    const width = 8;
+    const instances = { data: Array.from({ length: 48 }, (_, i) => (i < 32 ? (i % width < 4 ? 1 : 2) : 0)), width, height: 6 };
+    const truth = { data: instances.data.map((v) => (v === 0 ? 0 : 1)), width, height: 6 };
+    const foreground = instances.data.map((v, i) => (v !== 0 && i % width !== 3 ? 1 : 0));
+    const options = { threshold: 0.5, instances: { thin: false } };
+    const objects = evaluateSegmentation([{ probabilities: twoClass(foreground), truth, instances }], options).images[0]!;
+    // A' (12 px) matches A at IoU 0.75, B' matches B at 1: both true objects found.
+    expect(objects).toMatchObject({ ap50: 1, ap75: 1, trueObjects: 2, predictedObjects: 2 });
+    expect(objects.panopticQuality).toBeCloseTo((0.75 + 1) / 2, 12);
+    expect(objects.foregroundDice).toBeCloseTo((2 * 28) / (28 + 32), 12);
+    // Without the instances the truth is one 32 px region: only B' reaches IoU 0.5 with it (16/32).
+    const regions = evaluateSegmentation([{ probabilities: twoClass(foreground), truth }], options).images[0]!;
+    expect(regions).toMatchObject({ ap50: 0.5, trueObjects: 1, predictedObjects: 2 });
+  });
 });

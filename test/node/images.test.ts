@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeMask, loadDataset, readImage, readMask, writeImage } from '../../src/node/index.js';
+import { existsSync } from 'node:fs';
+import { decodeMask, labelComponents, loadDataset, readImage, readMask, writeImage } from '../../src/node/index.js';
 
 const temp = () => mkdtemp(join(tmpdir(), 'tfjs-unet-images-'));
 
@@ -53,4 +54,68 @@ describe('image files', () => {
     expect(data.classes).toBe(2);
     expect(Array.from(data.masks[0]!.data.slice(0, 4))).toEqual([0, 1, 0, 1]);
   });
+
+  it('reads instance label masks (8 and 16-bit) as objects, class and colour masks as classes, and records why', async () => {
+    const dir = await temp();
+    for (const sub of ['images', 'masks', 'colour']) await mkdir(join(dir, sub));
+    const width = 32;
+    const image = { data: new Uint8Array(width * width).fill(50), width, height: width };
+    // 25 touching square cells numbered 1..25 (8-bit) and 200 one-pixel objects numbered 1000..1199 (16-bit).
+    const cells = Uint8Array.from({ length: width * width }, (_, i) => {
+      const y = Math.floor(i / width);
+      const x = i % width;
+      return y >= 1 && y < 31 && x >= 1 && x < 31 ? 1 + Math.floor((y - 1) / 6) * 5 + Math.floor((x - 1) / 6) : 0;
+    });
+    const dots = new Uint16Array(width * width);
+    for (let k = 0; k < 200; k++) dots[2 * (k % 16) + 64 * Math.floor(k / 16)] = 1000 + k;
+    await writeImage(join(dir, 'images', 'a.png'), image);
+    await writeImage(join(dir, 'images', 'b.png'), image);
+    await writeImage(join(dir, 'masks', 'a.png'), { data: cells, width, height: width });
+    await writeImage(join(dir, 'masks', 'b.png'), { data: dots, width, height: width });
+    const data = await loadDataset({ images: join(dir, 'images'), masks: join(dir, 'masks') });
+    expect(data.maskType).toBe('instances');
+    expect(data.classes).toBe(2);
+    expect(data.maskReason).toContain('225 (mask, value) pairs over 2 mask(s), 100% of them one connected region');
+    expect(labelComponents(data.masks[0]!, { connectivity: 4 }).count).toBe(25);
+    expect(new Set(data.instances![1]!.data).size).toBe(201);
+    expect(data.instances![1]!.data[0]).toBe(1000);
+    // Stated otherwise, the same files are binary.
+    const stated = await loadDataset({ images: join(dir, 'images'), masks: join(dir, 'masks') }, { maskType: 'binary' });
+    expect(stated).toMatchObject({ maskType: 'binary', classes: 2 });
+    expect(stated.instances).toBeUndefined();
+    // An RGB mask: red stripes and green dots are two classes.
+    const rgb = new Uint8Array(3 * width * width);
+    for (let i = 0; i < width * width; i++) {
+      const [y, x] = [Math.floor(i / width), i % width];
+      if (x % 4 === 0) rgb[3 * i] = 255;
+      else if (y % 4 === 1 && x % 4 === 2) rgb[3 * i + 1] = 255;
+    }
+    await writeImage(join(dir, 'colour', 'a.png'), { data: rgb, width, height: width, channels: 3 });
+    await writeImage(join(dir, 'colour', 'b.png'), { data: rgb, width, height: width, channels: 3 });
+    const coloured = await loadDataset({ images: join(dir, 'images'), masks: join(dir, 'colour') });
+    expect(coloured).toMatchObject({ maskType: 'classes', classes: 3, colorTable: [[0, 0, 0], [0, 255, 0], [255, 0, 0]] });
+    expect(coloured.masks[0]!.data[0]).toBe(2);
+    expect(coloured.masks[0]!.data[width + 2]).toBe(1);
+  });
+
+  const he = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'nuclei-he-miccai2015');
+  it.skipIf(!existsSync(he))('reads the H&E nuclei set (16-bit instance labels, 68-351 per tile) as instances', async () => {
+    // The shared copy has the masks of tiles 04 and 05 swapped (their sizes differ): the loader names the pair.
+    await expect(loadDataset({ images: join(he, 'images'), masks: join(he, 'masks') })).rejects.toThrow(/`masks` must match their images' sizes: .*image04\.png is 623x493/);
+    const dir = await temp();
+    for (const sub of ['images', 'masks']) await mkdir(join(dir, sub));
+    for (let k = 1; k <= 15; k++) {
+      const name = `image${String(k).padStart(2, '0')}.png`;
+      const maskName = k === 4 ? 'image05.png' : k === 5 ? 'image04.png' : name;
+      await symlink(join(he, 'images', name), join(dir, 'images', name));
+      await symlink(join(he, 'masks', maskName), join(dir, 'masks', name));
+    }
+    const data = await loadDataset({ images: join(dir, 'images'), masks: join(dir, 'masks') });
+    expect(data.maskType).toBe('instances');
+    expect(data.classes).toBe(2);
+    // image01 holds 351 nuclei, the most of the set.
+    expect(new Set(data.instances![0]!.data).size - 1).toBe(351);
+    expect(data.images[0]!.channels).toBe(3);
+  });
+  if (!existsSync(he)) console.log(`skipped: the H&E nuclei test needs ${he}`);
 });
