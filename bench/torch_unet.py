@@ -14,10 +14,10 @@ def block(cin, cout, pad, bn):
 
 
 class UNet(nn.Module):
-    def __init__(self, depth, base, pad=0, bn=False):
+    def __init__(self, depth, base, pad=0, bn=False, channels=1):
         super().__init__()
         widths = [base * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList(block(1 if i == 0 else widths[i - 1], widths[i], pad, bn) for i in range(depth))
+        self.down = nn.ModuleList(block(channels if i == 0 else widths[i - 1], widths[i], pad, bn) for i in range(depth))
         self.bottom = block(widths[depth - 1], widths[depth], pad, bn)
         self.up = nn.ModuleList(nn.ConvTranspose2d(widths[i + 1], widths[i], 2, stride=2) for i in reversed(range(depth)))
         self.merge = nn.ModuleList(block(2 * widths[i], widths[i], pad, bn) for i in reversed(range(depth)))

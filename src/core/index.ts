@@ -12,3 +12,4 @@ export {
   unitScale,
   type Normalization,
 } from './normalization.js';
+export { otsuThreshold } from './threshold.js';

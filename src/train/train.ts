@@ -26,7 +26,7 @@ import type { ImageArray, TypedArray } from '../core/image.js';
 import { weightMap } from '../loss/weight-map.js';
 import { resolveLoss, segmentationLoss, type LossPreset, type LossTerm } from '../loss/losses.js';
 import { checkNormalization, type Normalization } from '../core/normalization.js';
-import { calibrate, type Calibration } from './calibrate.js';
+import { calibrate, dataKind, type Calibration, type DataKind } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
 import { onnxEngine, sessionOptions, tfjsEngine, type EngineSetup, type OnnxRuntimeLike, type StepEngine } from './engine.js';
@@ -121,7 +121,7 @@ interface ValidationSchedule {
   readonly every?: number;
   /** Minutes between validations in runs with a time budget. Default: a tenth of the budget. */
   readonly everyMinutes?: number;
-  /** Metric that picks the best model and drives early stopping. Default `'randError'` for two classes, `'iou'` otherwise. */
+  /** Metric that picks the best model and drives early stopping. Default for two classes `'randError'` (tissue) or `'panopticQuality'` (objects), `'iou'` for more. */
   readonly metric?: ValidationMetric;
   /** Tile size for validation predictions. Default: the training tile size. */
   readonly inputSize?: number;
@@ -173,6 +173,8 @@ export interface TrainOptions {
   readonly schedule?: Schedule;
   /** Augmentation per tile. Default: the paper's (elastic deformation on). `[]` for none. */
   readonly augmentation?: readonly AugmentOp[];
+  /** Share of the training tiles centred on a foreground pixel (see `sampleTiles`). Default 0: tiles placed uniformly. */
+  readonly foreground?: number;
   /**
    * The loss: a preset (`'crossEntropy'`, the default; `'diceCrossEntropy'`; `'focal'`), weighted
    * terms (`[{ kind: 'crossEntropy' }, { kind: 'dice', weight: 0.5 }]`), or a function of
@@ -200,6 +202,13 @@ export interface TrainOptions {
   readonly ema?: boolean | { readonly momentum?: number };
   /** Intensity normalisation of the inputs; stored in the model, so predictions apply it. Default `{ kind: 'scale' }`. */
   readonly normalization?: Normalization;
+  /**
+   * What the images show (`dataKind`): `'tissue'` (objects fill the image, thin boundaries between
+   * them) or `'objects'` (on a background). It decides the default validation metric (the challenge
+   * Rand error, or the objects' panoptic quality), how validation forms objects and what the
+   * calibration optimises. Default: from the labels.
+   */
+  readonly kind?: DataKind;
   /** Validation: held-out images, or a share of the training data to hold out. Predicted whole (overlap-tile). */
   readonly validation?: GivenValidation | HoldOutValidation;
   /** After training, choose the decision threshold and object settings on the validation data and store them in the model. Default true when validating. */
@@ -368,7 +377,10 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const logitsModel =
     heads.length === 0 ? withInputSize(model, logits, run.inputSize) : withSupervisionHeads(model, logits, run.inputSize, heads, { classes, ...(options.seed === undefined ? {} : { seed: options.seed }) });
   leanConvGradients(logitsModel);
-  const metric: ValidationMetric = options.validation?.metric ?? (classes === 2 ? 'randError' : 'iou');
+  const kind = options.kind ?? dataKind([...sets.fit.labels, ...(sets.validation?.labels ?? [])]);
+  // Objects as the kind forms them: tessellations thinned, objects on a background as connected regions.
+  const objects = { thin: kind === 'tissue' };
+  const metric: ValidationMetric = options.validation?.metric ?? (classes !== 2 ? 'iou' : kind === 'tissue' ? 'randError' : 'panopticQuality');
   const resume = options.resume;
   const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
   const tiles = sampleTiles(sets.fit.images, sets.fit.labels, sets.weights, {
@@ -377,6 +389,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     pipeline: options.augmentation ?? PAPER_AUGMENTATION,
     seed: random,
     normalization: run.normalization,
+    ...(options.foreground === undefined ? {} : { foreground: options.foreground }),
   });
   const supervision = heads.length === 0 ? undefined : { heads, lossWeights: supervisionLossWeights(heads.length) };
   const engine = await createEngine(options, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random, supervision });
@@ -414,7 +427,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     const began = performance.now();
     engine.sync(shown);
     const { report, scored } = await withValidationPredictor(model, run.spec, options.engine, (predictor) =>
-      validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize }),
+      validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, instances: objects }),
     );
     const record = validationRecord(report, step, clock.elapsed());
     clock.validated(began);
@@ -434,7 +447,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       await runValidation();
       if (sets.calibrating && selection.bestScored !== null) {
         const began = performance.now();
-        calibrate(selection.bestScored);
+        calibrate(selection.bestScored, { kind });
         calibrationSeconds = (performance.now() - began) / 1000;
       }
       checkBudgetFits(run, options, sets.validation, clock.validationSeconds, calibrationSeconds);
@@ -488,9 +501,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       setWeightValues(model, manifests[0]!, blob);
     }
     if (sets.calibrating && stopped !== 'aborted') {
-      calibration = await calibrateModel(run, selection.bestScored, metric, (tta) =>
+      calibration = await calibrateModel(run, selection.bestScored, { metric, kind }, (tta) =>
         withValidationPredictor(model, run.spec, options.engine, (predictor) =>
-          validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta }),
+          validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta, instances: objects }),
         ),
       );
       const tta = calibration.tta === undefined ? run.tta : calibration.tta.kept ? calibration.tta.count : 1;
@@ -656,18 +669,18 @@ function selectionOf(resume: Checkpoint): SelectionState {
 async function calibrateModel(
   run: RunSettings,
   bestScored: ScoredImage[] | null,
-  metric: ValidationMetric,
+  { metric, kind }: { metric: ValidationMetric; kind: DataKind },
   predict: (tta: number) => Promise<{ scored: ScoredImage[] }>,
 ): Promise<Calibration> {
   // After a resume the best model's predictions may be from the earlier process: predict them again.
   const plain = async () => bestScored ?? (await predict(1)).scored;
-  if (!run.ttaChoice) return calibrate(run.tta === 1 ? await plain() : (await predict(run.tta)).scored);
+  if (!run.ttaChoice) return calibrate(run.tta === 1 ? await plain() : (await predict(run.tta)).scored, { kind });
   const without = await plain();
   const augmented = (await predict(run.tta)).scored;
-  const scoreOf = (images: ScoredImage[]) => validationRecord(evaluateSegmentation(images), 0, 0)[metric];
+  const scoreOf = (images: ScoredImage[]) => validationRecord(evaluateSegmentation(images, { instances: { thin: kind === 'tissue' } }), 0, 0)[metric];
   const [a, b] = [scoreOf(augmented), scoreOf(without)];
   const kept = lowerIsBetter(metric) ? a <= b : a >= b;
-  return { ...calibrate(kept ? augmented : without), tta: { count: run.tta, with: a, without: b, kept } };
+  return { ...calibrate(kept ? augmented : without, { kind }), tta: { count: run.tta, with: a, without: b, kept } };
 }
 
 /**

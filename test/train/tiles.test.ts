@@ -37,6 +37,29 @@ describe('sampleTiles', () => {
     }
   });
 
+  it('centres the asked share of tiles on foreground pixels', () => {
+    // One 8x8 object in a 256 px image: a uniform 24 px output window has it at its centre pixel with probability (8/233)^2.
+    const small = unet({ depth: 1, baseFilters: 2, padding: 'same' });
+    const size = 256;
+    const label = { data: Uint8Array.from({ length: size * size }, (_, i) => (Math.floor(i / size) >= 100 && Math.floor(i / size) < 108 && i % size >= 40 && i % size < 48 ? 1 : 0)), width: size, height: size };
+    const image = { data: new Float32Array(size * size), width: size, height: size };
+    const out = outputSize(small, 24);
+    const centredShare = (foreground: number) => {
+      const tiles = sampleTiles([image], [label], undefined, { spec: small, inputSize: 24, pipeline: [], seed: 5, normalize: false, foreground });
+      let centred = 0;
+      const n = 3000;
+      for (let t = 0; t < n; t++) if (tiles.next().value.label.data[(out >> 1) * out + (out >> 1)] !== 0) centred++;
+      return centred / n;
+    };
+    // 1/3 + (2/3)(8/233)^2 = 0.3341; the binomial standard deviation over 3000 tiles is 0.0086.
+    const share = centredShare(1 / 3);
+    expect(share).toBeGreaterThan(0.3341 - 4 * 0.0086);
+    expect(share).toBeLessThan(0.3341 + 4 * 0.0086);
+    expect(centredShare(0)).toBeLessThan(0.01);
+    expect(centredShare(1)).toBe(1);
+    expect(() => sampleTiles([image], [label], undefined, { spec: small, inputSize: 24, foreground: 1.5 }).next()).toThrow('`foreground` must be a share of the tiles in [0, 1]');
+  });
+
   it('keeps labels and the image co-registered under augmentation', () => {
     const blocks = Uint8Array.from({ length: W * H }, (_, i) => ((Math.floor(i / W) >> 3) + ((i % W) >> 3)) % 2);
     const image = { data: Float32Array.from(blocks), width: W, height: H };
