@@ -32,6 +32,12 @@ export interface ModelInfo {
    * over this many flips/rotations (2..8) unless told otherwise. Absent: none.
    */
   readonly tta?: number;
+  /**
+   * The scale the network works at: images are resized by this factor (area
+   * averaging) before the network sees them and its probabilities resized
+   * back (linearly), so objects have the size it was trained on. Absent: 1.
+   */
+  readonly scale?: number;
 }
 
 /** Stores `spec` (and `info`) in `model`'s user-defined metadata (kept by save and load). */
@@ -79,7 +85,8 @@ export function specOf(model: tf.LayersModel): Spec | undefined {
 export function checkModelInfo(value: unknown, channels: number, argument = 'info'): ModelInfo {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ArgumentError(argument, 'must be an object', value);
-  const { normalization, threshold, instances, tta } = value as Record<string, unknown>;
+  const { normalization, threshold, instances, tta, scale } = value as Record<string, unknown>;
+  if (scale !== undefined && !(typeof scale === 'number' && scale > 0 && scale <= 1)) throw new ArgumentError(`${argument}.scale`, 'must be a number in (0, 1]', scale);
   if (tta !== undefined && !(Number.isInteger(tta) && (tta as number) >= 1 && (tta as number) <= 8)) throw new ArgumentError(`${argument}.tta`, 'must be an integer from 1 to 8', tta);
   if (normalization !== undefined) checkNormalization(normalization, channels, `${argument}.normalization`);
   if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold < 1)) {

@@ -13,3 +13,4 @@ export {
   type Normalization,
 } from './normalization.js';
 export { otsuThreshold } from './threshold.js';
+export { resizeImage, RESIZE_MODES, type ResizeMode } from './resize.js';

@@ -8,8 +8,9 @@ import { ArgumentError } from '../core/errors.js';
 import { alignment, checkInputSize, margin as marginOf, outputSize } from '../geometry/tiles.js';
 import { modelPredictor, type TilePredictor } from './predictor.js';
 import { boundaryIndex } from '../core/boundary.js';
-import { normalizeImage, type Normalization } from '../core/normalization.js';
+import { normalizeImage, unitScale, type Normalization } from '../core/normalization.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
+import { resizeImage } from '../core/resize.js';
 import { chooseInputSize, windowStarts } from './tiles.js';
 
 /** Options of {@link predictTiled}. */
@@ -39,6 +40,13 @@ export interface PredictOptions {
   readonly normalize?: boolean;
   /** Intensity normalisation after that. Default: the one the model was trained with (its metadata), else none. */
   readonly normalization?: Normalization;
+  /**
+   * The scale the network works at, in (0, 1]: the image is shrunk by it (area
+   * averaging), predicted, and the probabilities enlarged back (linearly) to
+   * the image's size. Default: the model's (`ModelInfo.scale`, set by `train`'s
+   * `scale`), else 1.
+   */
+  readonly scale?: number;
 }
 
 /** Result of {@link predictTiled}; the caller owns (and disposes) both tensors. */
@@ -136,10 +144,18 @@ export function isTilePredictor(x: tf.LayersModel | TilePredictor): x is TilePre
 }
 
 async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions): Promise<TiledPrediction> {
-  const input = await imageData(image, options.normalize ?? true, options.normalization ?? predictor.info?.normalization ?? { kind: 'scale' });
-  const { width: W, height: H } = input;
-  const C = input.channels ?? 1;
+  const scale = options.scale ?? predictor.info?.scale ?? 1;
+  if (!(scale > 0 && scale <= 1)) throw new ArgumentError('scale', 'must be a number in (0, 1]', scale);
+  const normalize = options.normalize ?? true;
+  const normalization = options.normalization ?? predictor.info?.normalization ?? { kind: 'scale' as const };
+  // At a scale below 1 the image is shrunk on its [0, 1] scale, then normalised (as `train` prepares it).
+  const original = image instanceof tf.Tensor ? undefined : image;
+  const full = original ?? (await imageData(image, false, { kind: 'scale' }));
+  const { width: W, height: H } = full;
   if (W < 2 || H < 2) throw new ArgumentError('image', 'must be at least 2x2 pixels (mirror extrapolation needs two)', `${W}x${H}`);
+  const source = scale === 1 ? image : resizeImage(normalize ? unitScale(full) : full, Math.max(2, Math.round(W * scale)), Math.max(2, Math.round(H * scale)), 'area');
+  const input = await imageData(source, normalize, normalization);
+  const C = input.channels ?? 1;
   const expectedChannels = spec.nodes[0]!.kind === 'input' ? spec.nodes[0]!.channels : C;
   if (C !== expectedChannels) throw new ArgumentError('image', `must have ${expectedChannels} channel(s) for this model`, `${C} channel(s)`);
   const batchSize = options.batchSize ?? 1;
@@ -147,7 +163,30 @@ async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tenso
   const tta = options.tta ?? predictor.info?.tta ?? false;
   const transforms = tta === true ? 8 : tta === false ? 1 : tta;
   if (!Number.isInteger(transforms) || transforms < 1 || transforms > 8) throw new ArgumentError('tta', 'must be a boolean or an integer from 1 to 8', options.tta);
+  const K = predictor.classes;
+  const sum = await tileProbabilities(predictor, spec, input, {
+    batchSize,
+    transforms,
+    ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
+    ...(options.memoryBudget === undefined ? {} : { memoryBudget: options.memoryBudget }),
+    ...(options.overlap === undefined ? {} : { overlap: options.overlap }),
+  });
+  // The probabilities of a shrunk image are enlarged back to the image's size.
+  const probabilitiesData = input.width === W && input.height === H ? sum : resizeImage({ data: sum, width: input.width, height: input.height, channels: K }, W, H, 'linear').data;
+  const probabilities = tf.tensor3d(probabilitiesData, [H, W, K]);
+  return { probabilities, labels: tf.tidy(() => probabilities.argMax(-1) as tf.Tensor2D) };
+}
 
+/** The overlap-tile probabilities `[H, W, classes]` of a normalised image, row-major. */
+async function tileProbabilities(
+  predictor: TilePredictor,
+  spec: Spec,
+  input: ImageArray<Float32Array>,
+  options: { readonly batchSize: number; readonly transforms: number; readonly inputSize?: number; readonly memoryBudget?: number; readonly overlap?: number },
+): Promise<Float32Array> {
+  const { width: W, height: H } = input;
+  const C = input.channels ?? 1;
+  const { batchSize, transforms } = options;
   const m = marginOf(spec);
   const T =
     options.inputSize === undefined
@@ -219,6 +258,5 @@ async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tenso
     });
   }
   if (weight !== undefined) for (let p = 0; p < H * W; p++) for (let k = 0; k < K; k++) sum[p * K + k] = sum[p * K + k]! / weight[p]!;
-  const probabilities = tf.tensor3d(sum, [H, W, K]);
-  return { probabilities, labels: tf.tidy(() => probabilities.argMax(-1) as tf.Tensor2D) };
+  return sum;
 }

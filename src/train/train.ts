@@ -21,6 +21,7 @@ import { leanConvGradients } from '../compile/lean-gradients.js';
 import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { Random } from '../core/random.js';
 import { drawBatch, sampleTiles } from './tiles.js';
+import { atScale, weightsAtScale } from './scale.js';
 import { outputChannels } from '../geometry/table.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import { weightMap } from '../loss/weight-map.js';
@@ -175,6 +176,16 @@ export interface TrainOptions {
   readonly augmentation?: readonly AugmentOp[];
   /** Share of the training tiles centred on a foreground pixel (see `sampleTiles`). Default 0: tiles placed uniformly. */
   readonly foreground?: number;
+  /**
+   * The scale the network works at, in (0, 1]: the training images are shrunk
+   * by it (area averaging; labels by nearest neighbour, instance masks' objects
+   * kept apart again), and it is stored in the model, so every prediction
+   * shrinks its input the same way and enlarges the probabilities back
+   * (validation and calibration see full-size predictions against full-size
+   * truth). Objects far larger than the network needs (nuclei 80 px across)
+   * train several times faster at 0.4. Default 1.
+   */
+  readonly scale?: number;
   /**
    * The loss: a preset (`'crossEntropy'`, the default; `'diceCrossEntropy'`; `'focal'`), weighted
    * terms (`[{ kind: 'crossEntropy' }, { kind: 'dice', weight: 0.5 }]`), or a function of
@@ -368,9 +379,10 @@ function checkLength(options: TrainOptions): { steps: number; budgetSeconds: num
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
   const run = resolveRun(model, options);
-  const sets = splitData(data, options);
-  // Predictions (validation, and the user's later on) apply the normalisation stored in the model.
-  attachSpec(model, run.spec, { ...modelInfoOf(model), normalization: run.normalization });
+  const sets = splitData(data, options, run.scale);
+  // Predictions (validation, and the user's later on) apply the normalisation and scale stored in the model.
+  const { scale: _earlierScale, ...earlier } = modelInfoOf(model);
+  attachSpec(model, run.spec, { ...earlier, normalization: run.normalization, ...(run.scale === 1 ? {} : { scale: run.scale }) });
   const logits = logitsSpec(run.spec);
   const classes = outputChannels(run.spec);
   const heads = supervisionHeads(logits, run.inputSize, run.supervised);
@@ -549,6 +561,8 @@ interface RunSettings {
   readonly ttaChoice: boolean;
   /** The weights' moving average's momentum (none: no average). */
   readonly emaMomentum: number | undefined;
+  /** The scale the network works at. */
+  readonly scale: number;
 }
 
 /**
@@ -599,19 +613,26 @@ function resolveRun(model: tf.LayersModel, options: TrainOptions): RunSettings {
   const ttaChoice = options.tta === 'calibrate';
   const emaMomentum = options.ema === undefined || options.ema === false ? undefined : options.ema === true ? 0.999 : (options.ema.momentum ?? 0.999);
   if (emaMomentum !== undefined && !(emaMomentum > 0 && emaMomentum < 1)) throw new ArgumentError('ema.momentum', 'must be in (0, 1)', emaMomentum);
-  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised, tta, ttaChoice, emaMomentum };
+  const scale = options.scale ?? 1;
+  if (!(scale > 0 && scale <= 1)) throw new ArgumentError('scale', 'must be a number in (0, 1]', scale);
+  return { spec, stepTarget, budgetSeconds, timed: Number.isFinite(budgetSeconds), batchSize, momentum, schedule, inputSize, normalization, selectAfter, supervised, tta, ttaChoice, emaMomentum, scale };
 }
 
 /** The data a run trains on and validates on, and the pixel weights of the training part. */
-function splitData(data: TrainData, options: TrainOptions) {
+function splitData(data: TrainData, options: TrainOptions, scale: number) {
   const given = options.validation;
+  if (data.instances !== undefined && data.instances.length !== data.images.length) {
+    throw new ArgumentError('data.instances', `must hold one object image per image (${data.images.length})`, data.instances.length);
+  }
   const split = given !== undefined && 'holdOut' in given ? holdOut(data, given.holdOut) : undefined;
   if (split !== undefined && Array.isArray(data.weights)) {
     throw new ArgumentError('data.weights', "must be 'border', 'borderUnbalanced' or 'none' with a held-out validation share (given maps cannot be split)", 'an array of maps');
   }
-  const fit: LabelledImages = split?.train ?? data;
+  // The training part at the network's scale; validation stays whole (predictions are enlarged back).
+  const fit: LabelledImages = atScale(split?.train ?? data, scale);
   const validation: LabelledImages | undefined = split?.validation ?? (given !== undefined && 'images' in given ? given : undefined);
-  return { fit, validation, weights: pixelWeights(fit, data.weights), calibrating: (options.calibrate ?? true) && validation !== undefined };
+  const weights = Array.isArray(data.weights) ? weightsAtScale(data.weights, scale) : pixelWeights(fit, data.weights);
+  return { fit, validation, weights, calibrating: (options.calibrate ?? true) && validation !== undefined };
 }
 
 /** The engine the options ask for, set up for the logits model. */

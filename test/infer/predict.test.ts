@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { boundaryIndex, buildModel, margin, modelInfoOf, nearestValidInputSize, outputSize, predictTiled, specOf, unet, withInputSize, type Spec } from '../../src/index.js';
 import { attachSpec } from '../../src/compile/metadata.js';
+import { resizeImage } from '../../src/core/resize.js';
 import { rng } from '../helpers/random.js';
 
 const spec = unet({ depth: 2, baseFilters: 3, dropout: 0 }); // valid: margin 20, 92 -> 52
@@ -100,6 +101,27 @@ describe('predictTiled (valid padding)', () => {
     expect(() => attachSpec(stored, spec, { tta: 9 })).not.toThrow();
     expect(() => modelInfoOf(stored)).toThrow(/info\.tta.*integer from 1 to 8/);
     tf.dispose([image, ...[byInfo, four, none, plain].flatMap((r) => [r.probabilities, r.labels])]);
+    stored.dispose();
+  });
+
+  it('predicts at a scale: the shrunk image predicted untiled, its probabilities enlarged back (the model stores it)', async () => {
+    const image = randomImage(90, 70, 1, 11);
+    const { probabilities } = await predictTiled(model, image, { inputSize: 92, scale: 0.5 });
+    expect(probabilities.shape).toEqual([90, 70, 2]);
+    // Reference: area-shrink to 35x45, one untiled prediction, linear enlargement back.
+    const shrunk = resizeImage({ data: image.dataSync() as Float32Array, width: 70, height: 90 }, 35, 45, 'area');
+    const small = tf.tensor3d(shrunk.data, [45, 35, 1]);
+    const reference = untiled(spec, model, small);
+    const back = resizeImage({ data: reference.dataSync() as Float32Array, width: 35, height: 45, channels: 2 }, 70, 90, 'linear');
+    expect(maxDiff(probabilities, tf.tensor3d(back.data, [90, 70, 2]))).toBeLessThan(1e-4);
+    const stored = buildModel(spec, { inputSize: 92, seed: 3 });
+    attachSpec(stored, spec, { scale: 0.5 });
+    const byInfo = await predictTiled(stored, image, { inputSize: 92 });
+    expect(maxDiff(byInfo.probabilities, probabilities)).toBeLessThan(1e-6);
+    await expect(predictTiled(model, image, { scale: 1.5 })).rejects.toThrow('`scale` must be a number in (0, 1]');
+    attachSpec(stored, spec, { scale: 2 });
+    expect(() => modelInfoOf(stored)).toThrow(/info\.scale` must be a number in \(0, 1\]/);
+    tf.dispose([image, probabilities, small, reference, byInfo.probabilities, byInfo.labels]);
     stored.dispose();
   });
 
