@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
   entry: { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/cli/main.ts' },
@@ -12,4 +15,6 @@ export default defineConfig({
   // Shared chunks, so `tfjs-unet/node` and `tfjs-unet` share one copy of the core (instanceof works across them).
   splitting: true,
   treeshake: true,
+  // The version the planner's step-time cache is keyed by (src/node/step-times.ts).
+  define: { __TFJS_UNET_VERSION__: JSON.stringify(version) },
 });

@@ -6,7 +6,7 @@
 import sharp from 'sharp';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readImage, syntheticCells, writeImage, type ImageArray } from '../../src/node/index.js';
+import { cropImage, readImage, syntheticCells, writeImage, type ImageArray } from '../../src/node/index.js';
 
 /** Where the shared data lives (a sibling of the repository). */
 export const SHARED = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
@@ -31,15 +31,6 @@ const pad2 = (i: number) => String(i).padStart(2, '0');
 
 async function folders(dir: string): Promise<void> {
   for (const part of ['train', 'test']) for (const sub of ['images', 'masks']) mkdirSync(join(dir, part, sub), { recursive: true });
-}
-
-/** A crop of a single-channel or RGB image array. */
-function crop<T extends ImageArray>(image: T, x0: number, y0: number, width: number, height: number): T {
-  const channels = image.channels ?? 1;
-  const Ctor = image.data.constructor as new (n: number) => T['data'] & { [i: number]: number };
-  const data = new Ctor(width * height * channels);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width * channels; x++) data[y * width * channels + x] = image.data[((y0 + y) * image.width + x0) * channels + x]!;
-  return { ...image, data, width, height };
 }
 
 /** 16-bit image resized by `factor` (cubic) and 16-bit labels (nearest), with sharp. */
@@ -68,7 +59,7 @@ async function fluoQuadrants() {
     ['q2', half, 0],
     ['q3', 0, half],
     ['q4', half, half],
-  ].map(([name, x, y]) => ({ name: name as string, test: name === 'q4', image: crop(image, x as number, y as number, half, half), labels: crop(labels, x as number, y as number, half, half) }));
+  ].map(([name, x, y]) => ({ name: name as string, test: name === 'q4', image: cropImage(image, x as number, y as number, half, half), labels: cropImage(labels, x as number, y as number, half, half) }));
 }
 
 export const DATASETS: readonly DatasetDefinition[] = [

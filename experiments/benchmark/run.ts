@@ -10,7 +10,8 @@
  * the built CLI (`npm run build` first): train on train/, then `evaluate --json` on test/ with the
  * saved model (its calibrated threshold and object settings). `--flags` adds CLI flags to the
  * train command (a variant, recorded under `--label`); `--cli FILE` runs another build of the CLI (copy
- * dist/ into experiments/benchmark/work/ to keep measuring one version while the code changes).
+ * dist/ into experiments/benchmark/work/ to keep measuring one version while the code changes; `--commit`
+ * names the commit it was built from).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +75,9 @@ function append(result: Result): void {
   console.log(JSON.stringify(result));
 }
 
-const commit = () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+/** The commit the runs measure: `--commit` (with `--cli`, the build's), else HEAD when the process started. */
+let measured = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+const commit = () => measured;
 const today = () => new Date().toISOString().slice(0, 10);
 const instanceOptions = (definition: DatasetDefinition) => ({ thin: definition.kind === 'tissue' });
 
@@ -119,7 +122,8 @@ async function planned(definition: DatasetDefinition, dir: string, minutes: numb
   const evaluation = JSON.parse(cli(['evaluate', '--model', join(out, 'model'), '--images', join(dir, 'test', 'images'), '--masks', join(dir, 'test', 'masks'), '--json'], join(out, 'evaluate.log'))) as EvaluationReport;
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { steps: number; seconds: number };
   const plan = log.split('\n').find((l) => l.startsWith('plan: '))?.slice('plan: '.length);
-  const planning = /candidates timed on .* in (\d+(\.\d+)?) s/.exec(log);
+  // The planning time as printed (older builds: "candidates timed on ... in N s").
+  const planning = /^planning: (\d+(?:\.\d+)?) s \(step times|candidates timed on .* in (\d+(?:\.\d+)?) s/m.exec(log);
   append({
     dataset: definition.name,
     kind: definition.kind,
@@ -131,7 +135,7 @@ async function planned(definition: DatasetDefinition, dir: string, minutes: numb
     date: today(),
     steps: metrics.steps,
     ...(plan === undefined ? {} : { plan }),
-    ...(planning === null ? {} : { planningSeconds: Number(planning[1]) }),
+    ...(planning === null ? {} : { planningSeconds: Number(planning[1] ?? planning[2]) }),
     scores: scoresOf(evaluation),
   });
 }
@@ -146,9 +150,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       flags: { type: 'string', default: '' },
       label: { type: 'string' },
       cli: { type: 'string' },
+      commit: { type: 'string' },
     },
   });
   if (values.cli !== undefined) cliPath = resolve(values.cli);
+  if (values.commit !== undefined) measured = values.commit;
   const chosen = values.datasets === 'all' ? DATASETS : values.datasets.split(',').map((name) => DATASETS.find((d) => d.name === name) ?? (() => { throw new Error(`unknown dataset ${name}: ${DATASETS.map((d) => d.name).join(', ')}`); })());
   const flags = values.flags.split(' ').filter((f) => f !== '');
   const label = values.label ?? (flags.length === 0 ? 'planned' : `planned ${values.flags}`);

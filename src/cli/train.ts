@@ -11,13 +11,15 @@ import { progressBar } from './progress.js';
 import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
 import { defaultSelectAfter, train, type TrainResult } from '../train/train.js';
+import { compareWithBaseline } from '../train/baseline.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import type { LossPreset } from '../loss/losses.js';
 import type { Normalization } from '../core/normalization.js';
 import { intensityPercentiles } from '../core/normalization.js';
 import { augmentationFor } from '../plan/augmentation.js';
 import { planTraining } from '../plan/planner.js';
-import { architectureSpec, ARCHITECTURES, type TrainingPlan } from '../plan/rules.js';
+import { fileStepTimes, machineSignature, stepTimesFile } from '../node/step-times.js';
+import { architectureSpec, ARCHITECTURES, MIN_STEPS, TARGET_DIAMETER, type TrainingPlan } from '../plan/rules.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../node/checkpoint-files.js';
 import type { Dataset } from '../node/images.js';
@@ -35,6 +37,7 @@ const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet
        [--deep-supervision | --no-deep-supervision] [--ema MOMENTUM|off] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
        [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
        [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2] [--select-after F]
+       [--scale F] [--foreground F] [--retime]
        [--engine auto|tfjs|onnx]`;
 
 export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N] [--mask-type T] [--mask-colors C]
@@ -67,6 +70,13 @@ averaging, e.g. 0.999; the plan's choice is printed with it); off: the trained w
 --tta N: test-time augmentation the model is calibrated with and predicts with by default (the
 average over N of the 8 flips/rotations; 1: none, the plan's); calibrate: all 8 if they do not
 worsen the Rand error on the held-out images, else none.
+--scale F: the scale the network works at, in (0, 1] (images shrunk by it, predictions enlarged
+back; planned: objects shrunk to ${TARGET_DIAMETER} px across when that shrinks them by a quarter or more).
+--foreground F: the share of training tiles centred on foreground (planned: a third for objects on a
+background, 0 for tissue).
+--retime: measure the candidates' step times again instead of reusing those measured before on this
+machine (kept in ~/.cache/tfjs-unet/step-times.json, or $TFJS_UNET_CACHE; valid for one library
+version on one machine).
 --engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
 ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
 (default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
@@ -112,8 +122,9 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   const { plan } = run;
   const model = buildModel(run.spec, { inputSize: plan.tile, seed: run.seed });
   const timed = 'seconds' in run.length;
+  const objects = plan.kind === 'objects';
   const bar = await progressBar(
-    `training [{bar}] {value}/{total} steps | loss {loss} | val Rand error {val} | {speed} steps/s | ${timed ? 'time left' : 'ETA'} {left}`,
+    `training [{bar}] {value}/{total} steps | loss {loss} | val ${objects ? 'PQ' : 'Rand error'} {val} | {speed} steps/s | ${timed ? 'time left' : 'ETA'} {left}`,
   );
   bar.start(timed ? 1 : (run.length as { steps: number }).steps, resume?.step ?? 0, { loss: '-', val: '-', speed: '-', left: '-' });
   let result: TrainResult;
@@ -131,6 +142,9 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
       ...((plan.ema ?? 0) > 0 ? { ema: { momentum: plan.ema! } } : {}),
       ...(plan.tta === 'calibrate' || (plan.tta ?? 1) > 1 ? { tta: plan.tta } : {}),
       augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
+      ...(plan.kind === undefined ? {} : { kind: plan.kind }),
+      ...((plan.scale ?? 1) === 1 ? {} : { scale: plan.scale! }),
+      ...((plan.foreground ?? 0) === 0 ? {} : { foreground: plan.foreground! }),
       seed: run.seed,
       ...(plan.selectAfter === undefined ? {} : { selectAfter: plan.selectAfter }),
       ...(plan.engine === 'onnx' && run.onnx !== undefined ? { engine: { onnx: run.onnx } } : {}),
@@ -145,7 +159,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
         if (timed) bar.setTotal(Math.max(step, steps));
         bar.update(step, { loss: loss.toFixed(4), speed: stepsPerSecond.toFixed(2), left: minutesText(etaSeconds) });
       },
-      onValidation: (record) => bar.update({ val: record.randError.toFixed(4) }),
+      onValidation: (record) => bar.update({ val: (objects ? record.panopticQuality : record.randError).toFixed(4) }),
     });
   } finally {
     bar.stop();
@@ -155,7 +169,21 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   await writeFileAtomic(
     join(run.out, 'metrics.json'),
     JSON.stringify(
-      { steps: result.steps, seconds: result.seconds, stopped: result.stopped, best: result.best, info: result.info, calibration: result.calibration, validations: result.validations, history: result.history, backend: tf.getBackend(), engine: plan.engine ?? 'tfjs' },
+      {
+        steps: result.steps,
+        seconds: result.seconds,
+        stopped: result.stopped,
+        kind: result.kind,
+        metric: result.metric,
+        best: result.best,
+        info: result.info,
+        calibration: result.calibration,
+        baseline: result.baseline,
+        validations: result.validations,
+        history: result.history,
+        backend: tf.getBackend(),
+        engine: plan.engine ?? 'tfjs',
+      },
       null,
       2,
     ),
@@ -165,7 +193,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   run.print(
     `${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps in ${minutesText(result.seconds)} on ${engineName(plan.engine)}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`,
   );
-  if (result.best !== null) run.print(`best validation Rand error (ISBI 2012) ${result.best.value.toFixed(4)} at step ${result.best.step}`);
+  if (result.best !== null) run.print(`validation ${METRIC_NAMES[result.metric]} ${result.best.value.toFixed(4)} at step ${result.best.step}`);
   if (result.calibration !== undefined) {
     const c = result.calibration;
     run.print(
@@ -174,12 +202,39 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
     if (c.tta !== undefined) {
       run.print(`test-time augmentation (${c.tta.count} flips/rotations): ${c.tta.kept ? 'kept' : 'left out'}, validation ${c.tta.with.toFixed(4)} with, ${c.tta.without.toFixed(4)} without`);
     }
+    if (result.baseline !== undefined) reportAgainstBaseline(run, result);
   }
   run.print(`model: ${join(run.out, 'model')}; metrics: ${join(run.out, 'metrics.json')}; curve: ${join(run.out, 'training-curve.svg')}`);
   return result;
 }
 
-const DATA_FLAGS = { images: { type: 'string' }, masks: { type: 'string' }, minutes: { type: 'string' }, backend: { type: 'string' }, ...MASK_FLAGS } as const;
+/** How the CLI names the validation metrics. */
+const METRIC_NAMES: Record<TrainResult['metric'], string> = {
+  randError: 'Rand error (ISBI 2012)',
+  infoError: 'information error (ISBI 2012)',
+  pixelError: 'pixel error',
+  iou: 'mean IoU',
+  dice: 'mean Dice',
+  skimageRandError: 'adapted Rand error',
+  ap50: 'AP at IoU 0.5',
+  panopticQuality: 'panoptic quality',
+};
+
+/** Says whether the model beats a global threshold on the held-out images and, when it does not, what to try. */
+function reportAgainstBaseline(run: RunTraining, result: TrainResult): void {
+  const { beaten, summary } = compareWithBaseline(result.kind, result.calibration!, result.baseline!);
+  if (beaten) {
+    run.print(`on the held-out images: ${summary}`);
+    return;
+  }
+  run.print(
+    `warning: the model is no better than a global threshold of the image on the held-out images (${summary}). It was saved, but its masks may be poor. ` +
+      `To do better: train longer (--minutes; this run trained ${result.steps} steps), annotate more or better masks (${run.images.length} training images), ` +
+      `or check how the masks were read (printed at the start; --mask-type states it).`,
+  );
+}
+
+const DATA_FLAGS = { images: { type: 'string' }, masks: { type: 'string' }, minutes: { type: 'string' }, backend: { type: 'string' }, retime: { type: 'boolean' }, ...MASK_FLAGS } as const;
 const PLAN_OPTIONS = {
   architecture: { type: 'string' },
   depth: { type: 'string' },
@@ -203,6 +258,8 @@ const PLAN_OPTIONS = {
   'val-share': { type: 'string' },
   'select-after': { type: 'string' },
   engine: { type: 'string' },
+  scale: { type: 'string' },
+  foreground: { type: 'string' },
 } as const;
 
 /** Refuses a mask set with no foreground at all, naming the files. */
@@ -238,6 +295,8 @@ interface PlanFlags {
   readonly validationShare?: number;
   readonly selectAfter?: number;
   readonly engine: 'auto' | 'tfjs' | 'onnx';
+  readonly scale?: number;
+  readonly foreground?: number;
 }
 
 /** Every plan flag of `values`, checked (usage errors name the flag, the constraint and the value). */
@@ -250,6 +309,10 @@ function planFlags(values: Record<string, unknown>): PlanFlags {
   if (selectAfter !== undefined && !(selectAfter >= 0 && selectAfter <= 1)) {
     throw new UsageError(`--select-after must be a fraction of the run between 0 and 1, got ${String(values['select-after'])}`);
   }
+  const scale = values.scale === undefined ? undefined : Number(values.scale);
+  if (scale !== undefined && !(scale > 0 && scale <= 1)) throw new UsageError(`--scale must be a number in (0, 1], got ${String(values.scale)}`);
+  const foreground = values.foreground === undefined ? undefined : Number(values.foreground);
+  if (foreground !== undefined && !(foreground >= 0 && foreground <= 1)) throw new UsageError(`--foreground must be a share of the tiles between 0 and 1, got ${String(values.foreground)}`);
   const weights = choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, undefined);
   const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, undefined);
   const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
@@ -277,6 +340,8 @@ function planFlags(values: Record<string, unknown>): PlanFlags {
     validationShare: share,
     selectAfter,
     engine,
+    scale,
+    foreground,
   };
 }
 
@@ -311,6 +376,8 @@ function withOverrides(plan: TrainingPlan, flags: PlanFlags, data: Dataset): Tra
     validationShare: flags.validationShare ?? plan.validationShare,
     ...(flags.selectAfter === undefined ? {} : { selectAfter: flags.selectAfter }),
     engine: flags.engine !== 'auto' ? flags.engine : loss === 'focal' ? 'tfjs' : plan.engine,
+    scale: flags.scale ?? plan.scale ?? 1,
+    foreground: flags.foreground ?? plan.foreground ?? 0,
   };
 }
 
@@ -334,17 +401,17 @@ function keptWeights(plan: TrainingPlan): string {
 }
 
 /** Prints a plan: the data, the candidates with their cost, the choice and why. */
-function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, seconds: number, print: (line: string) => void): void {
+function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, print: (line: string) => void): void {
   print(
     `data: ${fp.images} image(s), ${fp.width.median}x${fp.height.median} px (median), ${fp.channels} channel(s), ${fp.classes} classes (${fp.classFrequencies.map((f) => `${(100 * f).toFixed(0)}%`).join(' / ')}), ` +
       `${fp.objects.total} objects (median ${fp.objects.area.median} px, ${fp.objects.diameter.median.toFixed(0)} px across), thin background ${(100 * fp.thinBackgroundShare).toFixed(0)}%`,
   );
-  print(`candidates timed on ${engineName(plan.engine)} in ${seconds.toFixed(1)} s (seconds per step -> steps in ${plan.minutes} min):`);
+  print(`candidates on ${engineName(plan.engine)} (seconds per step -> steps in ${plan.minutes} min):`);
   for (const c of plan.candidates) {
     print(`  ${c.padding} depth ${c.depth} base ${c.baseFilters} tile ${c.tile} batch ${c.batch}: ${c.secondsPerStep.toFixed(3)} s -> ${c.steps} steps`);
   }
   print(
-    `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule${(plan.ema ?? 0) > 0 ? `, weights averaged (momentum ${plan.ema})` : ''}; ` +
+    `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}${(plan.scale ?? 1) !== 1 ? ` at scale ${plan.scale}` : ''}${(plan.foreground ?? 0) > 0 ? `, ${Math.round(100 * plan.foreground!)}% of tiles on foreground` : ''}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule${(plan.ema ?? 0) > 0 ? `, weights averaged (momentum ${plan.ema})` : ''}; ` +
       `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out, ${keptWeights(plan)} kept${plan.tta === 'calibrate' ? '; test-time augmentation if it helps on them' : (plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
   );
   for (const reason of plan.reasons) print(`  - ${reason}`);
@@ -365,32 +432,48 @@ async function onnxRuntimeFor(engine: PlanFlags['engine'], print: (line: string)
   }
 }
 
-async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: (line: string) => void, signal?: AbortSignal) {
+async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: (line: string) => void, options: { signal?: AbortSignal; loadSeconds: number; retime: boolean }) {
   const onnx = await onnxRuntimeFor(flags.engine, print);
   const { engine } = flags;
   print(`planning: timing candidate networks on ${engine === 'onnx' ? engineName('onnx') : onnx === undefined || engine === 'tfjs' ? engineName('tfjs') : `${engineName('tfjs')} and ${engineName('onnx')}`}...`);
-  const { fingerprint: fp, plan, seconds } = await planTraining(data.images, data.masks, minutes, {
-    ...(signal === undefined ? {} : { signal }),
+  const runtime = onnx === undefined ? '' : `onnxruntime-node ${(onnx as { env?: { versions?: { common?: string } } }).env?.versions?.common ?? ''}`.trim();
+  const cache = fileStepTimes(stepTimesFile(), machineSignature(runtime));
+  const timed = {
+    get: (key: string) => (options.retime ? undefined : cache.get(key)),
+    set: (key: string, seconds: number) => cache.set(key, seconds),
+  };
+  const result = await planTraining(data.images, data.masks, minutes, {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(onnx === undefined ? {} : { onnx }),
     engine: onnx === undefined ? 'tfjs' : engine,
     architecture: flags.architecture ?? 'unet',
     deepSupervision: flags.deepSupervision,
+    cache: timed,
+    backend: tf.getBackend(),
   });
-  const chosen = withOverrides(plan, flags, data);
-  printPlan(fp, chosen, seconds, print);
-  return { fp, plan: chosen, seconds };
+  // A cache that cannot be written costs the next plan its timings, never this run.
+  await cache.save().catch((error: Error) => print(`note: step times not cached (${error.message})`));
+  const chosen = withOverrides(result.plan, flags, data);
+  printPlan(result.fingerprint, chosen, print);
+  const overhead = options.loadSeconds + result.seconds;
+  print(
+    `planning: ${result.seconds.toFixed(1)} s (step times: ${result.measured} measured, ${result.cached} from ${cache.path}${result.skipped > 0 ? `; ${result.skipped} candidate(s) skipped, slower than one that cannot reach ${MIN_STEPS} steps` : ''}); ` +
+      `with loading (${options.loadSeconds.toFixed(1)} s) ${(100 * overhead / (60 * minutes)).toFixed(1)}% of the ${minutes} min budget`,
+  );
+  return { fp: result.fingerprint, plan: chosen, seconds: result.seconds };
 }
 
 export async function planCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
   const values = parse(argv, { ...DATA_FLAGS, ...PLAN_OPTIONS, json: { type: 'boolean' } });
   if (values.help === true) return print(PLAN_HELP), 0;
+  const started = performance.now();
   const minutes = number(values, 'minutes', 10);
   const flags = planFlags(values);
   const data = await loadData(values, maskOptions(values));
   checkForeground(data);
   await selectBackend(values);
   const lines: string[] = [`${data.images.length} images, ${describeMasks(data)}`];
-  const { fp, plan } = await planFor(flags, data, minutes, (l) => lines.push(l));
+  const { fp, plan } = await planFor(flags, data, minutes, (l) => lines.push(l), { loadSeconds: (performance.now() - started) / 1000, retime: values.retime === true });
   print(values.json === true ? JSON.stringify({ fingerprint: fp, masks: maskRecord(data), plan }, null, 2) : lines.join('\n'));
   return 0;
 }
@@ -449,7 +532,7 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   } else {
     let planned: Awaited<ReturnType<typeof planFor>>;
     try {
-      planned = await planFor(flags, data, minutes, print, signal);
+      planned = await planFor(flags, data, minutes, print, { signal, loadSeconds: (performance.now() - started) / 1000, retime: values.retime === true });
     } catch (error) {
       if (signal.aborted) {
         print('stopped while planning: nothing was written');

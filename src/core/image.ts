@@ -75,3 +75,26 @@ export function checkImageArray(argument: string, image: unknown): number {
   }
   return channels;
 }
+
+/**
+ * The `width` x `height` window of an image whose top-left pixel is
+ * (`x`, `y`), in the image's own array type.
+ *
+ * @throws {@link ArgumentError} for a window outside the image.
+ * @example
+ * ```ts
+ * const corner = cropImage(image, 0, 0, 256, 256);
+ * ```
+ */
+export function cropImage<T extends TypedArray>(image: ImageArray<T>, x: number, y: number, width: number, height: number): ImageArray<T> {
+  const channels = checkImageArray('image', image);
+  if (![x, y, width, height].every(Number.isInteger) || x < 0 || y < 0 || width < 1 || height < 1 || x + width > image.width || y + height > image.height) {
+    throw new ArgumentError('window', `must lie inside the ${image.width}x${image.height} image`, `${width}x${height} at (${x}, ${y})`);
+  }
+  const data = new (image.data.constructor as new (n: number) => T)(width * height * channels);
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * image.width + x) * channels;
+    data.set(image.data.subarray(from, from + width * channels), row * width * channels);
+  }
+  return { data, width, height, channels };
+}

@@ -5,12 +5,25 @@
  */
 import { ArgumentError } from '../core/errors.js';
 import { buildModel } from '../compile/build.js';
-import type { ImageArray, TypedArray } from '../core/image.js';
+import { cropImage, type ImageArray, type TypedArray } from '../core/image.js';
 import { train, type TrainOptions } from '../train/train.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
 import { augmentationFor } from './augmentation.js';
+import type { LossPreset } from '../loss/losses.js';
 import { fingerprint, type DatasetFingerprint } from './fingerprint.js';
-import { architectureSpec, candidateKey, choosePlan, planCandidates, PLANNED_DEEP_SUPERVISION, type Architecture, type PlanCandidate, type TrainingPlan } from './rules.js';
+import {
+  architectureSpec,
+  candidateKey,
+  choosePlan,
+  MIN_STEPS,
+  OVERHEAD_SHARE,
+  planCandidates,
+  PLANNED_DEEP_SUPERVISION,
+  recipeFor,
+  type Architecture,
+  type PlanCandidate,
+  type TrainingPlan,
+} from './rules.js';
 
 /** Steps of a timed candidate that are not counted. */
 const WARMUP_STEPS = 2;
@@ -26,6 +39,8 @@ export interface MeasureOptions {
   readonly architecture?: Architecture;
   /** Time the steps with deep-supervision heads (`train`'s `deepSupervision: true`). Default false. */
   readonly deepSupervision?: boolean;
+  /** The loss to time. Default `'crossEntropy'`. */
+  readonly loss?: LossPreset;
 }
 
 /**
@@ -65,6 +80,7 @@ export async function measureStepSeconds(
       batchSize: candidate.batch,
       inputSize: candidate.tile,
       optimizer: 'adam',
+      ...(options.loss === undefined ? {} : { loss: options.loss }),
       augmentation: augmentationFor(1, { elastic: true }),
       normalization: { kind: 'zscore' },
       seed: 1,
@@ -88,18 +104,48 @@ export interface PlanResult {
   readonly fingerprint: DatasetFingerprint;
   readonly plan: TrainingPlan;
   readonly seconds: number;
+  /** Step times taken from the cache, and measured. */
+  readonly cached: number;
+  readonly measured: number;
+  /** Candidates not timed: costlier than one too slow to reach `MIN_STEPS` in the budget. */
+  readonly skipped: number;
 }
 
 /**
- * Plans a run: fingerprints the data, times each candidate of
- * `planCandidates` for a few steps on the current backend (on at most two of
- * the images), and chooses with `choosePlan`. Given ONNX Runtime, the first
- * candidate is timed on both engines and the faster one times the rest and
- * is the plan's `engine`; the first candidate is timed once more at the end
- * on it and the faster measurement kept.
+ * Measured step times kept between runs (e.g. `fileStepTimes` of
+ * `tfjs-unet/node`, one file per machine): keys name the engine, backend,
+ * network, tile, batch and data shape; the store adds what invalidates them
+ * (library version, machine).
+ */
+export interface StepTimeCache {
+  get(key: string): number | undefined;
+  set(key: string, seconds: number): void;
+}
+
+/** The key of a candidate's step time: everything the time depends on besides the machine and the library. */
+export function stepTimeKey(candidate: PlanCandidate, setup: { engine: 'tfjs' | 'onnx'; backend: string; architecture: Architecture; channels: number; classes: number; deepSupervision: boolean; loss: string }): string {
+  return `${setup.engine === 'onnx' ? 'onnx' : `tfjs-${setup.backend}`}/${setup.architecture}/${candidateKey(candidate)}/in ${setup.channels}/out ${setup.classes}/${setup.deepSupervision ? 'ds' : 'no-ds'}/${setup.loss}`;
+}
+
+/** Up to two crops of at most twice the tile a side, from the first images: what a timed step needs, without decoding and weighing whole images. */
+function timingSample(images: readonly ImageArray<TypedArray>[], labels: readonly ImageArray<TypedArray>[], tile: number) {
+  const crop = (image: ImageArray<TypedArray>) => cropImage(image, 0, 0, Math.min(image.width, 2 * tile), Math.min(image.height, 2 * tile));
+  return { images: images.slice(0, 2).map(crop), labels: labels.slice(0, 2).map(crop) };
+}
+
+/**
+ * Plans a run: fingerprints the data, decides the recipe for its kind
+ * (`recipeFor`), and times the candidates of `planCandidates` for a few
+ * steps on the current backend (on crops of at most two images), cheapest
+ * first, skipping a candidate that costs more than one already too slow to
+ * reach `MIN_STEPS` in the budget (it could not be chosen); then chooses with
+ * `choosePlan`. Given ONNX Runtime, the first candidate is timed on both
+ * engines and the faster one times the rest and is the plan's `engine`.
+ * Step times found in `cache` are not measured again (the first plan on a
+ * machine measures; later ones cost almost nothing).
  *
  * @param minutes - the whole run's budget.
- * @param options - `onCandidate` is called with each candidate's measured step time (for progress
+ * @param options - `onCandidate` is called with each candidate's step time (for progress
  *   output); `signal` stops planning between candidates.
  * @example
  * ```ts
@@ -112,7 +158,7 @@ export async function planTraining(
   labels: readonly ImageArray<TypedArray>[],
   minutes: number,
   options: {
-    readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: 'tfjs' | 'onnx') => void;
+    readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: 'tfjs' | 'onnx', cached: boolean) => void;
     readonly signal?: AbortSignal;
     /** ONNX Runtime, to time the onnx engine too (on the first candidate) and plan with the faster engine. */
     readonly onnx?: OnnxRuntimeLike;
@@ -122,57 +168,83 @@ export async function planTraining(
     readonly architecture?: Architecture;
     /** Plan with or without deep supervision (candidates are timed with the heads when on). Default `PLANNED_DEEP_SUPERVISION` (on). */
     readonly deepSupervision?: boolean;
+    /** Step times measured before on this machine. */
+    readonly cache?: StepTimeCache;
+    /** The backend's name for the cache's keys. Default: `'tfjs'`. */
+    readonly backend?: string;
   } = {},
 ): Promise<PlanResult> {
   const started = performance.now();
   const fp = fingerprint(images, labels);
+  const recipe = recipeFor(fp);
+  const architecture = options.architecture ?? 'unet';
+  const deepSupervision = options.deepSupervision ?? PLANNED_DEEP_SUPERVISION;
+  const candidates = planCandidates(fp, recipe.scale);
+  const sample = timingSample(images, labels, candidates[0]!.tile);
   const speeds = new Map<string, number>();
-  const sample = { images: images.slice(0, 2), labels: labels.slice(0, 2) };
   const engineOption = (engine: 'tfjs' | 'onnx'): TrainOptions['engine'] => (engine === 'onnx' ? { onnx: options.onnx! } : 'tfjs');
   const choice = options.engine ?? 'auto';
   if (choice === 'onnx' && options.onnx === undefined) throw new ArgumentError('onnx', "must be ONNX Runtime to plan with engine 'onnx'", undefined);
+  const keyOf = (candidate: PlanCandidate, engine: 'tfjs' | 'onnx') =>
+    stepTimeKey(candidate, { engine, backend: options.backend ?? 'tfjs', architecture, channels: fp.channels, classes: fp.classes, deepSupervision, loss: recipe.loss });
+  let cached = 0;
+  let measured = 0;
+  const timeOn = async (candidate: PlanCandidate, engine: 'tfjs' | 'onnx'): Promise<number> => {
+    if (options.signal?.aborted === true) throw new Error('planning was aborted');
+    const known = options.cache?.get(keyOf(candidate, engine));
+    if (known !== undefined) {
+      cached++;
+      options.onCandidate?.(candidate, known, engine, true);
+      return known;
+    }
+    const seconds = await measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, loss: recipe.loss });
+    measured++;
+    options.cache?.set(keyOf(candidate, engine), seconds);
+    options.onCandidate?.(candidate, seconds, engine, false);
+    return seconds;
+  };
   let engine: 'tfjs' | 'onnx' = choice === 'onnx' ? 'onnx' : 'tfjs';
   const engineReasons: string[] = choice === 'auto' ? [] : [`engine ${engine}: as asked`];
-  const timeOn = (candidate: PlanCandidate, e: 'tfjs' | 'onnx') => {
-    if (options.signal?.aborted === true) throw new Error('planning was aborted');
-    return measureStepSeconds(candidate, sample.images, sample.labels, {
-      classes: fp.classes,
-      engine: engineOption(e),
-      architecture: options.architecture ?? 'unet',
-      deepSupervision: options.deepSupervision ?? PLANNED_DEEP_SUPERVISION,
-    });
-  };
-  const candidates = planCandidates(fp);
+  const tooSlow: PlanCandidate[] = [];
+  const trainSeconds = minutes * 60 * (1 - OVERHEAD_SHARE);
+  let skipped = 0;
   for (const [i, candidate] of candidates.entries()) {
+    // A candidate at least as wide and as batched as one that cannot reach MIN_STEPS cannot either.
+    if (tooSlow.some((slow) => candidate.baseFilters >= slow.baseFilters && candidate.batch >= slow.batch)) {
+      skipped++;
+      continue;
+    }
     let seconds: number;
     if (i === 0 && options.onnx !== undefined && choice === 'auto') {
-      // The engines are timed on the first (smallest) candidate; the faster one times and trains the rest.
+      // The engines are timed on the first (cheapest) candidate; the faster one times and trains the rest.
       const tfjsSeconds = await timeOn(candidate, 'tfjs');
-      options.onCandidate?.(candidate, tfjsSeconds, 'tfjs');
       const onnxSeconds = await timeOn(candidate, 'onnx');
       engine = onnxSeconds < tfjsSeconds ? 'onnx' : 'tfjs';
       seconds = Math.min(tfjsSeconds, onnxSeconds);
       engineReasons.push(`engine ${engine}: ${Math.min(tfjsSeconds, onnxSeconds).toFixed(3)} s/step against ${Math.max(tfjsSeconds, onnxSeconds).toFixed(3)} s/step on ${engine === 'onnx' ? 'tfjs' : 'onnx'} (timed on the first candidate)`);
-      options.onCandidate?.(candidate, onnxSeconds, 'onnx');
     } else {
       seconds = await timeOn(candidate, engine);
-      options.onCandidate?.(candidate, seconds, engine);
     }
     speeds.set(candidateKey(candidate), seconds);
+    if (trainSeconds / seconds < MIN_STEPS) tooSlow.push(candidate);
   }
-  // The first candidate was timed right after the other engine, whose threads may still hold the cores (it
-  // measured 0.25-0.38 s/step in four ISBI plans for about 0.30 s in training): timed again at the end, the
-  // faster of its measurements counts.
-  const first = candidates[0];
-  if (first !== undefined && options.onnx !== undefined && choice === 'auto') {
-    const again = await timeOn(first, engine);
-    options.onCandidate?.(first, again, engine);
-    speeds.set(candidateKey(first), Math.min(speeds.get(candidateKey(first))!, again));
+  // The first candidate was timed right after the other engine, whose threads may still hold the cores: when it
+  // competes with others measured here, it is timed again at the end and the faster measurement counts.
+  const first = candidates[0]!;
+  if (options.onnx !== undefined && choice === 'auto' && speeds.size > 1 && measured > 1) {
+    const again = await measureStepSeconds(first, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, loss: recipe.loss });
+    options.onCandidate?.(first, again, engine, false);
+    const best = Math.min(speeds.get(candidateKey(first))!, again);
+    speeds.set(candidateKey(first), best);
+    options.cache?.set(keyOf(first, engine), best);
   }
-  const plan = choosePlan(fp, minutes, speeds, undefined, options.architecture ?? 'unet');
+  const plan = choosePlan(fp, minutes, speeds, candidates, architecture);
   return {
     fingerprint: fp,
-    plan: { ...plan, engine, deepSupervision: options.deepSupervision ?? plan.deepSupervision, reasons: [...plan.reasons, ...engineReasons] },
+    plan: { ...plan, engine, deepSupervision, reasons: [...plan.reasons, ...engineReasons] },
     seconds: (performance.now() - started) / 1000,
+    cached,
+    measured,
+    skipped,
   };
 }

@@ -14,6 +14,7 @@ import { match } from 'ts-pattern';
 import type { Normalization } from '../core/normalization.js';
 import type { LossPreset } from '../loss/losses.js';
 import type { Schedule } from '../train/schedule.js';
+import { TISSUE_SHARE, type DataKind } from '../train/calibrate.js';
 import type { DatasetFingerprint } from './fingerprint.js';
 
 /**
@@ -42,6 +43,84 @@ export function architectureSpec(architecture: Architecture, options: UNetOption
     .with('attention-unet', () => attentionUnet(options))
     .with('unet-plus-plus', () => unetPlusPlus(options))
     .exhaustive();
+}
+
+/**
+ * Objects are trained at the scale that makes their median diameter this
+ * many pixels (Cellpose rescales cells to 30 px for the same reason): enough
+ * for their shape, small enough that a shallow network sees whole objects and
+ * a step covers many of them.
+ */
+export const TARGET_DIAMETER = 32;
+
+/** A scale above this is not worth resampling for: objects are trained at full size. */
+const LEAST_SHRINK = 0.75;
+
+/** Share of training tiles centred on a foreground pixel for objects on a background (nnU-Net's 1/3). */
+export const FOREGROUND_SHARE = 1 / 3;
+
+/** What the kind of data decides, with one reason per choice. */
+export interface Recipe {
+  readonly kind: DataKind;
+  /** The scale the network works at (`train`'s `scale`). */
+  readonly scale: number;
+  /** Share of tiles centred on foreground (`train`'s `foreground`). */
+  readonly foreground: number;
+  readonly loss: LossPreset;
+  readonly weights: 'none' | 'border' | 'borderUnbalanced';
+  readonly reasons: readonly string[];
+}
+
+/**
+ * The recipe for a dataset, from its fingerprint. Tissue (thin boundaries
+ * fill the image, `thinBackgroundShare` above `TISSUE_SHARE`): full
+ * resolution, uniform tiles, the paper's class-balanced border weights,
+ * validation by the challenge Rand error. Objects on a background: shrunk so
+ * the median object is {@link TARGET_DIAMETER} px across (when that shrinks
+ * by more than a quarter), {@link FOREGROUND_SHARE} of the tiles centred on
+ * objects, Dice + cross-entropy with the border term between close objects
+ * (without class balancing: Dice already balances), validation by the
+ * objects' panoptic quality.
+ *
+ * @example
+ * ```ts
+ * recipeFor(fingerprint(images, labels)).scale; // 0.38 for nuclei 85 px across
+ * ```
+ */
+export function recipeFor(fp: DatasetFingerprint): Recipe {
+  const share = `${Math.round(100 * fp.thinBackgroundShare)}% of the background is thin boundary`;
+  if (fp.thinBackgroundShare > TISSUE_SHARE) {
+    return {
+      kind: 'tissue',
+      scale: 1,
+      foreground: 0,
+      loss: 'crossEntropy',
+      weights: 'border',
+      reasons: [
+        `kind tissue: ${share} (objects fill the image): validated by the challenge Rand error, borders thinned`,
+        'scale 1: boundaries are a few pixels thin',
+        "loss: the paper's cross-entropy with class-balanced border weights",
+      ],
+    };
+  }
+  const median = fp.objects.diameter.median;
+  const fit = median > 0 ? TARGET_DIAMETER / median : 1;
+  const scale = fit <= LEAST_SHRINK ? +fit.toFixed(3) : 1;
+  return {
+    kind: 'objects',
+    scale,
+    foreground: FOREGROUND_SHARE,
+    loss: 'diceCrossEntropy',
+    weights: 'borderUnbalanced',
+    reasons: [
+      `kind objects: ${share} (objects on a background): validated by the objects' panoptic quality`,
+      scale < 1
+        ? `scale ${scale}: objects ${median.toFixed(0)} px across are trained at ${TARGET_DIAMETER} px (predictions are enlarged back)`
+        : `scale 1: objects ${median.toFixed(0)} px across need full resolution`,
+      `tiles: ${Math.round(100 * FOREGROUND_SHARE)}% centred on objects (${(100 * (1 - (fp.classFrequencies[0] ?? 0))).toFixed(0)}% of the pixels are foreground)`,
+      'loss: Dice + cross-entropy, border weights between close objects',
+    ],
+  };
 }
 
 /** A network and batch shape the planner may choose. */
@@ -126,6 +205,12 @@ export interface TrainingPlan {
   readonly tta?: number | 'calibrate';
   /** Augmentation strength 0..1 and elastic deformation (see `augmentationFor`). */
   readonly augmentation: { readonly strength: number; readonly elastic: boolean };
+  /** What the images show (`recipeFor`); plans written before it existed: from the labels. */
+  readonly kind?: DataKind;
+  /** The scale the network works at (`train`'s `scale`); plans written before it existed: 1. */
+  readonly scale?: number;
+  /** Share of tiles centred on foreground (`train`'s `foreground`); plans written before it existed: 0. */
+  readonly foreground?: number;
   /** Share of the images held out for calibration (and model selection, with `selectAfter` below 1). */
   readonly validationShare: number;
   /** `train`'s `selectAfter` when a flag set it; planned: absent, train's default (the last weights under a decaying schedule). */
@@ -202,48 +287,49 @@ export function receptiveField(depth: Depth): number {
 
 /**
  * The depth for the objects: the smallest of 3..5 whose receptive field
- * spans twice the large (90th percentile) objects' diameter, so a pixel sees
- * its whole object and the neighbours'; 5 when none does.
+ * spans twice the large (90th percentile) objects' diameter at the network's
+ * `scale`, so a pixel sees its whole object and the neighbours'; 5 when none does.
  *
  * @example
  * ```ts
  * depthFor(fingerprint(images, labels)); // 4 for ISBI 2012 cells (70 px across)
  * ```
  */
-export function depthFor(fp: DatasetFingerprint): Depth {
-  for (const depth of [3, 4, 5] as const) if (receptiveField(depth) >= 2 * fp.objects.diameter.p90) return depth;
+export function depthFor(fp: DatasetFingerprint, scale = 1): Depth {
+  for (const depth of [3, 4, 5] as const) if (receptiveField(depth) >= 2 * scale * fp.objects.diameter.p90) return depth;
   return 5;
 }
 
 /**
  * The training tile: same padding, 256 px (a multiple of 2^depth) or the
- * smallest image side rounded down to one when images are smaller, and at
- * least 8 px at the bottom level.
+ * smallest image side (at the network's `scale`) rounded down to one when
+ * images are smaller, and at least 8 px at the bottom level.
  *
  * @example
  * ```ts
  * tileFor(fp, 4); // 256 for 512 px images
  * ```
  */
-export function tileFor(fp: DatasetFingerprint, depth: Depth): number {
+export function tileFor(fp: DatasetFingerprint, depth: Depth, scale = 1): number {
   const unit = 2 ** depth;
-  const side = Math.min(fp.width.min, fp.height.min);
+  const side = Math.max(2, Math.round(scale * Math.min(fp.width.min, fp.height.min)));
   return Math.max(8 * unit, Math.floor(Math.min(256, side) / unit) * unit);
 }
 
 /**
  * The candidates worth timing: same-padding U-Nets of the depth the objects
- * need ({@link depthFor}) on the tile of {@link tileFor}, with every base
- * filter count of {@link BASE_FILTERS} and batch of {@link BATCHES}.
+ * need ({@link depthFor}) on the tile of {@link tileFor}, at the recipe's
+ * scale, with every base filter count of {@link BASE_FILTERS} and batch of
+ * {@link BATCHES}, cheapest first.
  *
  * @example
  * ```ts
  * planCandidates(fingerprint(images, labels)); // 4 candidates to time
  * ```
  */
-export function planCandidates(fp: DatasetFingerprint): PlanCandidate[] {
-  const depth = depthFor(fp);
-  const tile = tileFor(fp, depth);
+export function planCandidates(fp: DatasetFingerprint, scale = recipeFor(fp).scale): PlanCandidate[] {
+  const depth = depthFor(fp, scale);
+  const tile = tileFor(fp, depth, scale);
   return BASE_FILTERS.flatMap((baseFilters) => BATCHES.map((batch) => ({ depth, baseFilters, padding: 'same' as const, batchNorm: false, tile, batch })));
 }
 
@@ -287,6 +373,7 @@ export function choosePlan(
   candidates: readonly PlanCandidate[] = planCandidates(fp),
   architecture: Architecture = 'unet',
 ): TrainingPlan {
+  const recipe = recipeFor(fp);
   if (!(minutes > 0)) throw new ArgumentError('minutes', 'must be a positive number', minutes);
   const trainSeconds = minutes * 60 * (1 - OVERHEAD_SHARE);
   const rated: RatedCandidate[] = candidates.flatMap((c) => {
@@ -315,7 +402,8 @@ export function choosePlan(
     chosen = rated.reduce((best, c) => (c.steps > best.steps ? c : best));
     reasons.push(`network: base ${chosen.baseFilters}, batch ${chosen.batch}: no candidate reaches ${MIN_STEPS} steps in ${minutes} min, so the fastest (${chosen.steps} steps)`);
   }
-  reasons.push(`depth ${chosen.depth}: receptive field ${receptiveField(chosen.depth)} px spans twice the large objects (${fp.objects.diameter.p90.toFixed(0)} px across)`);
+  const p90 = recipe.scale * fp.objects.diameter.p90;
+  reasons.push(`depth ${chosen.depth}: receptive field ${receptiveField(chosen.depth)} px ${receptiveField(chosen.depth) >= 2 * p90 ? 'spans' : 'is the widest; it does not span'} twice the large objects (${p90.toFixed(0)} px across${recipe.scale < 1 ? ' at the scale' : ''})`);
   reasons.push(`tile ${chosen.tile} px, same padding: every pixel of the tile is labelled output`);
   return {
     minutes,
@@ -331,8 +419,11 @@ export function choosePlan(
     optimizer: 'adam',
     learningRate: 1e-3,
     schedule: { kind: 'cosine', warmup: 0.02 },
-    loss: 'crossEntropy',
-    weights: 'border',
+    loss: recipe.loss,
+    weights: recipe.weights,
+    kind: recipe.kind,
+    scale: recipe.scale,
+    foreground: recipe.foreground,
     deepSupervision: PLANNED_DEEP_SUPERVISION,
     ema: PLANNED_EMA,
     tta: PLANNED_TTA,
@@ -341,6 +432,6 @@ export function choosePlan(
     engine: 'tfjs',
     estimate: { secondsPerStep: chosen.secondsPerStep, steps: chosen.steps },
     candidates: rated,
-    reasons,
+    reasons: [...recipe.reasons, ...reasons],
   };
 }

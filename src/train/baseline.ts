@@ -10,6 +10,7 @@ import type { ImageArray, TypedArray } from '../core/image.js';
 import type { InstanceOptions } from '../regions/instances.js';
 import { evaluateSegmentation, type EvaluationReport, type ScoredImage } from '../metrics/report.js';
 import type { LabelledImages } from './validation.js';
+import type { DataKind } from './calibrate.js';
 
 /** What {@link thresholdBaseline} found. */
 export interface ThresholdBaseline {
@@ -67,4 +68,39 @@ export function thresholdBaseline(data: LabelledImages, options: { readonly inst
   const bright = score('bright');
   const dark = score('dark');
   return bright.mean.foregroundDice >= dark.mean.foregroundDice ? { polarity: 'bright', report: bright } : { polarity: 'dark', report: dark };
+}
+
+/** What {@link compareWithBaseline} concludes. */
+export interface BaselineComparison {
+  /** Whether the model scores better than the baseline on every compared metric. */
+  readonly beaten: boolean;
+  /** The compared scores, e.g. `PQ 0.61, Dice 0.87 against PQ 0.25, Dice 0.60 for a global threshold`. */
+  readonly summary: string;
+}
+
+/**
+ * Compares a calibrated model's validation scores with the threshold
+ * baseline's on the same images: for tissue the challenge Rand error, for
+ * objects the panoptic quality and the foreground Dice (a model has to beat
+ * both: finding the objects and their extent).
+ *
+ * @example
+ * ```ts
+ * const { beaten, summary } = compareWithBaseline('objects', result.calibration!, result.baseline!);
+ * if (!beaten) console.warn(`no better than a threshold: ${summary}`);
+ * ```
+ */
+export function compareWithBaseline(
+  kind: DataKind,
+  model: { readonly randError: number; readonly panopticQuality: number; readonly foregroundDice?: number },
+  baseline: { readonly randError: number; readonly panopticQuality: number; readonly foregroundDice: number },
+): BaselineComparison {
+  if (kind === 'tissue') {
+    return { beaten: model.randError < baseline.randError, summary: `Rand error ${model.randError.toFixed(4)} against ${baseline.randError.toFixed(4)} for a global threshold` };
+  }
+  const dice = model.foregroundDice ?? Number.NaN;
+  return {
+    beaten: model.panopticQuality > baseline.panopticQuality && dice > baseline.foregroundDice,
+    summary: `PQ ${model.panopticQuality.toFixed(3)}, Dice ${dice.toFixed(3)} against PQ ${baseline.panopticQuality.toFixed(3)}, Dice ${baseline.foregroundDice.toFixed(3)} for a global threshold`,
+  };
 }

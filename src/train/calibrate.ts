@@ -79,6 +79,9 @@ export interface Calibration {
   readonly pixelError: number;
   /** Mean panoptic quality of the objects with the chosen settings. */
   readonly panopticQuality: number;
+  /** Mean average precision of the objects at IoU 0.5 and foreground Dice with the chosen settings (absent in records written before they existed). */
+  readonly ap50?: number;
+  readonly foregroundDice?: number;
   /**
    * With `train`'s `tta: 'calibrate'`: the validation metric with and without
    * test-time augmentation over `count` flips/rotations, and whether it was kept.
@@ -138,6 +141,8 @@ export function calibrate(images: readonly ScoredImage[], options: { readonly ki
     randError: at.sweep[0]!.randError,
     pixelError: at.sweep[0]!.pixelError,
     panopticQuality: best.panopticQuality,
+    ap50: at.mean.ap50,
+    foregroundDice: at.mean.foregroundDice,
   };
 }
 

@@ -26,5 +26,5 @@ export type { OnnxRuntimeLike } from './engine.js';
 export { cropToOutput } from './crop.js';
 export { drawBatch, sampleTiles, tileBatches, tilesToArrays, tilesToTensors, type BatchOptions, type Tile, type TileArrays, type TileBatch, type TileOptions } from './tiles.js';
 export { headTargets, supervisionLossWeights, type HeadTargets } from './supervision.js';
-export { thresholdBaseline, type ThresholdBaseline } from './baseline.js';
+export { compareWithBaseline, thresholdBaseline, type BaselineComparison, type ThresholdBaseline } from './baseline.js';
 export { DATA_KINDS, dataKind, TISSUE_SHARE, type DataKind } from './calibrate.js';

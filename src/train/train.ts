@@ -22,6 +22,7 @@ import { PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { Random } from '../core/random.js';
 import { drawBatch, sampleTiles } from './tiles.js';
 import { atScale, weightsAtScale } from './scale.js';
+import { thresholdBaseline } from './baseline.js';
 import { outputChannels } from '../geometry/table.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import { weightMap } from '../loss/weight-map.js';
@@ -275,10 +276,20 @@ export interface TrainResult {
   readonly best: { readonly step: number; readonly value: number } | null;
   /** Why the run ended: its steps or budget were used up, early stopping, or the signal. */
   readonly stopped: 'completed' | 'earlyStopping' | 'aborted';
+  /** What the images show, as the run treated them (`TrainOptions.kind`). */
+  readonly kind: DataKind;
+  /** The metric validations selected on. */
+  readonly metric: ValidationMetric;
   /** What the model now carries about its use (normalisation, calibrated threshold, object settings). */
   readonly info: ModelInfo;
   /** The calibration's choice and scores, when it ran. */
   readonly calibration?: Calibration;
+  /**
+   * With a calibration: what a global Otsu threshold of each validation image
+   * scores on the same images and metrics (`thresholdBaseline`), the bar a
+   * trained model has to clear.
+   */
+  readonly baseline?: { readonly polarity: 'bright' | 'dark'; readonly randError: number; readonly panopticQuality: number; readonly ap50: number; readonly foregroundDice: number };
 }
 
 /** The spec with the output activation removed: its output is the logits. */
@@ -453,6 +464,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   let stopped: TrainResult['stopped'] = 'completed';
   let calibration: Calibration | undefined;
+  // The bar the calibrated model is compared with, measured before training (its time is the budget's).
+  const otsu = sets.calibrating ? thresholdBaseline(sets.validation!, { instances: objects }) : undefined;
+  const baseline: TrainResult['baseline'] =
+    otsu === undefined
+      ? undefined
+      : { polarity: otsu.polarity, randError: otsu.report.mean.randError, panopticQuality: otsu.report.mean.panopticQuality, ap50: otsu.report.mean.ap50, foregroundDice: otsu.report.mean.foregroundDice };
   try {
     if (run.timed && sets.validation !== undefined && step === 0) {
       // A first validation (and calibration) measures what the end of the run must keep time for.
@@ -522,6 +539,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       // A test-time augmentation stored by an earlier run does not describe this calibration.
       const { tta: _earlier, ...info } = modelInfoOf(model);
       attachSpec(model, run.spec, { ...info, ...calibration.info, ...(tta > 1 ? { tta } : {}) });
+
     } else if (run.tta > 1 && !run.ttaChoice) {
       attachSpec(model, run.spec, { ...modelInfoOf(model), tta: run.tta });
     }
@@ -536,8 +554,11 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     validations,
     best: selection.best,
     stopped,
+    kind,
+    metric,
     info: modelInfoOf(model),
     ...(calibration === undefined ? {} : { calibration }),
+    ...(baseline === undefined ? {} : { baseline }),
   };
 }
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
-import type { ImageArray, TypedArray } from '../core/image.js';
+import { cropImage, type ImageArray, type TypedArray } from '../core/image.js';
 import { predictTiled } from '../infer/predict.js';
 import type { TilePredictor } from '../infer/predictor.js';
 import type { Normalization } from '../core/normalization.js';
@@ -107,8 +107,7 @@ export function holdOut(data: LabelledImages, share = 0.2): { train: LabelledIma
 
 /** Rows `[from, to)` of an image. */
 function rowsOf<T extends TypedArray>(image: ImageArray<T>, from: number, to: number): ImageArray<T> {
-  const stride = image.width * (image.channels ?? 1);
-  return { data: image.data.slice(from * stride, to * stride) as T, width: image.width, height: to - from, channels: image.channels ?? 1 };
+  return cropImage(image, 0, from, image.width, to - from);
 }
 
 /**
