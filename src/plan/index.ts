@@ -1,6 +1,6 @@
 export { augmentationFor } from './augmentation.js';
 export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint.js';
-export { measureStepSeconds, planTraining, type MeasureOptions, type PlanResult } from './planner.js';
+export { measureStepSeconds, planTraining, stepTimeKey, type MeasureOptions, type PlanResult, type StepTimeCache } from './planner.js';
 export {
   ARCHITECTURES,
   architectureSpec,
@@ -10,13 +10,17 @@ export {
   candidateKey,
   choosePlan,
   depthFor,
+  FOREGROUND_SHARE,
   MIN_STEPS,
   OVERHEAD_SHARE,
   planCandidates,
   receptiveField,
+  recipeFor,
+  TARGET_DIAMETER,
   tileFor,
   type Architecture,
   type PlanCandidate,
+  type Recipe,
   type RatedCandidate,
   type SpeedTable,
   type TrainingPlan,

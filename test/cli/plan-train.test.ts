@@ -144,6 +144,11 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(train.out).toMatch(/6 training images, instance masks \(each value forms one region: \d+ \(mask, value\) pairs over 6 mask\(s\), 100% of them one connected region, up to \d+ values in a mask\), 2 classes/);
     const saved = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
     expect(saved.masks).toMatchObject({ type: 'instances', classes: 2 });
+    // Two steps learn nothing: the run says so, against a global threshold on the held-out image.
+    expect(train.out).toMatch(/warning: the model is no better than a global threshold of the image on the held-out images \(PQ \d\.\d{3}, Dice \d\.\d{3} against PQ \d\.\d{3}, Dice \d\.\d{3} for a global threshold\)/);
+    expect(train.out).toContain('this run trained 2 steps');
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ kind: 'objects', metric: 'panopticQuality', baseline: { polarity: 'bright' } });
     const { model } = await loadModel(join(out, 'model'));
     expect(model.outputs[0]!.shape.at(-1)).toBe(2);
     model.dispose();

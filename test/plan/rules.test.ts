@@ -1,22 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { supervisedNodes } from '../../src/spec/supervision.js';
-import { architectureSpec, ARCHITECTURES, BATCH_MARGIN, candidateKey, choosePlan, depthFor, MIN_STEPS, OVERHEAD_SHARE, planCandidates, receptiveField, tileFor, type DatasetFingerprint } from '../../src/plan/index.js';
+import {
+  architectureSpec,
+  ARCHITECTURES,
+  BATCH_MARGIN,
+  candidateKey,
+  choosePlan,
+  depthFor,
+  FOREGROUND_SHARE,
+  MIN_STEPS,
+  OVERHEAD_SHARE,
+  planCandidates,
+  receptiveField,
+  recipeFor,
+  TARGET_DIAMETER,
+  tileFor,
+  type DatasetFingerprint,
+} from '../../src/plan/index.js';
 
-/** A synthetic fingerprint: square images of `size`, objects `diameter` px across (p90). */
-function fp(size: number, diameter: number): DatasetFingerprint {
+/** A synthetic fingerprint: square images of `size` (or `size` x `height`), objects `diameter` px across (p90), tissue unless the background is mostly far from objects. */
+function fp(size: number, diameter: number, thinBackgroundShare = 0.95, height = size): DatasetFingerprint {
   return {
     images: 10,
     channels: 1,
     width: { min: size, median: size, max: size },
-    height: { min: size, median: size, max: size },
+    height: { min: height, median: height, max: height },
     pixels: 10 * size * size,
     intensity: { low: [0.1], high: [0.9], mean: [0.5], std: [0.2] },
     classes: 2,
     classFrequencies: [0.2, 0.8],
     objects: { total: 500, perImage: { min: 40, median: 50, max: 60 }, area: { p10: 50, median: 300, p90: 1000 }, diameter: { median: diameter / 2, p90: diameter } },
-    thinBackgroundShare: 0.95,
+    thinBackgroundShare,
   };
 }
+
+const networkReason = (reasons: readonly string[]) => reasons.find((r) => r.startsWith('network'))!;
 
 describe('planner rules', () => {
   it('receptive fields of U-Net depths (valid and same padding alike)', () => {
@@ -50,7 +68,7 @@ describe('planner rules', () => {
     const long = choosePlan(f, 120, speeds);
     expect([long.baseFilters, long.batch]).toEqual([32, 1]);
     expect(long.estimate.steps).toBe(Math.floor(trainSeconds(120) / 0.6));
-    expect(long.reasons[0]).toContain('a larger batch would not see 1.5x the labelled pixels');
+    expect(networkReason(long.reasons)).toContain('a larger batch would not see 1.5x the labelled pixels');
     // 60 min: base 32 batch 1 gets 5280 steps (< 6000); base 16 batch 1 15840 and batch 2 9051 (18102 tiles, 1.14x): base 16, batch 1.
     const mid = choosePlan(f, 60, speeds);
     expect([mid.baseFilters, mid.batch]).toEqual([16, 1]);
@@ -59,7 +77,7 @@ describe('planner rules', () => {
     const short = choosePlan(f, 10, speeds);
     expect(short.estimate.steps).toBeLessThan(MIN_STEPS);
     expect([short.baseFilters, short.batch]).toEqual([16, 1]);
-    expect(short.reasons[0]).toContain('no candidate reaches');
+    expect(networkReason(short.reasons)).toContain('no candidate reaches');
   });
 
   it('takes a larger batch among equally wide eligible candidates only when it sees BATCH_MARGIN times the pixels', () => {
@@ -69,7 +87,7 @@ describe('planner rules', () => {
     // Batch 2 costs only 1.2x batch 1: 1.67x the pixels in the budget.
     const cheap = planWith(1.2);
     expect([cheap.baseFilters, cheap.batch]).toEqual([32, 2]);
-    expect(cheap.reasons[0]).toMatch(/batch 2 sees 1\.6\dx the labelled pixels of batch 1/);
+    expect(networkReason(cheap.reasons)).toMatch(/batch 2 sees 1\.6\dx the labelled pixels of batch 1/);
     // Just under and just over the margin (steps are floored, so the costs sit a little inside 2 / 1.5 = 1.333).
     expect(planWith(1.34).batch).toBe(1);
     expect(planWith(1.33).batch).toBe(2);
@@ -99,6 +117,28 @@ describe('planner rules', () => {
         expect(supervisedNodes(architectureSpec(architecture, { depth, baseFilters: 4, padding: 'same' }), true)).toHaveLength(depth - 2);
       }
     }
+  });
+
+  it('the kind of data decides the recipe: tissue at full size, objects shrunk to TARGET_DIAMETER with foreground tiles', () => {
+    const tissue = recipeFor(fp(512, 60));
+    expect(tissue).toMatchObject({ kind: 'tissue', scale: 1, foreground: 0, loss: 'crossEntropy', weights: 'border' });
+    expect(tissue.reasons[0]).toBe('kind tissue: 95% of the background is thin boundary (objects fill the image): validated by the challenge Rand error, borders thinned');
+    // Nuclei 85 px across (median; p90 2 x 50) on 1344 x 1024 images, 30% of the background near them.
+    const nuclei = { ...fp(1344, 100, 0.3, 1024), objects: { ...fp(1344, 100).objects, diameter: { median: 85, p90: 100 } } };
+    const big = recipeFor(nuclei);
+    expect(TARGET_DIAMETER).toBe(32);
+    expect(big).toMatchObject({ kind: 'objects', scale: +(32 / 85).toFixed(3), foreground: FOREGROUND_SHARE, loss: 'diceCrossEntropy', weights: 'borderUnbalanced' });
+    expect(big.reasons[1]).toBe('scale 0.376: objects 85 px across are trained at 32 px (predictions are enlarged back)');
+    // At the scale the large objects are 37.6 px: depth 3 (89 px) spans twice them; the shrunk side (385 px) holds a 256 px tile.
+    const candidates = planCandidates(nuclei);
+    expect(candidates[0]).toMatchObject({ depth: 3, tile: 256 });
+    const plan = choosePlan(nuclei, 10, new Map(candidates.map((c) => [candidateKey(c), 0.2])));
+    expect(plan).toMatchObject({ kind: 'objects', scale: 0.376, foreground: FOREGROUND_SHARE, depth: 3 });
+    // Objects 24 px across are trained at full size (shrinking by 0.75 or less only).
+    const small = { ...nuclei, objects: { ...nuclei.objects, diameter: { median: 24, p90: 30 } } };
+    expect(recipeFor(small)).toMatchObject({ kind: 'objects', scale: 1 });
+    expect(recipeFor({ ...nuclei, objects: { ...nuclei.objects, diameter: { median: 42, p90: 50 } } }).scale).toBe(1);
+    expect(recipeFor({ ...nuclei, objects: { ...nuclei.objects, diameter: { median: 43, p90: 50 } } }).scale).toBe(0.744);
   });
 
   it('needs at least one timed candidate', () => {

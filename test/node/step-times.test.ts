@@ -1,0 +1,53 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { candidateKey, planCandidates, planTraining, stepTimeKey, syntheticCells, fingerprint } from '../../src/index.js';
+import { fileStepTimes, LIBRARY_VERSION, machineSignature, stepTimesFile } from '../../src/node/step-times.js';
+
+describe('step-time cache', () => {
+  it('lives in $TFJS_UNET_CACHE, else $XDG_CACHE_HOME/tfjs-unet, else ~/.cache/tfjs-unet', () => {
+    expect(stepTimesFile({ TFJS_UNET_CACHE: '/c', XDG_CACHE_HOME: '/x' })).toBe('/c/step-times.json');
+    expect(stepTimesFile({ XDG_CACHE_HOME: '/x' })).toBe('/x/tfjs-unet/step-times.json');
+    expect(stepTimesFile({})).toMatch(/\.cache\/tfjs-unet\/step-times\.json$/);
+    expect(machineSignature('onnxruntime-node 1.30.0')).toMatch(new RegExp(`^tfjs-unet ${LIBRARY_VERSION} \\| .+ x\\d+ \\| \\d+ GiB \\| \\w+-\\w+ \\| node [\\d.]+ \\| tfjs [\\d.]+ \\| onnxruntime-node 1\\.30\\.0$`));
+  });
+
+  it('keeps step times of one machine and library version; another signature or a torn file reads as empty', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'tfjs-unet-cache-')), 'sub', 'step-times.json');
+    const cache = fileStepTimes(path, 'machine A');
+    expect(cache.get('onnx/unet/k')).toBeUndefined();
+    cache.set('onnx/unet/k', 0.25);
+    await cache.save();
+    expect(fileStepTimes(path, 'machine A').get('onnx/unet/k')).toBe(0.25);
+    // A new library version or machine: its signature differs, the old times are not used...
+    const other = fileStepTimes(path, 'machine B');
+    expect(other.get('onnx/unet/k')).toBeUndefined();
+    other.set('tfjs-wasm/unet/k', 0.5);
+    await other.save();
+    // ... and are dropped when it writes.
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ machine: 'machine B', entries: { 'tfjs-wasm/unet/k': 0.5 } });
+    await writeFile(path, '{"machine": "machine B", "entr');
+    expect(fileStepTimes(path, 'machine B').get('tfjs-wasm/unet/k')).toBeUndefined();
+  });
+
+  it('spares the planner its timings: cached candidates are not measured, costlier ones than a too-slow one are skipped', async () => {
+    const cells = Array.from({ length: 3 }, (_, i) => syntheticCells(64, 7 + i));
+    const images = cells.map((c) => c.image);
+    const labels = cells.map((c) => c.mask);
+    const fp = fingerprint(images, labels);
+    const candidates = planCandidates(fp);
+    const setup = { engine: 'tfjs' as const, backend: 'cpu', architecture: 'unet' as const, channels: 1, classes: 2, deepSupervision: true, loss: 'diceCrossEntropy' };
+    const stored = new Map(candidates.map((c) => [stepTimeKey(c, setup), c.baseFilters === 16 && c.batch === 1 ? 0.05 : 0.5]));
+    const asked: string[] = [];
+    const cache = { get: (key: string) => (asked.push(key), stored.get(key)), set: () => undefined };
+    // 60 min: the cheapest candidate gets 63360 steps, the others 6336 (>= 6000): all four are looked up, none measured.
+    const long = await planTraining(images, labels, 60, { cache, backend: 'cpu' });
+    expect([long.cached, long.measured, long.skipped]).toEqual([4, 0, 0]);
+    expect(long.plan.candidates.find((c) => candidateKey(c) === candidateKey(candidates[3]!))!.secondsPerStep).toBe(0.5);
+    // 10 min: even the cheapest candidate gets 10560 steps but base 32 (or batch 2) 1056: nothing costlier than them is timed.
+    const short = await planTraining(images, labels, 10, { cache, backend: 'cpu' });
+    expect([short.cached, short.measured, short.skipped]).toEqual([3, 0, 1]);
+    expect(asked.every((key) => key.startsWith('tfjs-cpu/unet/same/depth 3/'))).toBe(true);
+  });
+});
