@@ -26,8 +26,12 @@ async function loadSharp(): Promise<SharpModule> {
 /** File extensions read as images. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'] as const;
 
-/** An image read from disk: 8-bit data in a Uint8Array, 16-bit in a Uint16Array; 1 or 3 channels. */
-export type FileImage = ImageArray<Uint8Array | Uint16Array>;
+/**
+ * An image read from disk: 8-bit data in a Uint8Array, 16-bit in a
+ * Uint16Array (1 or 3 channels); single-channel 32-bit TIFFs (integer label
+ * images as napari writes them, float images) in an Int32Array or Float32Array.
+ */
+export type FileImage = ImageArray<Uint8Array | Uint16Array | Int32Array | Float32Array>;
 
 /**
  * Reads one image (one page of a multi-page TIFF with `page`). Alpha is
@@ -51,6 +55,8 @@ export async function readImage(path: string, options: { readonly page?: number 
   } catch (error) {
     throw unreadable(error);
   }
+  const wide = metadata.depth === 'int' || metadata.depth === 'uint' || metadata.depth === 'float' || metadata.depth === 'double';
+  if (wide && (metadata.channels ?? 1) === 1) return readWide(input, metadata.depth === 'int' || metadata.depth === 'uint' ? 'int' : 'float', unreadable);
   const sixteen = metadata.depth === 'ushort' || metadata.depth === 'short';
   const gray = (metadata.channels ?? 1) <= 2;
   const space = gray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
@@ -72,6 +78,18 @@ export async function readImage(path: string, options: { readonly page?: number 
     }
   }
   return { data: values, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** A single-channel 32-bit image: integers (labels up to 2^31 - 1) or floats, read without conversion. */
+async function readWide(input: Sharp, depth: 'int' | 'float', unreadable: (error: unknown) => Error): Promise<FileImage> {
+  try {
+    // libvips hands single-channel 32-bit images out as three equal bands: the first is the image.
+    const { data, info } = await input.extractChannel(0).raw({ depth }).toBuffer({ resolveWithObject: true });
+    const values = depth === 'int' ? new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4).slice() : new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4).slice();
+    return { data: values, width: info.width, height: info.height, channels: 1 };
+  } catch (error) {
+    throw unreadable(error);
+  }
 }
 
 /**

@@ -98,6 +98,17 @@ describe('image files', () => {
     expect(coloured.masks[0]!.data[width + 2]).toBe(1);
   });
 
+  it('reads 32-bit integer label TIFFs (as napari writes them) without conversion', async () => {
+    // test/fixtures/labels-int32.tif: 8x6 int32, written by Pillow (Image.fromarray(a, mode='I')): ids 70000, 123456 and 5.
+    const labels = await readImage(join(import.meta.dirname, '..', 'fixtures', 'labels-int32.tif'));
+    expect(labels.data).toBeInstanceOf(Int32Array);
+    expect([labels.width, labels.height, labels.channels]).toEqual([8, 6, 1]);
+    expect(labels.data[0]).toBe(70000);
+    expect(labels.data[5 * 8 + 7]).toBe(123456);
+    expect(labels.data[4 * 8]).toBe(5);
+    expect(new Set(labels.data)).toEqual(new Set([0, 5, 70000, 123456]));
+  });
+
   const he = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'nuclei-he-miccai2015');
   it.skipIf(!existsSync(he))('reads the H&E nuclei set (16-bit instance labels, 68-351 per tile) as instances', async () => {
     // The shared copy has the masks of tiles 04 and 05 swapped (their sizes differ): the loader names the pair.
