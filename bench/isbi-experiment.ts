@@ -3,7 +3,7 @@
  * library's `train` (a time budget or a step count, final weights, no validation) and scores slices
  * 16-19 under the challenge protocol, without and with 8-fold test-time augmentation. Prints one
  * JSON line per scoring. The evidence behind the planner's rules comes from runs of this script
- * (commands in the session notes and docs/results.md).
+ * (commands in the session notes and docs/results-isbi.md).
  *
  *   npx tsx bench/isbi-experiment.ts [--minutes 10 | --steps N] [--depth 4] [--base 16] [--padding same]
  *     [--batch-norm] [--tile 256] [--batch 1] [--dropout 0.2] [--weights border|borderUnbalanced|none]

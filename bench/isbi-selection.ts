@@ -4,7 +4,7 @@
  * cross-validation fold's run: its fold's test slices) under
  * the challenge protocol: the saved model (the selected weights) and the run's final checkpoint (the
  * last weights). Writes `bench/isbi-selection-results.json`, which `npm run bench:isbi -- --report`
- * turns into a section of docs/results.md.
+ * turns into a section of docs/results-isbi.md.
  *
  *   npm run bench:isbi-selection [-- --match REGEX] [--data DIR]
  *

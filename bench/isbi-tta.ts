@@ -4,7 +4,7 @@
  * and 8 flips/rotations, on the wasm backend as bench:isbi scores, and is scored under the ISBI 2012
  * challenge protocol (best over thresholds, as the challenge reports it). Results accumulate in
  * bench/isbi-tta-results.json (models already scored are skipped); `npm run bench:isbi -- --report`
- * puts them in docs/results.md. A script, not a test, not run in CI.
+ * puts them in docs/results-isbi.md. A script, not a test, not run in CI.
  *
  *   npm run bench:isbi-tta -- [--data DIR] [--runs bench/isbi-runs] [--match REGEX]
  *

@@ -18,7 +18,7 @@
  * 5, the default, is the split above); the report's tables show fold 5 and a section the means over
  * the five folds of each configuration, budget and seed that has them all. Results accumulate in
  * bench/isbi-results.json (runs already there are not repeated: the benchmark can be run in parts)
- * and docs/results.md is written from all of them. A script, not a test, not run in CI.
+ * and docs/results-isbi.md is written from all of them. A script, not a test, not run in CI.
  *
  *   npm run bench:isbi -- [--plan-minutes 10,30,60] [--plan-tfjs-minutes 30] [--fixed-minutes 15] [--torch-minutes 20]
  *                         [--seeds 1,2,3] [--configs plan,plan-tfjs,paper,no-weights,no-elastic,neither,torch]
@@ -350,7 +350,7 @@ ${defaultToday.join('\n')}
 `;
 
 writeFileSync(
-  join('docs', 'results.md'),
+  join('docs', 'results-isbi.md'),
   `# Results: ISBI 2012 EM membranes on a 2-core CPU
 
 Trained on slices 00-15 of \`../shared/data/isbi2012-em/train\` (512x512, membranes = class 0,
@@ -423,4 +423,4 @@ score on these four slices thus mostly measures one structure: differences of a 
 between configurations are within what one merged or split process moves.
 ${foldSection}${selectionSection}${ttaSection}`,
 );
-console.log(`wrote docs/results.md (${runs.length} runs)`);
+console.log(`wrote docs/results-isbi.md (${runs.length} runs)`);

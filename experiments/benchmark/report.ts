@@ -1,0 +1,81 @@
+/**
+ * The benchmark's tables, from experiments/benchmark/results.json: one row per dataset, method,
+ * build and budget, with the mean (and range, over seeds) of each score. Prints them; with
+ * `--write`, replaces the part of docs/results.md between the benchmark markers (the narrative
+ * around them is written by hand).
+ *
+ *   npx tsx experiments/benchmark/report.ts [--write]
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DATASETS } from './datasets.js';
+import { readResults, type Result } from './run.js';
+
+const BEGIN = '<!-- benchmark tables: written by experiments/benchmark/report.ts -->';
+const END = '<!-- end of benchmark tables -->';
+
+/** Mean of the values, with their range when there are several. */
+function summary(values: readonly number[], digits: number): string {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  if (values.length === 1) return mean.toFixed(digits);
+  return `${mean.toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+}
+
+/** How a method reads in a table: the no-learning and PyTorch baselines, or a build of `tfjs-unet train`. */
+function methodName(row: Result): string {
+  if (row.method === 'otsu') return `Otsu threshold (${row.flags ?? ''} objects), no learning`;
+  if (row.method === 'torch') return 'plain PyTorch U-Net (torch_train.py)';
+  const variant = row.flags === undefined ? '' : ` ${row.flags}`;
+  return `\`tfjs-unet train\`${variant} @ ${row.commit}`;
+}
+
+const groupKey = (row: Result) => `${row.dataset}|${methodName(row)}|${row.minutes ?? ''}`;
+
+/** The markdown tables of the results, one per dataset, in the benchmark's dataset order. */
+export function tables(rows: readonly Result[]): string {
+  const groups = new Map<string, Result[]>();
+  for (const row of rows) groups.set(groupKey(row), [...(groups.get(groupKey(row)) ?? []), row]);
+  const out: string[] = [];
+  for (const dataset of DATASETS) {
+    const mine = [...groups.values()].filter((g) => g[0]!.dataset === dataset.name);
+    if (mine.length === 0) continue;
+    out.push(`### ${dataset.name}`, '', dataset.description, '');
+    const objects = dataset.kind === 'objects';
+    out.push(
+      objects
+        ? '| method | minutes | seeds | steps | AP50 | AP75 | PQ | Dice | planning s |\n|---|---|---|---|---|---|---|---|---|'
+        : '| method | minutes | seeds | steps | Rand error | information error | pixel error | planning s |\n|---|---|---|---|---|---|---|---|',
+    );
+    const order = (g: Result[]) => (g[0]!.method === 'otsu' ? 0 : g[0]!.method === 'torch' ? 1 : 2);
+    for (const group of mine.sort((a, b) => order(a) - order(b) || (a[0]!.minutes ?? 0) - (b[0]!.minutes ?? 0) || a[0]!.date.localeCompare(b[0]!.date))) {
+      const first = group[0]!;
+      const scores = (key: keyof Result['scores'], digits: number) => summary(group.map((r) => r.scores[key]), digits);
+      const steps = group.every((r) => r.steps !== undefined) ? summary(group.map((r) => r.steps!), 0) : '-';
+      const planning = group.every((r) => r.planningSeconds !== undefined) ? summary(group.map((r) => r.planningSeconds!), 0) : '-';
+      const cells = objects
+        ? [scores('ap50', 3), scores('ap75', 3), scores('panopticQuality', 3), scores('foregroundDice', 3)]
+        : [scores('randError', 4), scores('infoError', 4), scores('pixelError', 4)];
+      out.push(`| ${methodName(first)} | ${first.minutes ?? '-'} | ${first.seed === undefined ? '-' : group.length} | ${steps} | ${cells.join(' | ')} | ${planning} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { write: { type: 'boolean' } } });
+  const text = tables(readResults());
+  if (values.write !== true) {
+    console.log(text);
+  } else {
+    const path = join(import.meta.dirname, '..', '..', 'docs', 'results.md');
+    const page = readFileSync(path, 'utf8');
+    const begin = page.indexOf(BEGIN);
+    const end = page.indexOf(END);
+    if (begin < 0 || end < begin) throw new Error(`${path} must hold the markers ${BEGIN} and ${END}`);
+    writeFileSync(`${path}.tmp`, `${page.slice(0, begin + BEGIN.length)}\n\n${text}\n${page.slice(end)}`);
+    renameSync(`${path}.tmp`, path);
+    console.log(`wrote the benchmark tables into ${path}`);
+  }
+}
