@@ -114,15 +114,14 @@ export const DATASETS: readonly DatasetDefinition[] = [
     kind: 'objects',
     source: 'nuclei-fluo-dsb2018-example',
     description:
-      'The same quadrants enlarged 3.5x (896 px, nuclei about 83 px across, like the kept-back set) with binary training masks (touching nuclei merge, as in hand-drawn masks); the test quadrant is scored against its instance labels.',
+      'The same quadrants enlarged 3.5x (896 px, nuclei about 83 px across, like the kept-back set) with binary masks (touching nuclei merge, as in hand-drawn masks), train and test alike: objects are their connected regions.',
     async prepare(dir) {
       await folders(dir);
       for (const q of await fluoQuadrants()) {
         const part = q.test ? 'test' : 'train';
         const big = await upscale(q.image, q.labels, 3.5);
         await writeImage(join(dir, part, 'images', `${q.name}.png`), big.image);
-        const mask = q.test ? big.labels : { ...big.labels, data: Uint8Array.from(big.labels.data, (v) => (v === 0 ? 0 : 255)) };
-        await writeImage(join(dir, part, 'masks', `${q.name}.png`), mask);
+        await writeImage(join(dir, part, 'masks', `${q.name}.png`), { ...big.labels, data: Uint8Array.from(big.labels.data, (v) => (v === 0 ? 0 : 255)) });
       }
     },
   },

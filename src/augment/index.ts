@@ -1,8 +1,11 @@
 export { displacementField, elasticDeform, randomGrid, type DisplacementField, type ElasticOptions } from './elastic.js';
 export {
   augment,
+  AUGMENT_KINDS,
+  AUGMENT_OPS,
   PAPER_AUGMENTATION,
   type AugmentOp,
+  type OpDefinition,
   type AugmentOptions,
   type Range,
   type Sample,

@@ -68,13 +68,164 @@ interface Coordinates {
   identity: boolean;
 }
 
-const GEOMETRIC = new Set<AugmentOp['kind']>(['elastic', 'shift', 'rotate', 'flip']);
-
 function checkRange(argument: string, range: unknown): Range {
   if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || range[0] > range[1]) {
     throw new ArgumentError(argument, 'must be a [low, high] pair of finite numbers with low <= high', range);
   }
   return range as unknown as Range;
+}
+
+/** The step of kind `K`. */
+type OpOf<K extends AugmentOp['kind']> = Extract<AugmentOp, { readonly kind: K }>;
+
+/** A step that moves pixels: it maps output coordinates to where the input is read. */
+interface GeometricDefinition<K extends AugmentOp['kind']> {
+  readonly stage: 'geometric';
+  /** Checks the step's fields, naming them under `at` (e.g. `pipeline[2]`). */
+  readonly check: (op: OpOf<K>, at: string) => void;
+  /** Applies the step's output->input map to the coordinates of a `height` x `width` output. */
+  readonly map: (op: OpOf<K>, coords: Coordinates, height: number, width: number, random: Random) => void;
+}
+
+/** A step that changes gray values, on a [0, 1] scale, in place. */
+interface GrayDefinition<K extends AugmentOp['kind']> {
+  readonly stage: 'gray';
+  /** Checks the step's fields, naming them under `at` (e.g. `pipeline[2]`). */
+  readonly check: (op: OpOf<K>, at: string) => void;
+  /** Changes the values in place. */
+  readonly apply: (op: OpOf<K>, values: Float32Array | Float64Array, random: Random) => void;
+}
+
+/** What the pipeline does with one kind of step: move pixels (`'geometric'`) or change gray values (`'gray'`). */
+export type OpDefinition<K extends AugmentOp['kind']> = GeometricDefinition<K> | GrayDefinition<K>;
+
+const checkRangeOf = (op: { readonly range: Range }, at: string): void => void checkRange(`${at}.range`, op.range);
+
+/**
+ * Every kind of augmentation step, with its check and what it does: the one
+ * place a new kind is added (a kind missing here fails to compile).
+ */
+export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> } = {
+  elastic: {
+    stage: 'geometric',
+    check(op, at) {
+      if (op.sigma !== undefined && !(op.sigma >= 0)) throw new ArgumentError(`${at}.sigma`, 'must be >= 0', op.sigma);
+      if (op.points !== undefined && !(Number.isInteger(op.points) && op.points >= 2)) throw new ArgumentError(`${at}.points`, 'must be an integer >= 2', op.points);
+    },
+    map(op, coords, height, width, random) {
+      const { ys, xs } = coords;
+      const points = op.points ?? 3;
+      const grid = randomGrid(random, points, op.sigma ?? 10);
+      if (coords.identity) {
+        const field = displacementField(grid, height, width);
+        for (let k = 0; k < ys.length; k++) {
+          ys[k] = ys[k]! + field.dy[k]!;
+          xs[k] = xs[k]! + field.dx[k]!;
+        }
+        return;
+      }
+      const su = height > 1 ? (points - 1) / (height - 1) : 0;
+      const sv = width > 1 ? (points - 1) / (width - 1) : 0;
+      for (let k = 0; k < ys.length; k++) {
+        const u = ys[k]! * su;
+        const v = xs[k]! * sv;
+        ys[k] = ys[k]! + displacementAt(grid, points, 0, u, v);
+        xs[k] = xs[k]! + displacementAt(grid, points, 1, u, v);
+      }
+    },
+  },
+  shift: {
+    stage: 'geometric',
+    check: checkRangeOf,
+    map(op, { ys, xs }, _height, _width, random) {
+      const ty = random.range(op.range[0], op.range[1]);
+      const tx = random.range(op.range[0], op.range[1]);
+      for (let k = 0; k < ys.length; k++) {
+        ys[k] = ys[k]! - ty;
+        xs[k] = xs[k]! - tx;
+      }
+    },
+  },
+  rotate: {
+    stage: 'geometric',
+    check(op, at) {
+      if (op.range !== undefined) checkRange(`${at}.range`, op.range);
+    },
+    map(op, { ys, xs }, height, width, random) {
+      const cy = (height - 1) / 2;
+      const cx = (width - 1) / 2;
+      const [lo, hi] = op.range ?? [-180, 180];
+      const angle = (random.range(lo, hi) * Math.PI) / 180;
+      const cos = Math.cos(angle);
+      const sin = Math.sin(angle);
+      // Output = input rotated by `angle`: read the input at the inverse rotation.
+      for (let k = 0; k < ys.length; k++) {
+        const y = ys[k]! - cy;
+        const x = xs[k]! - cx;
+        ys[k] = cy + cos * y - sin * x;
+        xs[k] = cx + sin * y + cos * x;
+      }
+    },
+  },
+  flip: {
+    stage: 'geometric',
+    check: () => undefined,
+    map(op, { ys, xs }, height, width, random) {
+      const flipX = (op.horizontal ?? true) && random.uniform() < 0.5;
+      const flipY = (op.vertical ?? true) && random.uniform() < 0.5;
+      for (let k = 0; k < ys.length; k++) {
+        if (flipY) ys[k] = height - 1 - ys[k]!;
+        if (flipX) xs[k] = width - 1 - xs[k]!;
+      }
+    },
+  },
+  gamma: {
+    stage: 'gray',
+    check(op, at) {
+      checkRange(`${at}.range`, op.range);
+      if (op.range[0] <= 0) throw new ArgumentError(`${at}.range`, 'must be positive for gamma', op.range);
+    },
+    apply(op, values, random) {
+      const g = random.range(op.range[0], op.range[1]);
+      for (let i = 0; i < values.length; i++) values[i] = Math.max(0, values[i]!) ** g;
+    },
+  },
+  contrast: {
+    stage: 'gray',
+    check: checkRangeOf,
+    apply(op, values, random) {
+      const f = random.range(op.range[0], op.range[1]);
+      let mean = 0;
+      for (let i = 0; i < values.length; i++) mean += values[i]!;
+      mean /= values.length;
+      for (let i = 0; i < values.length; i++) values[i] = mean + f * (values[i]! - mean);
+    },
+  },
+  brightness: {
+    stage: 'gray',
+    check: checkRangeOf,
+    apply(op, values, random) {
+      const b = random.range(op.range[0], op.range[1]);
+      for (let i = 0; i < values.length; i++) values[i] = values[i]! + b;
+    },
+  },
+  noise: {
+    stage: 'gray',
+    check(op, at) {
+      if (!(op.std >= 0)) throw new ArgumentError(`${at}.std`, 'must be >= 0', op.std);
+    },
+    apply(op, values, random) {
+      for (let i = 0; i < values.length; i++) values[i] = values[i]! + random.normal(op.std);
+    },
+  },
+};
+
+/** The kinds of augmentation step, in the table's order. */
+export const AUGMENT_KINDS = Object.keys(AUGMENT_OPS) as readonly AugmentOp['kind'][];
+
+/** The definition of a step's own kind. */
+function definitionOf<K extends AugmentOp['kind']>(op: OpOf<K>): OpDefinition<K> {
+  return AUGMENT_OPS[op.kind as K] as OpDefinition<K>;
 }
 
 /** Checks a pipeline, naming the offending step. */
@@ -84,29 +235,8 @@ export function checkPipeline(pipeline: readonly AugmentOp[]): void {
     const at = `pipeline[${i}]`;
     const p = op.probability ?? 1;
     if (!(p >= 0 && p <= 1)) throw new ArgumentError(`${at}.probability`, 'must be between 0 and 1', p);
-    switch (op.kind) {
-      case 'elastic':
-        if (op.sigma !== undefined && !(op.sigma >= 0)) throw new ArgumentError(`${at}.sigma`, 'must be >= 0', op.sigma);
-        if (op.points !== undefined && !(Number.isInteger(op.points) && op.points >= 2)) throw new ArgumentError(`${at}.points`, 'must be an integer >= 2', op.points);
-        return;
-      case 'rotate':
-        if (op.range !== undefined) checkRange(`${at}.range`, op.range);
-        return;
-      case 'flip':
-        return;
-      case 'noise':
-        if (!(op.std >= 0)) throw new ArgumentError(`${at}.std`, 'must be >= 0', op.std);
-        return;
-      case 'shift':
-      case 'gamma':
-      case 'contrast':
-      case 'brightness':
-        checkRange(`${at}.range`, op.range);
-        if (op.kind === 'gamma' && op.range[0] <= 0) throw new ArgumentError(`${at}.range`, 'must be positive for gamma', op.range);
-        return;
-      default:
-        throw new ArgumentError(`${at}.kind`, "must be one of 'elastic', 'shift', 'rotate', 'flip', 'gamma', 'contrast', 'brightness', 'noise'", (op as { kind: unknown }).kind);
-    }
+    if (!Object.hasOwn(AUGMENT_OPS, op.kind)) throw new ArgumentError(`${at}.kind`, `must be one of ${AUGMENT_KINDS.map((k) => `'${k}'`).join(', ')}`, (op as { kind: unknown }).kind);
+    definitionOf(op).check(op, at);
   });
 }
 
@@ -131,74 +261,6 @@ function displacementAt(grid: Float32Array, points: number, component: 0 | 1, u:
   return value;
 }
 
-/**
- * Applies one geometric op's output->input map to the coordinates, for an
- * image of `height` x `width` (rotations and flips act about its center).
- */
-function mapCoordinates(op: AugmentOp, coords: Coordinates, height: number, width: number, random: Random): void {
-  const { ys, xs } = coords;
-  const cy = (height - 1) / 2;
-  const cx = (width - 1) / 2;
-  switch (op.kind) {
-    case 'shift': {
-      const ty = random.range(op.range[0], op.range[1]);
-      const tx = random.range(op.range[0], op.range[1]);
-      for (let k = 0; k < ys.length; k++) {
-        ys[k] = ys[k]! - ty;
-        xs[k] = xs[k]! - tx;
-      }
-      break;
-    }
-    case 'rotate': {
-      const [lo, hi] = op.range ?? [-180, 180];
-      const angle = (random.range(lo, hi) * Math.PI) / 180;
-      const cos = Math.cos(angle);
-      const sin = Math.sin(angle);
-      // Output = input rotated by `angle`: read the input at the inverse rotation.
-      for (let k = 0; k < ys.length; k++) {
-        const y = ys[k]! - cy;
-        const x = xs[k]! - cx;
-        ys[k] = cy + cos * y - sin * x;
-        xs[k] = cx + sin * y + cos * x;
-      }
-      break;
-    }
-    case 'flip': {
-      const flipX = (op.horizontal ?? true) && random.uniform() < 0.5;
-      const flipY = (op.vertical ?? true) && random.uniform() < 0.5;
-      for (let k = 0; k < ys.length; k++) {
-        if (flipY) ys[k] = height - 1 - ys[k]!;
-        if (flipX) xs[k] = width - 1 - xs[k]!;
-      }
-      break;
-    }
-    case 'elastic': {
-      const points = op.points ?? 3;
-      const grid = randomGrid(random, points, op.sigma ?? 10);
-      if (coords.identity) {
-        const field = displacementField(grid, height, width);
-        for (let k = 0; k < ys.length; k++) {
-          ys[k] = ys[k]! + field.dy[k]!;
-          xs[k] = xs[k]! + field.dx[k]!;
-        }
-      } else {
-        const su = height > 1 ? (points - 1) / (height - 1) : 0;
-        const sv = width > 1 ? (points - 1) / (width - 1) : 0;
-        for (let k = 0; k < ys.length; k++) {
-          const u = ys[k]! * su;
-          const v = xs[k]! * sv;
-          ys[k] = ys[k]! + displacementAt(grid, points, 0, u, v);
-          xs[k] = xs[k]! + displacementAt(grid, points, 1, u, v);
-        }
-      }
-      break;
-    }
-    default:
-      return;
-  }
-  coords.identity = false;
-}
-
 /** Draws the geometric part of a pipeline as one coordinate map for a `height` x `width` output. */
 export function geometricMap(pipeline: readonly AugmentOp[], height: number, width: number, random: Random): Coordinates {
   const ys = new Float64Array(height * width);
@@ -212,11 +274,15 @@ export function geometricMap(pipeline: readonly AugmentOp[], height: number, wid
   // Draw parameters in pipeline order (so seeds map to the same draws), apply maps last-to-first.
   const drawn: { op: AugmentOp; random: Random }[] = [];
   for (const op of pipeline) {
-    if (!GEOMETRIC.has(op.kind)) continue;
+    if (definitionOf(op).stage !== 'geometric') continue;
     if (random.uniform() >= (op.probability ?? 1)) continue;
     drawn.push({ op, random: new Random(random.nextUint32()) });
   }
-  for (let i = drawn.length - 1; i >= 0; i--) mapCoordinates(drawn[i]!.op, coords, height, width, drawn[i]!.random);
+  for (let i = drawn.length - 1; i >= 0; i--) {
+    const { op, random: own } = drawn[i]!;
+    (definitionOf(op) as GeometricDefinition<typeof op.kind>).map(op, coords, height, width, own);
+    coords.identity = false;
+  }
   return coords;
 }
 
@@ -227,36 +293,12 @@ export function geometricMap(pipeline: readonly AugmentOp[], height: number, wid
  */
 export function applyGrayValues(values: Float32Array | Float64Array, pipeline: readonly AugmentOp[], random: Random): void {
   for (const op of pipeline) {
-    if (GEOMETRIC.has(op.kind)) continue;
+    const definition = definitionOf(op);
+    if (definition.stage !== 'gray') continue;
     if (random.uniform() >= (op.probability ?? 1)) continue;
-    switch (op.kind) {
-      case 'gamma': {
-        const g = random.range(op.range[0], op.range[1]);
-        for (let i = 0; i < values.length; i++) values[i] = Math.max(0, values[i]!) ** g;
-        break;
-      }
-      case 'contrast': {
-        const f = random.range(op.range[0], op.range[1]);
-        let mean = 0;
-        for (let i = 0; i < values.length; i++) mean += values[i]!;
-        mean /= values.length;
-        for (let i = 0; i < values.length; i++) values[i] = mean + f * (values[i]! - mean);
-        break;
-      }
-      case 'brightness': {
-        const b = random.range(op.range[0], op.range[1]);
-        for (let i = 0; i < values.length; i++) values[i] = values[i]! + b;
-        break;
-      }
-      case 'noise':
-        for (let i = 0; i < values.length; i++) values[i] = values[i]! + random.normal(op.std);
-        break;
-      default:
-        break;
-    }
+    definition.apply(op, values, random);
   }
 }
-
 
 /** Gray-value steps on a copy of `image`, on its [0, 1] scale, stored back in its type. */
 function grayValues<T extends TypedArray>(image: ImageArray<T>, pipeline: readonly AugmentOp[], random: Random): ImageArray<T> {
