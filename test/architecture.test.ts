@@ -90,4 +90,18 @@ describe('module boundaries', () => {
       "node/index.ts imports '../cli/main.js': nothing imports cli/",
     ]);
   });
+
+  it('fails when an import goes up the layers (type-only imports too), or a room is in no layer', () => {
+    expect(houseViolations(planted('infer/predict.ts', "import type { OnnxLayout } from '../onnx/export.js';"))).toEqual([
+      "infer/predict.ts imports '../onnx/export.js': infer/ (layer 4) imports only the layers below it, and onnx/ is layer 5 (docs/architecture.md)",
+    ]);
+    expect(houseViolations(planted('compile/build.ts', "import { train } from '../train/train.js';"))).toEqual([
+      "compile/build.ts imports '../train/train.js': compile/ (layer 3) imports only the layers below it, and train/ is layer 6 (docs/architecture.md)",
+    ]);
+    // Rooms of one layer do not import each other either.
+    expect(houseViolations(planted('regions/thinning.ts', "import { dice } from '../metrics/pixels.js';"))).toEqual([
+      "regions/thinning.ts imports '../metrics/pixels.js': regions/ (layer 1) imports only the layers below it, and metrics/ is layer 2 (docs/architecture.md)",
+    ]);
+    expect(houseViolations(new Map([...tree, ['lab/x.ts', "export const x = 1;"]]))).toEqual(['lab is in no layer: add it to LAYERS and docs/architecture.md']);
+  });
 });

@@ -17,6 +17,34 @@ export const NODE_ONLY = /^(node:|sharp$|cli-progress$|onnxruntime-node$|worker_
 /** Rooms free of models: they may import the ground floor and themselves, never spec, geometry or compile. */
 export const MODEL_FREE = ['augment', 'loss'] as const;
 
+/**
+ * The layers of src/, bottom up: a room imports only rooms of a lower layer
+ * (and itself). The ground floor; the pure spec and the model-free rooms; the
+ * tile geometry and the metrics (which form objects with regions/); the tfjs
+ * compiler; overlap-tile inference (which defines the tile predictor any
+ * engine implements); ONNX (export, sessions as tile predictors, the training
+ * graph); the training loop; the planner; the root entry; the Node quarantine;
+ * the command.
+ */
+export const LAYERS: Readonly<Record<string, number>> = {
+  core: 0,
+  spec: 1,
+  augment: 1,
+  loss: 1,
+  regions: 1,
+  backend: 1,
+  geometry: 2,
+  metrics: 2,
+  compile: 3,
+  infer: 4,
+  onnx: 5,
+  train: 6,
+  plan: 7,
+  'index.ts': 8,
+  node: 9,
+  cli: 10,
+};
+
 /** Static imports, re-exports, dynamic `import('...')` and `importOptional('...')` of a source text (comments ignored). */
 export function importsOf(source: string): ImportRef[] {
   const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
@@ -59,7 +87,8 @@ export function reachableFrom(tree: SourceTree, entry: string): Set<string> {
  * 3. spec/ imports only core/ and spec/, geometry/ only core/, spec/ and geometry/; neither imports tfjs;
  * 4. Node-only imports (node:*, sharp, cli-progress, onnxruntime-node) live in node/ and cli/ only;
  * 5. nothing reachable from the root entry (index.ts) is in node/ or cli/ or imports a Node-only package;
- * 6. nothing outside cli/ imports cli/; only node/ and cli/ import node/.
+ * 6. nothing outside cli/ imports cli/; only node/ and cli/ import node/;
+ * 7. every other import goes down the {@link LAYERS} (type-only imports too).
  */
 export function houseViolations(tree: SourceTree): string[] {
   const out: string[] = [];
@@ -69,6 +98,7 @@ export function houseViolations(tree: SourceTree): string[] {
       const relative = specifier.startsWith('.');
       const target = relative ? roomOf(resolveRelative(file, specifier)) : undefined;
       const says = `${file} imports '${specifier}'`;
+      const before = out.length;
       if (room === 'core' && target !== 'core') out.push(`${says}: the ground floor (core/) imports nothing outside itself`);
       if ((MODEL_FREE as readonly string[]).includes(room)) {
         if (relative && target !== 'core' && target !== room) out.push(`${says}: ${room}/ is free of models and imports only core/ and itself`);
@@ -79,8 +109,14 @@ export function houseViolations(tree: SourceTree): string[] {
       if (!relative && NODE_ONLY.test(specifier) && room !== 'node' && room !== 'cli') out.push(`${says}: Node-only imports live in node/ or cli/`);
       if (relative && target === 'cli' && room !== 'cli') out.push(`${says}: nothing imports cli/`);
       if (relative && target === 'node' && room !== 'node' && room !== 'cli') out.push(`${says}: only node/ and cli/ import node/`);
+      const from = LAYERS[room];
+      const to = target === undefined ? undefined : LAYERS[target];
+      if (out.length === before && from !== undefined && to !== undefined && target !== room && to >= from) {
+        out.push(`${says}: ${room}/ (layer ${from}) imports only the layers below it, and ${target}/ is layer ${to} (docs/architecture.md)`);
+      }
     }
   }
+  for (const room of new Set([...tree.keys()].map(roomOf))) if (LAYERS[room] === undefined) out.push(`${room} is in no layer: add it to LAYERS and docs/architecture.md`);
   for (const file of reachableFrom(tree, 'index.ts')) {
     const room = roomOf(file);
     if (room === 'node' || room === 'cli') out.push(`${file} is reachable from the root entry index.ts: the browser-safe core must not reach ${room}/`);
