@@ -187,6 +187,30 @@ export function intensityPercentiles(images: readonly ImageArray<TypedArray>[], 
   return { low, high };
 }
 
+/**
+ * The range one image's values actually span, on its [0, 1] scale: the
+ * `lowPercent` and `highPercent` percentiles over all channels (from at most
+ * 65536 evenly spaced samples), `high` above `low`. A 16-bit fluorescence
+ * image whose values stay below 300 spans [0, 0.005], not [0, 1].
+ *
+ * @example
+ * ```ts
+ * imageRange({ data: Uint16Array.from([0, 100, 200, 300]), width: 4, height: 1 }, 0, 100); // { low: 0, high: 300 / 65535 }
+ * ```
+ */
+export function imageRange(image: ImageArray<TypedArray>, lowPercent = 0.5, highPercent = 99.5): { low: number; high: number } {
+  const scale = valueScale(image.data);
+  const n = image.data.length;
+  const stride = Math.max(1, Math.floor(n / 65536));
+  const samples = new Float64Array(Math.ceil(n / stride));
+  for (let i = 0, k = 0; i < n; i += stride, k++) samples[k] = image.data[i]! / scale;
+  samples.sort();
+  const at = (percent: number) => samples[Math.min(samples.length - 1, Math.max(0, Math.round((percent / 100) * (samples.length - 1))))]!;
+  const low = at(lowPercent);
+  const high = at(highPercent);
+  return { low, high: high > low ? high : low + 1 / scale };
+}
+
 /** The value scale of an array type: 1 for floats, the type's maximum for integers. */
 export function valueScale(data: TypedArray): number {
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 255;

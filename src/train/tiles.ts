@@ -9,10 +9,10 @@ import { ArgumentError } from '../core/errors.js';
 import { checkInputSize, outputSize } from '../geometry/tiles.js';
 import { outputChannels } from '../geometry/table.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
-import { applyGrayValues, checkPipeline, geometricMap, PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
+import { applyGrayValues, AUGMENT_OPS, checkPipeline, geometricMap, PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
 import { valueScale } from '../core/normalization.js';
 import { Random } from '../core/random.js';
-import { applyAffine, channelAffine, unitScale, type ChannelAffine, type Normalization } from '../core/normalization.js';
+import { applyAffine, channelAffine, imageRange, unitScale, type ChannelAffine, type Normalization } from '../core/normalization.js';
 import { resample } from '../augment/sampling.js';
 import type { Boundary } from '../core/boundary.js';
 
@@ -22,7 +22,12 @@ export interface TileOptions {
   readonly spec: Spec;
   /** Input tile size; must be valid for `spec`. */
   readonly inputSize: number;
-  /** Augmentation applied to each tile before cropping. Default {@link PAPER_AUGMENTATION}; `[]` for none. */
+  /**
+   * Augmentation applied to each tile before cropping. Default {@link PAPER_AUGMENTATION}; `[]`
+   * for none. Gray-value steps act on the range each image spans (its 0.5 and 99.5 percentiles
+   * mapped to 0 and 1), so a brightness step of 0.05 is 5% of what the image shows, whatever its
+   * bit depth.
+   */
   readonly pipeline?: readonly AugmentOp[];
   /** Seed (or generator) of tile positions and augmentation. */
   readonly seed?: number | Random;
@@ -95,6 +100,8 @@ interface TilePlan {
   readonly normalize: boolean;
   /** Per source image: the normalisation's affine map, or undefined for none. */
   readonly affines: readonly (ChannelAffine | undefined)[];
+  /** Per source image: the range its values span on the [0, 1] scale (`imageRange`), where gray-value steps act; undefined without such steps. */
+  readonly grayRanges: readonly ({ readonly low: number; readonly high: number } | undefined)[];
   readonly cumulativeArea: Float64Array;
   readonly foreground: number;
   /** Per source image: its foreground pixels' indices (only with `foreground` > 0). */
@@ -155,6 +162,12 @@ function planTiles(
         : channelAffine(unitScale(image), options.normalization),
     ),
     cumulativeArea,
+    grayRanges: images.map((image) => {
+      if (!pipeline.some((op) => AUGMENT_OPS[op.kind].stage === 'gray')) return undefined;
+      const { low, high } = imageRange(image);
+      const units = (options.normalize ?? true) ? 1 : valueScale(image.data);
+      return { low: low * units, high: high * units };
+    }),
     foreground,
     foregroundPixels,
     cumulativeForeground,
@@ -210,7 +223,17 @@ function drawTile(plan: TilePlan): Tile {
   const sampled = resample(image, ys, xs, inputSize, { order: 'cubic', boundary: plan.boundary });
   const scale = plan.normalize ? valueScale(image.data) : 1;
   const data = Float32Array.from(sampled.data as ArrayLike<number>, (v) => v / scale);
-  applyGrayValues(data, plan.pipeline, new Random(random.nextUint32()));
+  const gray = new Random(random.nextUint32());
+  const range = plan.grayRanges[source];
+  if (range === undefined) {
+    applyGrayValues(data, plan.pipeline, gray);
+  } else {
+    // Gray-value steps act on the range the image spans (a dim 16-bit image is not the [0, 1] scale's 1%).
+    const span = range.high - range.low;
+    for (let i = 0; i < data.length; i++) data[i] = (data[i]! - range.low) / span;
+    applyGrayValues(data, plan.pipeline, gray);
+    for (let i = 0; i < data.length; i++) data[i] = range.low + data[i]! * span;
+  }
   const affine = plan.affines[source];
   if (affine !== undefined) applyAffine(data, image.channels ?? 1, affine);
   const tileImage = { data, width: inputSize, height: inputSize, channels: image.channels ?? 1 };

@@ -60,6 +60,16 @@ describe('sampleTiles', () => {
     expect(() => sampleTiles([image], [label], undefined, { spec: small, inputSize: 24, foreground: 1.5 }).next()).toThrow('`foreground` must be a share of the tiles in [0, 1]');
   });
 
+  it('varies gray values within the range an image spans, whatever its bit depth', () => {
+    // A dim 16-bit image of 100s and 300s: it spans [100, 300] / 65535; a brightness step of 0.05 is 5% of that.
+    const small = unet({ depth: 1, baseFilters: 2, padding: 'same' });
+    const image = { data: Uint16Array.from({ length: 32 * 32 }, (_, i) => (i % 2 === 0 ? 100 : 300)), width: 32, height: 32 };
+    const label = { data: new Uint8Array(32 * 32), width: 32, height: 32 };
+    const tile = sampleTiles([image], [label], undefined, { spec: small, inputSize: 16, pipeline: [{ kind: 'brightness', range: [0.05, 0.05] }], seed: 1 }).next().value;
+    const values = [...new Set(Array.from(tile.image.data, (v) => Math.round(v * 65535 * 1000) / 1000))].sort((a, b) => a - b);
+    expect(values).toEqual([110, 310]);
+  });
+
   it('keeps labels and the image co-registered under augmentation', () => {
     const blocks = Uint8Array.from({ length: W * H }, (_, i) => ((Math.floor(i / W) >> 3) + ((i % W) >> 3)) % 2);
     const image = { data: Float32Array.from(blocks), width: W, height: H };
