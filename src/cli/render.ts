@@ -35,8 +35,13 @@ export function maskImage(labels: ArrayLike<number>, width: number, height: numb
   return { data: Uint8Array.from(labels, (v) => Math.round(v * step)), width, height };
 }
 
-/** An SVG line chart of the loss (and a validation error) against the step. */
-export function trainingCurveSvg(history: readonly StepRecord[], validations: readonly ValidationRecord[], metric: 'randError' | 'pixelError' = 'randError'): string {
+/** An SVG line chart of the loss (and a validation score, named `label`) against the step. */
+export function trainingCurveSvg(
+  history: readonly StepRecord[],
+  validations: readonly ValidationRecord[],
+  metric: 'randError' | 'pixelError' | 'panopticQuality' = 'randError',
+  label = 'Rand error (ISBI 2012)',
+): string {
   const width = 640;
   const height = 320;
   const pad = 48;
@@ -59,7 +64,7 @@ export function trainingCurveSvg(history: readonly StepRecord[], validations: re
     `<path d="${loss}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>`,
     validations.length > 0 ? `<path d="${val}" fill="none" stroke="#d62728" stroke-width="2"/>` : '',
     `<text x="${width - pad}" y="${pad}" text-anchor="end" fill="#1f77b4">training loss</text>`,
-    validations.length > 0 ? `<text x="${width - pad}" y="${pad + 16}" text-anchor="end" fill="#d62728">validation ${metric === 'randError' ? 'Rand error (ISBI 2012)' : 'pixel error'}</text>` : '',
+    validations.length > 0 ? `<text x="${width - pad}" y="${pad + 16}" text-anchor="end" fill="#d62728">validation ${label}</text>` : '',
     '</svg>',
   ].join('\n');
 }

@@ -188,7 +188,8 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
       2,
     ),
   );
-  await writeFile(join(run.out, 'training-curve.svg'), trainingCurveSvg(result.history, result.validations));
+  const curve = result.kind === 'objects' ? 'panopticQuality' : 'randError';
+  await writeFile(join(run.out, 'training-curve.svg'), trainingCurveSvg(result.history, result.validations, curve, METRIC_NAMES[curve]));
   const last = result.history.slice(-10);
   run.print(
     `${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps in ${minutesText(result.seconds)} on ${engineName(plan.engine)}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`,
