@@ -78,7 +78,7 @@ describe('train with a time budget', () => {
     expect(result.calibration!.info).toEqual(calibrate(scored).info);
     expect(result.calibration!.randError).toBeCloseTo(calibrate(scored).randError, 10);
     // 'calibrate': both predictions of the held-out images are scored, and the augmentation is kept only when it is not worse.
-    const choosing = await train(model, data, { steps: 6, seed: 2, augmentation: [], validation: { holdOut: 0.34, every: 3 }, tta: 'calibrate' });
+    const choosing = await train(model, data, { steps: 6, seed: 2, augmentation: [], validation: { holdOut: 0.34, every: 3, metric: 'randError' }, tta: 'calibrate' });
     const c = choosing.calibration!.tta!;
     const randOf = async (tta: number) => (await validationReport(model, tiny(), validation, { inputSize: 28, tta })).report.best.randError.value;
     expect(c.count).toBe(8);
