@@ -107,8 +107,8 @@ async function torch(definition: DatasetDefinition, dir: string, minutes: number
 /** The CLI the planned runs call: `--cli FILE` (e.g. a copy of dist/ taken before a change), else the built one. */
 let cliPath = join(ROOT, 'dist', 'cli.js');
 
-function cli(args: readonly string[], log: string): string {
-  const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+function cli(args: readonly string[], log: string, env: NodeJS.ProcessEnv = process.env): string {
+  const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
   writeFileSync(log, `${run.stdout}\n${run.stderr}`);
   if (run.status !== 0) throw new Error(`tfjs-unet ${args[0]} failed (${run.status}): ${run.stderr.slice(-2000)}`);
   return run.stdout;
@@ -118,7 +118,9 @@ async function planned(definition: DatasetDefinition, dir: string, minutes: numb
   const out = join(WORK, 'runs', definition.name, `${label}-${minutes}min-seed${seed}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const log = cli(['train', '--images', join(dir, 'train', 'images'), '--masks', join(dir, 'train', 'masks'), '--out', out, '--minutes', String(minutes), '--seed', String(seed), ...flags], join(out, 'train.log'));
+  // Each run plans as on a fresh machine: its own, empty step-time cache.
+  const env = { ...process.env, TFJS_UNET_CACHE: join(out, 'step-time-cache') };
+  const log = cli(['train', '--images', join(dir, 'train', 'images'), '--masks', join(dir, 'train', 'masks'), '--out', out, '--minutes', String(minutes), '--seed', String(seed), ...flags], join(out, 'train.log'), env);
   const evaluation = JSON.parse(cli(['evaluate', '--model', join(out, 'model'), '--images', join(dir, 'test', 'images'), '--masks', join(dir, 'test', 'masks'), '--json'], join(out, 'evaluate.log'))) as EvaluationReport;
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { steps: number; seconds: number };
   const plan = log.split('\n').find((l) => l.startsWith('plan: '))?.slice('plan: '.length);
