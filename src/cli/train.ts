@@ -12,6 +12,7 @@ import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
 import { defaultSelectAfter, train, type TrainResult } from '../train/train.js';
 import { compareWithBaseline } from '../train/baseline.js';
+import type { InstanceOptions } from '../regions/instances.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import type { LossPreset } from '../loss/losses.js';
 import type { Normalization } from '../core/normalization.js';
@@ -198,7 +199,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   if (result.calibration !== undefined) {
     const c = result.calibration;
     run.print(
-      `calibrated on the validation images: threshold ${c.info.threshold} (Rand error ${c.randError.toFixed(4)}, pixel error ${c.pixelError.toFixed(4)}), objects: ${c.info.instances?.thin === true ? 'borders thinned' : c.info.instances?.split === true ? 'touching objects split' : 'connected regions'}, smallest ${c.info.instances?.minSize ?? 0} px`,
+      `calibrated on the validation images: threshold ${c.info.threshold} (Rand error ${c.randError.toFixed(4)}, pixel error ${c.pixelError.toFixed(4)}), objects: ${objectsText(c.info.instances)}, smallest ${c.info.instances?.minSize ?? 0} px`,
     );
     if (c.tta !== undefined) {
       run.print(`test-time augmentation (${c.tta.count} flips/rotations): ${c.tta.kept ? 'kept' : 'left out'}, validation ${c.tta.with.toFixed(4)} with, ${c.tta.without.toFixed(4)} without`);
@@ -220,6 +221,14 @@ const METRIC_NAMES: Record<TrainResult['metric'], string> = {
   ap50: 'AP at IoU 0.5',
   panopticQuality: 'panoptic quality',
 };
+
+/** How the calibration forms objects, in words. */
+function objectsText(instances: InstanceOptions | undefined): string {
+  if (instances?.thin === true) return 'borders thinned';
+  const split = instances?.split;
+  if (split === undefined || split === false) return 'connected regions';
+  return typeof split === 'object' && split.seedThreshold !== undefined ? `touching objects split at seeds above ${split.seedThreshold}` : 'touching objects split (distance watershed)';
+}
 
 /** Says whether the model beats a global threshold on the held-out images and, when it does not, what to try. */
 function reportAgainstBaseline(run: RunTraining, result: TrainResult): void {

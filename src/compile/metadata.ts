@@ -98,6 +98,10 @@ export function checkModelInfo(value: unknown, channels: number, argument = 'inf
     if (minSize !== undefined && !(Number.isInteger(minSize) && (minSize as number) >= 0)) throw new ArgumentError(`${argument}.instances.minSize`, 'must be a non-negative integer', minSize);
     if (thin !== undefined && typeof thin !== 'boolean') throw new ArgumentError(`${argument}.instances.thin`, 'must be a boolean', thin);
     if (split !== undefined && typeof split !== 'boolean' && (typeof split !== 'object' || split === null)) throw new ArgumentError(`${argument}.instances.split`, 'must be a boolean or split options', split);
+    const seedThreshold = typeof split === 'object' && split !== null ? (split as Record<string, unknown>).seedThreshold : undefined;
+    if (seedThreshold !== undefined && !(typeof seedThreshold === 'number' && seedThreshold > 0 && seedThreshold < 1)) {
+      throw new ArgumentError(`${argument}.instances.split.seedThreshold`, 'must be a number in (0, 1)', seedThreshold);
+    }
   }
   return value as ModelInfo;
 }

@@ -6,7 +6,7 @@
 import { ArgumentError } from '../core/errors.js';
 import { labelComponents } from '../core/components.js';
 import { thinBorders } from './thinning.js';
-import { splitTouching, type SplitOptions } from './watershed.js';
+import { splitByProbability, splitTouching, type SplitOptions } from './watershed.js';
 
 /** Options of {@link labelInstances}. */
 export interface InstanceOptions {
@@ -18,7 +18,11 @@ export interface InstanceOptions {
    * e.g. EM membranes). Default false (objects on a background, e.g. nuclei).
    */
   readonly thin?: boolean;
-  /** Split touching objects by a seeded watershed on the distance transform (`true` or its options). Default false. */
+  /**
+   * Split touching objects by a seeded watershed: `true` (or options) on the
+   * distance transform; `{ seedThreshold }` on the probability itself, seeded
+   * by the regions above that level. Default false.
+   */
   readonly split?: boolean | SplitOptions;
   /** Objects of fewer pixels are removed (before thinning). Default 0 (keep all). */
   readonly minSize?: number;
@@ -55,10 +59,13 @@ export function labelInstances(probability: ArrayLike<number>, width: number, he
   if (!(minSize >= 0) || !Number.isInteger(minSize)) throw new ArgumentError('minSize', 'must be a non-negative integer', minSize);
   const mask = new Uint8Array(probability.length);
   for (let i = 0; i < mask.length; i++) mask[i] = probability[i]! > threshold ? 1 : 0;
+  const split = options.split === undefined || options.split === false ? undefined : options.split === true ? {} : options.split;
   let { labels, count } =
-    options.split === undefined || options.split === false
+    split === undefined
       ? labelComponents({ data: mask, width, height }, { connectivity: 4 })
-      : splitTouching(mask, width, height, options.split === true ? {} : options.split);
+      : split.seedThreshold !== undefined
+        ? splitByProbability(probability, width, height, { threshold, seedThreshold: split.seedThreshold })
+        : splitTouching(mask, width, height, split);
   if (minSize > 1) {
     const area = new Int32Array(count + 1);
     for (let i = 0; i < labels.length; i++) area[labels[i]!] = area[labels[i]!]! + 1;

@@ -1,6 +1,7 @@
 /**
- * Seeded watershed on the distance transform: splits touching, roundish
- * objects of a mask at their necks.
+ * Seeded watersheds that split touching objects of a mask: on the distance
+ * transform (roundish objects split at their necks), or on a probability map
+ * (objects split where the network's confidence dips between them).
  */
 import { distanceTransform } from '../core/distance.js';
 import { labelComponents } from '../core/components.js';
@@ -56,6 +57,13 @@ class MinHeap {
 export interface SplitOptions {
   /** Seeds are distance maxima over a square window of this radius (px); larger merges more. Default 4. */
   readonly minDistance?: number;
+  /**
+   * Split on the probability instead (`labelInstances` passes it): the seeds
+   * are the 4-connected regions above this level, and the rest of each object
+   * joins the seed it reaches first, most probable pixels first. Absent: the
+   * distance transform's maxima are the seeds.
+   */
+  readonly seedThreshold?: number;
 }
 
 /**
@@ -97,6 +105,36 @@ export function splitTouching(mask: ArrayLike<number>, width: number, height: nu
     }
   }
   const seeds = labelComponents({ data: peak, width, height }, { connectivity: 8 });
+  return flood(seeds, background, distance, width, height);
+}
+
+/**
+ * Splits the objects above `threshold` of a probability map at the seeds
+ * above `seedThreshold` (a marker-controlled watershed of the probability):
+ * each seed region is one object, and every other object pixel joins the
+ * seed it is connected to through the most probable path. Objects without a
+ * seed keep a label of their own.
+ *
+ * @example
+ * ```ts
+ * const { labels, count } = splitByProbability(probability, 512, 512, { threshold: 0.5, seedThreshold: 0.9 });
+ * ```
+ */
+export function splitByProbability(probability: ArrayLike<number>, width: number, height: number, options: { readonly threshold: number; readonly seedThreshold: number }): { labels: Int32Array; count: number } {
+  const background = Uint8Array.from(probability as ArrayLike<number>, (p) => (p > options.threshold ? 0 : 1));
+  const seedMask = Uint8Array.from(probability as ArrayLike<number>, (p) => (p > Math.max(options.threshold, options.seedThreshold) ? 1 : 0));
+  const seeds = labelComponents({ data: seedMask, width, height }, { connectivity: 4 });
+  return flood(seeds, background, probability, width, height);
+}
+
+/**
+ * Grows labelled seeds over the non-background pixels, highest `priority`
+ * first (4-connected), each pixel taking the label of its highest-priority
+ * labelled neighbour; components of the mask without a seed get labels of
+ * their own.
+ */
+function flood(seeds: { labels: Int32Array; count: number }, background: Uint8Array, priority: ArrayLike<number>, width: number, height: number): { labels: Int32Array; count: number } {
+  const n = width * height;
   const labels = Int32Array.from(seeds.labels);
   let count = seeds.count;
   // Components of the mask that got no seed (all distances equal, e.g. a 1-px line) seed themselves.
@@ -111,13 +149,13 @@ export function splitTouching(mask: ArrayLike<number>, width: number, height: nu
       labels[i] = extra[o]!;
     }
   }
-  // Flood from the seeds, highest distance first, 4-connected, inside the mask.
+  // Flood from the seeds, highest priority first, 4-connected, inside the mask.
   const heap = new MinHeap();
   const queued = new Uint8Array(n);
   const visit = (j: number) => {
     if (queued[j] === 0 && labels[j] === 0 && background[j] === 0) {
       queued[j] = 1;
-      heap.push(-distance[j]!, j);
+      heap.push(-priority[j]!, j);
     }
   };
   const neighbours = (i: number, f: (j: number) => void) => {
@@ -131,11 +169,11 @@ export function splitTouching(mask: ArrayLike<number>, width: number, height: nu
   while (heap.size > 0) {
     const i = heap.pop();
     let best = 0;
-    let bestDistance = -Infinity;
+    let bestPriority = -Infinity;
     neighbours(i, (j) => {
-      if (labels[j] !== 0 && distance[j]! > bestDistance) {
+      if (labels[j] !== 0 && priority[j]! > bestPriority) {
         best = labels[j]!;
-        bestDistance = distance[j]!;
+        bestPriority = priority[j]!;
       }
     });
     labels[i] = best;

@@ -10,10 +10,18 @@ import { decideClasses, evaluateSegmentation, type ScoredImage } from '../metric
 import { matchInstances } from '../metrics/instances.js';
 import { trueSegments } from '../metrics/challenge.js';
 import { labelInstances } from '../regions/instances.js';
+import type { SplitOptions } from '../regions/watershed.js';
 import { thinBorders } from '../regions/thinning.js';
 
 /** Thresholds tried when calibrating: 0.05, 0.10, ..., 0.95. */
 export const CALIBRATION_THRESHOLDS: readonly number[] = Object.freeze(Array.from({ length: 19 }, (_, i) => +((i + 1) * 0.05).toFixed(2)));
+
+/**
+ * Seed levels tried for splitting touching objects on the probability
+ * (`SplitOptions.seedThreshold`): the regions above the level are the objects'
+ * cores, the rest of the mask joins them.
+ */
+export const SEED_THRESHOLDS: readonly number[] = Object.freeze([0.7, 0.8, 0.9, 0.95]);
 
 /** Object sizes (pixels) tried as the smallest object kept. */
 export const MIN_SIZE_CANDIDATES: readonly number[] = Object.freeze([0, 10, 25, 50, 100, 200]);
@@ -94,9 +102,10 @@ export interface Calibration {
  * are formed, by the kind of data ({@link dataKind} of the truth unless given):
  * - tissue: the threshold with the lowest mean challenge Rand error over
  *   {@link CALIBRATION_THRESHOLDS} (ties to the lower pixel error), borders thinned;
- * - objects: the threshold and the splitting of touching objects (a seeded
- *   watershed) with the highest mean panoptic quality, thresholds 0.1..0.9
- *   then their neighbours 0.05 apart;
+ * - objects: the threshold and the splitting of touching objects (none, a
+ *   watershed of the distance transform, or of the probability seeded above
+ *   one of {@link SEED_THRESHOLDS}) with the highest mean panoptic quality,
+ *   thresholds 0.1..0.9 then their neighbours 0.05 apart;
  * then the smallest object kept, from {@link MIN_SIZE_CANDIDATES}, by panoptic quality.
  *
  * @param images - validation probabilities and truth (with the true objects of instance masks).
@@ -110,19 +119,21 @@ export function calibrate(images: readonly ScoredImage[], options: { readonly ki
   const kind = options.kind ?? dataKind(images.map((i) => i.truth));
   const objects = objectScorer(images);
   let threshold: number;
-  let split = false;
+  let split: boolean | SplitOptions = false;
   if (kind === 'tissue') {
     const sweep = evaluateSegmentation(images, { thresholds: CALIBRATION_THRESHOLDS, instances: { thin: false } }).sweep;
     threshold = sweep.reduce((best, row) =>
       row.randError < best.randError - 1e-12 || (Math.abs(row.randError - best.randError) <= 1e-12 && row.pixelError < best.pixelError) ? row : best,
     ).threshold;
   } else {
-    let best = { threshold: 0.5, split: false, quality: -Infinity };
-    const consider = (t: number, s: boolean) => {
+    let best: { threshold: number; split: boolean | SplitOptions; quality: number } = { threshold: 0.5, split: false, quality: -Infinity };
+    const consider = (t: number, s: boolean | SplitOptions) => {
+      if (typeof s === 'object' && s.seedThreshold !== undefined && s.seedThreshold <= t) return;
       const quality = objects(t, { thin: false, split: s, minSize: 0 });
       if (quality > best.quality + 1e-12) best = { threshold: t, split: s, quality };
     };
-    for (const t of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) for (const s of [false, true]) consider(t, s);
+    const splits: readonly (boolean | SplitOptions)[] = [false, true, ...SEED_THRESHOLDS.map((seedThreshold) => ({ seedThreshold }))];
+    for (const t of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) for (const s of splits) consider(t, s);
     const coarse = best.threshold;
     for (const t of [coarse - 0.05, coarse + 0.05]) consider(+t.toFixed(2), best.split);
     threshold = best.threshold;
@@ -160,7 +171,7 @@ function objectScorer(images: readonly ScoredImage[]) {
     return { width, height, foreground, regions };
   });
   const thinned = new Map<number, Int32Array>();
-  return (threshold: number, settings: { thin: boolean; split: boolean; minSize: number }): number => {
+  return (threshold: number, settings: { thin: boolean; split: boolean | SplitOptions; minSize: number }): number => {
     let sum = 0;
     prepared.forEach((p, i) => {
       const predicted = labelInstances(p.foreground, p.width, p.height, { ...settings, threshold });

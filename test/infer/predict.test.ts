@@ -121,6 +121,8 @@ describe('predictTiled (valid padding)', () => {
     await expect(predictTiled(model, image, { scale: 1.5 })).rejects.toThrow('`scale` must be a number in (0, 1]');
     attachSpec(stored, spec, { scale: 2 });
     expect(() => modelInfoOf(stored)).toThrow(/info\.scale` must be a number in \(0, 1\]/);
+    attachSpec(stored, spec, { instances: { split: { seedThreshold: 1.5 } } });
+    expect(() => modelInfoOf(stored)).toThrow(/info\.instances\.split\.seedThreshold` must be a number in \(0, 1\)/);
     tf.dispose([image, probabilities, small, reference, byInfo.probabilities, byInfo.labels]);
     stored.dispose();
   });

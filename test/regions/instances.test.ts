@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelInstances, splitTouching } from '../../src/index.js';
+import { labelInstances, splitByProbability, splitTouching } from '../../src/index.js';
 
 /** Two discs of radius r whose centres are `gap` apart, on a w x h canvas. */
 function twoDiscs(w: number, h: number, r: number, gap: number): Uint8Array {
@@ -69,5 +69,25 @@ describe('labelInstances', () => {
   it('rejects bad arguments', () => {
     expect(() => labelInstances([0.5], 2, 1)).toThrow('`probability` must hold width * height = 2 values. Received: probability="array of length 1".');
     expect(() => labelInstances([0.5], 1, 1, { minSize: -1 })).toThrow('`minSize` must be a non-negative integer. Received: minSize=-1.');
+  });
+});
+
+describe('splitting on the probability', () => {
+  it('splits objects where the probability dips between two cores, and keeps seedless objects whole', () => {
+    // A 12 x 3 strip: cores of 0.95 at columns 1-3 and 8-10, a seam of 0.6 between them (above the 0.5 threshold).
+    const width = 12;
+    const row = [0.2, 0.95, 0.95, 0.95, 0.8, 0.6, 0.6, 0.8, 0.95, 0.95, 0.95, 0.2];
+    const probability = [...row, ...row, ...row];
+    const split = splitByProbability(probability, width, 3, { threshold: 0.5, seedThreshold: 0.9 });
+    expect(split.count).toBe(2);
+    // Columns 1-5 flood from the left core (0.8 then 0.6, its most probable path), 6-10 from the right one.
+    expect(Array.from(split.labels.slice(0, width))).toEqual([0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 0]);
+    // Without the split the strip is one object; labelInstances passes the probability to the split.
+    expect(labelInstances(probability, width, 3, { threshold: 0.5 }).count).toBe(1);
+    expect(Array.from(labelInstances(probability, width, 3, { threshold: 0.5, split: { seedThreshold: 0.9 } }).labels)).toEqual(Array.from(split.labels));
+    // An object with no pixel above the seed level keeps a label of its own.
+    const lone = splitByProbability([0.6, 0.7, 0.1, 0.95], 4, 1, { threshold: 0.5, seedThreshold: 0.9 });
+    expect(lone.count).toBe(2);
+    expect(Array.from(lone.labels)).toEqual([2, 2, 0, 1]);
   });
 });
