@@ -163,7 +163,7 @@ export const PLANNED_TTA = 1;
  * none). Under the plan's cosine decay the last weights already settle: in two
  * 30-minute ISBI runs with `--ema 0.999` the last weights and their average
  * scored a challenge Rand error of 0.0385 and 0.0381, 0.0551 and 0.0576 on
- * slices 16-19 (`npx tsx bench/score-checkpoint.ts RUN`), so plans do not
+ * slices 16-19 (`npx tsx experiments/isbi/score-checkpoint.ts RUN`), so plans do not
  * average; `--ema` asks for it.
  */
 export const PLANNED_EMA = 0;

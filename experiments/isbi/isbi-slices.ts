@@ -6,20 +6,20 @@
  * merging costs most (area, centre, and their share of the slice's split or merge error). A script
  * for looking, not a test, not run in CI.
  *
- *   npx tsx bench/isbi-slices.ts RUN... [--data DIR] [--runs bench/isbi-runs]
+ *   npx tsx experiments/isbi/isbi-slices.ts RUN... [--data DIR] [--runs experiments/isbi/isbi-runs]
  *
- * e.g. `npx tsx bench/isbi-slices.ts plan-30min-seed1 plan-60min-seed1`.
+ * e.g. `npx tsx experiments/isbi/isbi-slices.ts plan-30min-seed1 plan-60min-seed1`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, loadModel, predictedSegments, segmentScores, trueSegments, useBackend } from '../src/node/index.js';
+import { evaluateSegmentation, loadModel, predictedSegments, segmentScores, trueSegments, useBackend } from '../../src/node/index.js';
 import { cellProbability, predictSlices, readSlices, testSlicesOf } from './isbi-slices-io.js';
-import { isbiDirectory } from './util.js';
+import { isbiDirectory } from '../../bench/util.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { data: { type: 'string' }, runs: { type: 'string', default: join('bench', 'isbi-runs') } },
+  options: { data: { type: 'string' }, runs: { type: 'string', default: join('experiments', 'isbi', 'isbi-runs') } },
 });
 const data = values.data ?? isbiDirectory();
 if (data === undefined) {
@@ -27,7 +27,7 @@ if (data === undefined) {
   process.exit(0);
 }
 if (positionals.length === 0) {
-  console.error('usage: npx tsx bench/isbi-slices.ts RUN... [--data DIR] [--runs DIR] (RUN: a folder of bench/isbi-runs, e.g. plan-30min-seed1)');
+  console.error('usage: npx tsx experiments/isbi/isbi-slices.ts RUN... [--data DIR] [--runs DIR] (RUN: a folder of experiments/isbi/isbi-runs, e.g. plan-30min-seed1)');
   process.exit(2);
 }
 

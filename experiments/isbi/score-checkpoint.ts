@@ -3,20 +3,20 @@
  * and with `--ema` their moving average at the last step) on ISBI 2012 slices 16-19 (a
  * cross-validation fold's run: its fold's test slices) under the challenge protocol, to see what model selection and the averaging did on one trajectory.
  *
- *   npx tsx bench/score-checkpoint.ts RUN_DIR [--data DIR]      (RUN_DIR holds model/ and checkpoint/)
+ *   npx tsx experiments/isbi/score-checkpoint.ts RUN_DIR [--data DIR]      (RUN_DIR holds model/ and checkpoint/)
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileCheckpoints, loadModel, useBackend } from '../src/node/index.js';
+import { fileCheckpoints, loadModel, useBackend } from '../../src/node/index.js';
 import { readSlices, scoreSlices, testSlicesOf, useCheckpointWeights } from './isbi-slices-io.js';
-import { isbiDirectory } from './util.js';
+import { isbiDirectory } from '../../bench/util.js';
 
 const { values, positionals } = parseArgs({ options: { data: { type: 'string' } }, allowPositionals: true });
 const data = values.data ?? isbiDirectory();
 const run = positionals[0];
 if (data === undefined || run === undefined) {
-  console.log('usage: npx tsx bench/score-checkpoint.ts RUN_DIR [--data DIR] (and the ISBI data)');
+  console.log('usage: npx tsx experiments/isbi/score-checkpoint.ts RUN_DIR [--data DIR] (and the ISBI data)');
   process.exit(run === undefined ? 2 : 0);
 }
 await useBackend('wasm');

@@ -5,7 +5,7 @@
  * JSON line per scoring. The evidence behind the planner's rules comes from runs of this script
  * (commands in the session notes and docs/results-isbi.md).
  *
- *   npx tsx bench/isbi-experiment.ts [--minutes 10 | --steps N] [--depth 4] [--base 16] [--padding same]
+ *   npx tsx experiments/isbi/isbi-experiment.ts [--minutes 10 | --steps N] [--depth 4] [--base 16] [--padding same]
  *     [--batch-norm] [--tile 256] [--batch 1] [--dropout 0.2] [--weights border|borderUnbalanced|none]
  *     [--optimizer adam] [--lr 0.001] [--schedule constant|poly|cosine] [--normalization scale|zscore]
  *     [--loss crossEntropy|diceCrossEntropy|focal] [--augment 0..1 | --paper-augmentation] [--elastic]
@@ -28,8 +28,8 @@ import {
   type Depth,
   type LossPreset,
   type ScoredImage,
-} from '../src/node/index.js';
-import { isbiDirectory } from './util.js';
+} from '../../src/node/index.js';
+import { isbiDirectory } from '../../bench/util.js';
 
 const { values } = parseArgs({
   options: {

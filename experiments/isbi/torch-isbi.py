@@ -1,18 +1,19 @@
 """A plain PyTorch U-Net trained on ISBI 2012 slices, for side-by-side accuracy per minute (optional:
 runs where `import torch` works, e.g. Debian's python3-torch; not a dependency of the project).
 
-    python3 bench/torch-isbi.py --data DIR --out DIR [--minutes 20] [--seed 1] [--threads 2] [--fold 5]
+    python3 experiments/isbi/torch-isbi.py --data DIR --out DIR [--minutes 20] [--seed 1] [--threads 2] [--fold 5]
 
 The recipe the "results on your data" issue measured: same padding, batch norm, base 32, depth 4,
 batch 4 of 256 px crops, flips / 90-degree rotations / gray jitter, cross-entropy without weights,
 Adam 1e-3, trained on slices 00-15 for --minutes, last weights. Writes the cell probability of
 slices 16-19 as raw float32 files (OUT/16.f32, ...) and OUT/run.json; --fold K (1-5) scores slices
 4(K-1)..4K-1 and trains on the other 16 instead (bench:isbi's cross-validation); score them with
-`npx tsx bench/score-probabilities.ts --probabilities OUT`.
+`npx tsx experiments/isbi/score-probabilities.ts --probabilities OUT`.
 """
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -20,7 +21,8 @@ import torch
 from PIL import Image
 from torch import nn
 
-from torch_unet import UNet
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'bench'))
+from torch_unet import UNet  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--data', required=True)

@@ -12,12 +12,12 @@
  *   --plan-minutes;
  * - the earlier ablation's fixed configurations (valid depth 4, base 16, 316 px tiles, Adam 1e-3,
  *   +- border weight map, +- elastic deformation) at --fixed-minutes;
- * - `torch`: a plain PyTorch U-Net (bench/torch-isbi.py) when `import torch` works, at --torch-minutes;
- * each for every seed, each run in its own process (bench/isbi-run.ts). `--folds 1,2,3,4,5`
+ * - `torch`: a plain PyTorch U-Net (experiments/isbi/torch-isbi.py) when `import torch` works, at --torch-minutes;
+ * each for every seed, each run in its own process (experiments/isbi/isbi-run.ts). `--folds 1,2,3,4,5`
  * cross-validates: fold K trains on the 16 slices outside 4(K-1)..4K-1 and scores those four (fold
  * 5, the default, is the split above); the report's tables show fold 5 and a section the means over
  * the five folds of each configuration, budget and seed that has them all. Results accumulate in
- * bench/isbi-results.json (runs already there are not repeated: the benchmark can be run in parts)
+ * experiments/isbi/isbi-results.json (runs already there are not repeated: the benchmark can be run in parts)
  * and docs/results-isbi.md is written from all of them. A script, not a test, not run in CI.
  *
  *   npm run bench:isbi -- [--plan-minutes 10,30,60] [--plan-tfjs-minutes 30] [--fixed-minutes 15] [--torch-minutes 20]
@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { FIXED_LABELS } from './isbi-configs.js';
 import { FOLDS, runName, STANDARD_FOLD } from './isbi-slices-io.js';
-import { isbiDirectory, median } from './util.js';
+import { isbiDirectory, median } from '../../bench/util.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ if (data === undefined) {
   process.exit(0);
 }
 
-/** One run's line from bench/isbi-run.ts. */
+/** One run's line from experiments/isbi/isbi-run.ts. */
 interface Run {
   readonly config: string;
   readonly minutes: number;
@@ -76,7 +76,7 @@ interface Run {
   readonly atThreshold: Record<string, number>;
 }
 
-const resultsFile = join('bench', 'isbi-results.json');
+const resultsFile = join('experiments', 'isbi', 'isbi-results.json');
 const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { runs?: Run[]; environment?: string }) : {};
 const runs: Run[] = previous.runs ?? [];
 const environment = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, tfjs ${tf.version.tfjs}, wasm backend (2 threads)`;
@@ -123,9 +123,9 @@ if (!values.report) {
   if (configs.includes('torch') && !torchAvailable) console.log('PyTorch not importable (apt-get install python3-torch): skipping the torch rows');
   for (const { config, minutes, seed, fold } of todo) {
     console.log(`[${new Date().toISOString()}] ${config}, ${minutes} min, seed ${seed}${fold === STANDARD_FOLD ? '' : `, fold ${fold}`}`);
-    const out = join('bench', 'isbi-runs', runName(config, minutes, seed, fold));
+    const out = join('experiments', 'isbi', 'isbi-runs', runName(config, minutes, seed, fold));
     const args = ['--config', config, '--minutes', String(minutes), '--seed', String(seed), '--fold', String(fold), '--out', out, '--data', data];
-    const printed = execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'isbi-run.ts'), ...args], {
+    const printed = execFileSync(process.execPath, ['--import', 'tsx', join('experiments', 'isbi', 'isbi-run.ts'), ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 64 * 2 ** 20,
@@ -163,7 +163,7 @@ const VARIANT_LABELS: Record<string, string> = {
   'plan-attention': 'planned default with `--architecture attention-unet`',
   'plan-wide': 'planned default with `--base-filters 32` (what it chose at 60 minutes while MIN_STEPS was 3000)',
   'plan-ema': 'planned default with `--ema 0.999` (weights averaged), without deep supervision',
-  torch: 'plain PyTorch U-Net (bench/torch-isbi.py)',
+  torch: 'plain PyTorch U-Net (experiments/isbi/torch-isbi.py)',
 };
 const label = (config: string) => VARIANT_LABELS[config] ?? FIXED_LABELS[config] ?? config;
 const order = ['plan', 'plan-wide', 'plan-nods', 'plan-tfjs', 'plan-base32', 'plan-resenc', 'plan-attention', 'plan-ema', 'torch', 'paper', 'no-weights', 'no-elastic', 'neither'];
@@ -200,7 +200,7 @@ if (torchGroup !== undefined && defaultByBudget.length > 0) {
   const budgets = defaultByBudget.map(([key, group]) => `${key.split('|')[1]} minutes ${meanOf(group).toFixed(4)} (${seedsText(group)}, ${(meanOf(torch) / meanOf(group)).toFixed(1)}x lower)`);
   comparisons.push(`- Against the PyTorch script at ${torchKey.split('|')[1]} minutes (${seedsText(torch)}, Rand error ${meanOf(torch).toFixed(4)}), the planned default at ${budgets.join(', at ')}.`);
 }
-// The canonical command's runs that are not in bench/isbi-results.json yet.
+// The canonical command's runs that are not in experiments/isbi/isbi-results.json yet.
 const canonical = [
   ...[10, 30, 60].map((minutes) => ({ config: 'plan', minutes })),
   ...[10, 30].map((minutes) => ({ config: 'plan-nods', minutes })),
@@ -220,8 +220,8 @@ const perRun = standard.map(
     `| ${r.config} | ${r.minutes} | ${r.seed} | ${r.engine ?? 'tfjs'} | ${r.steps} | ${ttaOf(r) > 1 ? ttaOf(r) : '-'} | ${r.randError} (t = ${r.randThreshold}) | ${r.infoError} | ${r.pixelError} (t = ${r.pixelThreshold}) | ${r.info.threshold ?? '-'} | ${r.atThreshold.skimageRandError ?? '-'} |`,
 );
 
-// Test-time augmentation (bench/isbi-tta.ts): the same saved models predicted with 1, 2, 4 and 8 flips/rotations.
-const ttaFile = join('bench', 'isbi-tta-results.json');
+// Test-time augmentation (experiments/isbi/isbi-tta.ts): the same saved models predicted with 1, 2, 4 and 8 flips/rotations.
+const ttaFile = join('experiments', 'isbi', 'isbi-tta-results.json');
 const ttaRows = existsSync(ttaFile) ? (JSON.parse(readFileSync(ttaFile, 'utf8')) as { rows: { run: string; tta: number; randError: number; infoError: number; pixelError: number }[] }).rows : [];
 const ttaGroups = [...new Set(ttaRows.map((r) => r.run.replace(/-seed\d+$/, '')))].sort();
 const ttaTable = ttaGroups.flatMap((group) => {
@@ -251,7 +251,7 @@ const ttaSection =
 
 The saved models of the planned runs above, predicted again with the average over 1 (none), 2, 4 and 8
 flips/rotations of every tile (\`predictTiled\`'s \`tta\`), scored as above (\`npm run bench:isbi-tta\`,
-bench/isbi-tta.ts, which wrote \`bench/isbi-tta-results.json\`). Planned runs (without deep supervision) of seeds 4 and 5 chose it in their
+experiments/isbi/isbi-tta.ts, which wrote \`experiments/isbi/isbi-tta-results.json\`). Planned runs (without deep supervision) of seeds 4 and 5 chose it in their
 calibration (\`tta: 'calibrate'\`: the 8 kept when they do not worsen the Rand error on the held-out slices;
 kept for seed 5 only); the plan has used none since. The rows above are grouped by what their models use.
 
@@ -303,8 +303,8 @@ weights (see Model selection):
 ${foldRows.join('\n')}
 ${partial.length === 0 ? '' : `\nNot all folds run yet (no means): ${partial.join('; ')}.\n`}`;
 
-// Model selection against the last weights (bench/isbi-selection.ts).
-const selectionFile = join('bench', 'isbi-selection-results.json');
+// Model selection against the last weights (experiments/isbi/isbi-selection.ts).
+const selectionFile = join('experiments', 'isbi', 'isbi-selection-results.json');
 type SelectionScores = { randError: number; infoError: number; pixelError: number };
 const selectionRows = existsSync(selectionFile)
   ? (JSON.parse(readFileSync(selectionFile, 'utf8')) as { rows: { run: string; steps: number; keptStep: number; selected?: SelectionScores; last?: SelectionScores }[] }).rows
@@ -329,8 +329,8 @@ const selectionSection =
 Planned runs before 2026-11-28 kept the weights of the validation with the lowest Rand error on
 their held-out slices among those of the last quarter of the run (\`selectAfter\` 0.75) and the last.
 For ${chose.length} of the ${selectionRows.length} saved planned models that was not the last step. Their kept (selected) and last weights
-scored on slices 16-19 (\`npm run bench:isbi-selection\`, bench/isbi-selection.ts, which wrote
-\`bench/isbi-selection-results.json\`):
+scored on slices 16-19 (\`npm run bench:isbi-selection\`, experiments/isbi/isbi-selection.ts, which wrote
+\`experiments/isbi/isbi-selection-results.json\`):
 
 | run | steps | kept step | selected: Rand error | information error | pixel error | last: Rand error | information error | pixel error |
 |---|---|---|---|---|---|---|---|---|
@@ -355,8 +355,8 @@ writeFileSync(
 
 Trained on slices 00-15 of \`../shared/data/isbi2012-em/train\` (512x512, membranes = class 0,
 cells = class 1), scored on slices 16-19 (overlap-tile prediction of whole slices). Machine:
-${environment}. Every number below comes from \`npm run bench:isbi\` (bench/isbi.ts, one process per
-run via bench/isbi-run.ts), which wrote this page and \`bench/isbi-results.json\`.
+${environment}. Every number below comes from \`npm run bench:isbi\` (experiments/isbi/isbi.ts, one process per
+run via experiments/isbi/isbi-run.ts), which wrote this page and \`experiments/isbi/isbi-results.json\`.
 
 ## How the scores are computed
 
@@ -396,8 +396,8 @@ Reproduce: \`npm run bench:isbi\` (all of the above: the planned default at 10, 
 without deep supervision at 10 and 30, on tfjs, with base 32 and with the residual-encoder and attention U-Nets at 30, the fixed
 configurations at 15 minutes and the PyTorch script at 20 minutes, seeds 1-3; about 17 hours).
 It can run in parts, e.g. \`npm run bench:isbi -- --configs plan --plan-minutes 30 --seeds 1\`: runs
-already in \`bench/isbi-results.json\` are kept (delete it to start over), and \`--report\` rewrites
-this page only. Models land in \`bench/isbi-runs/\` and work with \`tfjs-unet predict\` and
+already in \`experiments/isbi/isbi-results.json\` are kept (delete it to start over), and \`--report\` rewrites
+this page only. Models land in \`experiments/isbi/isbi-runs/\` and work with \`tfjs-unet predict\` and
 \`tfjs-unet evaluate\`. \`--folds 1,2,3,4,5\` adds the other four cross-validation folds of a
 configuration (each trains on 16 slices and scores the other four; the tables above are fold 5).
 
@@ -412,7 +412,7 @@ different, harder set than slices 16-19) after about 10 GPU hours with 64 base f
 
 ## Where the Rand error comes from
 
-\`npx tsx bench/isbi-slices.ts RUN...\` splits a saved model's Rand error by slice into its split and
+\`npx tsx experiments/isbi/isbi-slices.ts RUN...\` splits a saved model's Rand error by slice into its split and
 merge parts and names the costliest segments. For the five planned default models at 30 minutes
 (seeds 1-3) and 60 minutes (seeds 1-2), slice 18 scores 0.081-0.102 and the other three slices
 0.007-0.040: slice 18 makes 53-59% of the four-slice mean. There, in all five, the costliest

@@ -1,4 +1,4 @@
-/** The earlier ablation's configurations, shared by bench/isbi.ts and bench/isbi-run.ts. */
+/** The earlier ablation's configurations, shared by experiments/isbi/isbi.ts and experiments/isbi/isbi-run.ts. */
 export const FIXED_CONFIGS = {
   paper: { label: 'weight map + elastic (paper)', weights: 'border', elastic: true },
   'no-weights': { label: 'no weight map + elastic', weights: 'none', elastic: true },

@@ -3,13 +3,13 @@
  * `16.f32` ... `19.f32`, row-major 512x512) against the shared labels with the library's
  * evaluation: the ISBI 2012 challenge protocol, pixel errors, instances.
  *
- *   npx tsx bench/score-probabilities.ts --probabilities DIR [--data DIR] [--slices 16,17,18,19]
+ *   npx tsx experiments/isbi/score-probabilities.ts --probabilities DIR [--data DIR] [--slices 16,17,18,19]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, readMask } from '../src/node/index.js';
-import { isbiDirectory } from './util.js';
+import { evaluateSegmentation, readMask } from '../../src/node/index.js';
+import { isbiDirectory } from '../../bench/util.js';
 
 const { values } = parseArgs({ options: { probabilities: { type: 'string' }, data: { type: 'string' }, slices: { type: 'string', default: '16,17,18,19' } } });
 const data = values.data ?? isbiDirectory();

@@ -3,7 +3,7 @@
  * 2012 slices 00-15 and scores slices 16-19 under the challenge protocol; prints one JSON line.
  * `--fold K` (1-5) scores slices 4(K-1)..4K-1 and trains on the other 16 instead (5: the standard split).
  *
- *   npx tsx bench/isbi-run.ts --config plan|paper|... --minutes N --seed S --out DIR [--fold 5] [--data DIR]
+ *   npx tsx experiments/isbi/isbi-run.ts --config plan|paper|... --minutes N --seed S --out DIR [--fold 5] [--data DIR]
  *
  * `plan` runs the CLI exactly as a user would (`tfjs-unet train --images --masks --out --minutes N
  * --seed S`, every other choice the plan's, deep supervision included); `plan-nods` adds
@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { main } from '../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
 import {
   buildModel,
   evaluateSegmentation,
@@ -35,10 +35,10 @@ import {
   type AugmentOp,
   type EvaluationReport,
   type ScoredImage,
-} from '../src/node/index.js';
+} from '../../src/node/index.js';
 import { FIXED_CONFIGS } from './isbi-configs.js';
 import { foldSplit, predictSlices, readSlices, STANDARD_FOLD, twoClass } from './isbi-slices-io.js';
-import { isbiDirectory } from './util.js';
+import { isbiDirectory } from '../../bench/util.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +64,7 @@ mkdirSync(out, { recursive: true });
 const started = performance.now();
 
 if (values.config === 'torch') {
-  // The PyTorch reference (bench/torch-isbi.py), scored by the same code below.
+  // The PyTorch reference (experiments/isbi/torch-isbi.py), scored by the same code below.
   const { execFileSync } = await import('node:child_process');
   const printed = execFileSync(
     '/usr/bin/python3',

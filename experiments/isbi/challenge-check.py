@@ -1,12 +1,12 @@
 """An independent cross-check of the ISBI 2012 challenge scores (numpy and Pillow only; optional).
 
-    python3 bench/challenge-check.py DATA_DIR PROBABILITY_DIR [thresholds]
+    python3 experiments/isbi/challenge-check.py DATA_DIR PROBABILITY_DIR [thresholds]
 
 PROBABILITY_DIR holds cell probabilities of slices 16-19 as raw float32 (`16.f32` ...), e.g. from
-bench/torch-isbi.py. Labels 4-connected regions with a breadth-first search, thins the predicted
+experiments/isbi/torch-isbi.py. Labels 4-connected regions with a breadth-first search, thins the predicted
 borders with the challenge's reference procedure (a 3x3 maximum filter applied to the zero pixels
 until none is left), and computes 1 - V_rand with the N^2 normalisation over the true foreground.
-Compare with `npx tsx bench/score-probabilities.ts --probabilities PROBABILITY_DIR`.
+Compare with `npx tsx experiments/isbi/score-probabilities.ts --probabilities PROBABILITY_DIR`.
 """
 import sys
 from collections import deque

@@ -3,7 +3,7 @@
  * its last weights (validation chose an earlier step), scores both on ISBI 2012 slices 16-19 (a
  * cross-validation fold's run: its fold's test slices) under
  * the challenge protocol: the saved model (the selected weights) and the run's final checkpoint (the
- * last weights). Writes `bench/isbi-selection-results.json`, which `npm run bench:isbi -- --report`
+ * last weights). Writes `experiments/isbi/isbi-selection-results.json`, which `npm run bench:isbi -- --report`
  * turns into a section of docs/results-isbi.md.
  *
  *   npm run bench:isbi-selection [-- --match REGEX] [--data DIR]
@@ -15,9 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileCheckpoints, loadModel, useBackend } from '../src/node/index.js';
+import { fileCheckpoints, loadModel, useBackend } from '../../src/node/index.js';
 import { readSlices, scoreSlices, testSlicesOf, useCheckpointWeights } from './isbi-slices-io.js';
-import { isbiDirectory } from './util.js';
+import { isbiDirectory } from '../../bench/util.js';
 
 /** Challenge scores of one set of weights on slices 16-19. */
 export interface SelectionScores {
@@ -35,7 +35,7 @@ export interface SelectionRow {
   readonly last?: SelectionScores;
 }
 
-export const SELECTION_FILE = join('bench', 'isbi-selection-results.json');
+export const SELECTION_FILE = join('experiments', 'isbi', 'isbi-selection-results.json');
 
 const { values } = parseArgs({ options: { match: { type: 'string' }, data: { type: 'string' } } });
 const data = values.data ?? isbiDirectory();
@@ -44,7 +44,7 @@ if (data === undefined) {
   process.exit(0);
 }
 const match = new RegExp(values.match ?? '.');
-const root = join('bench', 'isbi-runs');
+const root = join('experiments', 'isbi', 'isbi-runs');
 const runs = readdirSync(root)
   .filter((name) => match.test(name))
   .filter((name) => existsSync(join(root, name, 'run', 'metrics.json')))

@@ -1,8 +1,8 @@
 /** Reading ISBI 2012 slices and scoring a model on them: what the bench:isbi scripts share. */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { evaluateSegmentation, predictTiled, readImage, readMask, type Checkpoint, type ScoredImage, type Spec, type TilePredictor } from '../src/node/index.js';
-import { setWeightValues, unpack } from '../src/train/checkpoint.js';
+import { evaluateSegmentation, predictTiled, readImage, readMask, type Checkpoint, type ScoredImage, type Spec, type TilePredictor } from '../../src/node/index.js';
+import { setWeightValues, unpack } from '../../src/train/checkpoint.js';
 
 /** The cross-validation folds of bench:isbi: fold k (1..5) scores slices 4(k - 1) .. 4k - 1 and trains on the other 16. */
 export const FOLDS = 5;

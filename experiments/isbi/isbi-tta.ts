@@ -1,12 +1,12 @@
 /**
  * `npm run bench:isbi-tta`: test-time augmentation on the models bench:isbi trained. Every planned
- * run's saved model in bench/isbi-runs (`plan*`) predicts slices 16-19 averaged over 1 (none), 2, 4
+ * run's saved model in experiments/isbi/isbi-runs (`plan*`) predicts slices 16-19 averaged over 1 (none), 2, 4
  * and 8 flips/rotations, on the wasm backend as bench:isbi scores, and is scored under the ISBI 2012
  * challenge protocol (best over thresholds, as the challenge reports it). Results accumulate in
- * bench/isbi-tta-results.json (models already scored are skipped); `npm run bench:isbi -- --report`
+ * experiments/isbi/isbi-tta-results.json (models already scored are skipped); `npm run bench:isbi -- --report`
  * puts them in docs/results-isbi.md. A script, not a test, not run in CI.
  *
- *   npm run bench:isbi-tta -- [--data DIR] [--runs bench/isbi-runs] [--match REGEX]
+ *   npm run bench:isbi-tta -- [--data DIR] [--runs experiments/isbi/isbi-runs] [--match REGEX]
  *
  * `--match` scores only the runs whose folder name matches, e.g. `--match '^plan-(10|30|60)min'`.
  */
@@ -14,11 +14,11 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateSegmentation, loadModel, useBackend } from '../src/node/index.js';
+import { evaluateSegmentation, loadModel, useBackend } from '../../src/node/index.js';
 import { predictSlices, readSlices, testSlicesOf } from './isbi-slices-io.js';
-import { isbiDirectory } from './util.js';
+import { isbiDirectory } from '../../bench/util.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, runs: { type: 'string', default: join('bench', 'isbi-runs') }, match: { type: 'string' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, runs: { type: 'string', default: join('experiments', 'isbi', 'isbi-runs') }, match: { type: 'string' } } });
 const match = new RegExp(values.match ?? '');
 const data = values.data ?? isbiDirectory();
 if (data === undefined) {
@@ -37,7 +37,7 @@ export interface TtaRow {
   readonly seconds: number;
 }
 
-const resultsFile = join('bench', 'isbi-tta-results.json');
+const resultsFile = join('experiments', 'isbi', 'isbi-tta-results.json');
 const rows: TtaRow[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows: TtaRow[] }).rows : [];
 await useBackend('wasm');
 tf.env().set('IS_TEST', false);

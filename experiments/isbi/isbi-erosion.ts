@@ -4,15 +4,15 @@
  * grayscale erosion (min filter, square or plus, radius 0-2), which closes gaps in faint membranes.
  * Prints one line per run: `s0` is the plain score, `s1` the 3x3 square, `p1` the plus, ...
  *
- *   npx tsx bench/isbi-erosion.ts plan-30min-seed1 plan-nods-30min-seed2 ...   (folders of bench/isbi-runs)
+ *   npx tsx experiments/isbi/isbi-erosion.ts plan-30min-seed1 plan-nods-30min-seed2 ...   (folders of experiments/isbi/isbi-runs)
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateSegmentation, type ScoredImage } from '../src/index.js';
-import { loadModel, useBackend } from '../src/node/index.js';
+import { evaluateSegmentation, type ScoredImage } from '../../src/index.js';
+import { loadModel, useBackend } from '../../src/node/index.js';
 import { cellProbability, predictSlices, readSlices, testSlicesOf, twoClass } from './isbi-slices-io.js';
-import { isbiDirectory } from './util.js';
+import { isbiDirectory } from '../../bench/util.js';
 const data = isbiDirectory();
 if (data === undefined) {
   console.log('ISBI data not found (../shared/data/isbi2012-em/train)');
@@ -41,7 +41,7 @@ for (const run of process.argv.slice(2)) {
   const slices = await readSlices(data, ids);
   if (!existsSync(join(cache, `${ids.at(-1)}.f32`))) {
     mkdirSync(cache, { recursive: true });
-    const { model, spec } = await loadModel(join('bench/isbi-runs', run, 'run', 'model'));
+    const { model, spec } = await loadModel(join('experiments/isbi/isbi-runs', run, 'run', 'model'));
     const scored = await predictSlices(model, spec, slices, false);
     scored.forEach(({ probabilities }, i) => writeFileSync(join(cache, `${ids[i]}.f32`), cellProbability(probabilities)));
     model.dispose();
