@@ -12,6 +12,7 @@ import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
 import { defaultSelectAfter, train, type TrainResult } from '../train/train.js';
 import { compareWithBaseline } from '../train/baseline.js';
+import { ENGINE_NAMES, unsupported } from '../train/engines.js';
 import type { InstanceOptions } from '../regions/instances.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import type { LossPreset } from '../loss/losses.js';
@@ -327,7 +328,8 @@ function planFlags(values: Record<string, unknown>): PlanFlags {
   const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, undefined);
   const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
   if (values['deep-supervision'] === true && values['no-deep-supervision'] === true) throw new UsageError('--deep-supervision and --no-deep-supervision contradict each other: give one');
-  if (engine === 'onnx' && loss === 'focal') throw new UsageError('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
+  const missing = engine === 'auto' || loss === undefined ? undefined : unsupported(engine, { loss });
+  if (missing !== undefined) throw new UsageError(`--engine ${engine} cannot train --loss ${loss}: ${missing.reason}`);
   return {
     architecture: choice(values, 'architecture', ARCHITECTURES, undefined),
     depth: integer(values, 'depth', undefined, 1, 6) as Depth | undefined,
@@ -385,7 +387,8 @@ function withOverrides(plan: TrainingPlan, flags: PlanFlags, data: Dataset): Tra
     augmentation: { strength: flags.strength ?? plan.augmentation.strength, elastic: flags.elastic || plan.augmentation.elastic },
     validationShare: flags.validationShare ?? plan.validationShare,
     ...(flags.selectAfter === undefined ? {} : { selectAfter: flags.selectAfter }),
-    engine: flags.engine !== 'auto' ? flags.engine : loss === 'focal' ? 'tfjs' : plan.engine,
+    // A loss the planned engine cannot compute moves the run to one that can.
+    engine: flags.engine !== 'auto' ? flags.engine : unsupported(plan.engine, { loss }) === undefined ? plan.engine : (ENGINE_NAMES.find((e) => unsupported(e, { loss }) === undefined) ?? plan.engine),
     scale: flags.scale ?? plan.scale ?? 1,
     foreground: flags.foreground ?? plan.foreground ?? 0,
   };

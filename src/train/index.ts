@@ -28,3 +28,4 @@ export { drawBatch, sampleTiles, tileBatches, tilesToArrays, tilesToTensors, typ
 export { headTargets, supervisionLossWeights, type HeadTargets } from './supervision.js';
 export { compareWithBaseline, thresholdBaseline, type BaselineComparison, type ThresholdBaseline } from './baseline.js';
 export { DATA_KINDS, dataKind, TISSUE_SHARE, type DataKind } from './calibrate.js';
+export { ENGINE_CAPABILITIES, ENGINE_NAMES, unsupported, type EngineCapabilities, type EngineName, type EngineNeeds, type Unsupported } from './engines.js';

@@ -31,6 +31,7 @@ import { checkNormalization, type Normalization } from '../core/normalization.js
 import { calibrate, dataKind, type Calibration, type DataKind } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
+import { unsupported } from './engines.js';
 import { onnxEngine, sessionOptions, tfjsEngine, type EngineSetup, type OnnxRuntimeLike, type StepEngine } from './engine.js';
 import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
 import { evaluateSegmentation, type ScoredImage } from '../metrics/report.js';
@@ -302,13 +303,15 @@ function logitsSpec(spec: Spec): Spec {
   return graph({ name: spec.name, nodes: spec.nodes.filter((n) => n !== out), output: out.input });
 }
 
-/** The onnx engine computes cross-entropy and Dice terms: the terms, or an error naming the loss before any step runs. */
-function onnxLossTerms(loss: TrainOptions['loss']): readonly LossTerm[] {
-  if (typeof loss === 'function') throw new ArgumentError('loss', "must be a preset or loss terms with the onnx engine (a loss function runs on the tfjs engine)", 'a function');
-  const terms = resolveLoss(loss ?? 'crossEntropy');
-  const focal = terms.findIndex((t) => t.kind === 'focal');
-  if (focal >= 0) throw new ArgumentError('loss', "must be made of 'crossEntropy' and 'dice' terms with the onnx engine; focal runs on the tfjs engine", JSON.stringify(loss));
-  return terms;
+/** The loss terms of the onnx engine, or an error naming what it cannot compute (`ENGINE_CAPABILITIES`) before any step runs. */
+function onnxLossTerms(options: TrainOptions): readonly LossTerm[] {
+  const missing = unsupported('onnx', options);
+  if (missing !== undefined) {
+    const loss = options.loss;
+    const received = missing.option === 'optimizer' ? 'a tf.Optimizer' : typeof loss === 'function' ? 'a function' : typeof loss === 'string' ? loss : JSON.stringify(loss);
+    throw new ArgumentError(missing.option, `must suit the engine: ${missing.reason}`, received);
+  }
+  return resolveLoss(options.loss as LossPreset | readonly LossTerm[] | undefined ?? 'crossEntropy');
 }
 
 /** Resolves after pending macrotasks (timers, I/O, signals) have had a turn. */
@@ -684,7 +687,7 @@ async function createEngine(
   const engine = options.engine ?? 'tfjs';
   if (engine === 'tfjs') return tfjsEngine(common);
   return onnxEngine(
-    { ...common, inputSize: setup.inputSize, batchSize: setup.batchSize, random: setup.random, lossTerms: onnxLossTerms(options.loss) },
+    { ...common, inputSize: setup.inputSize, batchSize: setup.batchSize, random: setup.random, lossTerms: onnxLossTerms(options) },
     {
       runtime: engine.onnx,
       ...(engine.threads === undefined ? {} : { threads: engine.threads }),

@@ -74,7 +74,7 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     expect(metrics.history.length).toBe(6);
     const refused = await run([...args, '--engine', 'onnx', '--loss', 'focal', '--steps', '1', '--out', join(dir, 'refused')]);
     expect(refused.code).not.toBe(0);
-    expect(refused.err).toContain('--engine onnx computes crossEntropy and diceCrossEntropy; --loss focal needs --engine tfjs');
+    expect(refused.err).toContain('--engine onnx cannot train --loss focal: the onnx engine computes crossEntropy and dice terms; focal runs on tfjs');
   }, 180_000);
 
   it('train --architecture trains a family member and --select-after selects (recorded in plan.json, kept by --resume)', async () => {

@@ -134,8 +134,13 @@ describe('train with the onnx engine', () => {
   it('refuses what the graph cannot compute, naming it, before any step', async () => {
     let steps = 0;
     const onStep = () => void steps++;
-    await expect(run(onnx, { steps: 2, loss: 'focal', onStep })).rejects.toThrow(/loss.*'crossEntropy' and 'dice' terms with the onnx engine/);
-    await expect(run(onnx, { steps: 2, optimizer: tf.train.sgd(0.1), onStep })).rejects.toThrow(/optimizer.*onnx engine.*SGD/);
+    await expect(run(onnx, { steps: 2, loss: 'focal', onStep })).rejects.toThrow(
+      '`loss` must suit the engine: the onnx engine computes crossEntropy and dice terms; focal runs on tfjs. Received: loss="focal".',
+    );
+    await expect(run(onnx, { steps: 2, loss: () => tf.scalar(0), onStep })).rejects.toThrow('`loss` must suit the engine: the onnx engine takes loss presets and terms, not a loss function (tfjs does)');
+    await expect(run(onnx, { steps: 2, optimizer: tf.train.sgd(0.1), onStep })).rejects.toThrow(
+      '`optimizer` must suit the engine: the onnx engine applies the optimizers sgd, nesterov, adam by name, not a tf.Optimizer (tfjs does)',
+    );
     expect(steps).toBe(0);
   });
 });
