@@ -22,6 +22,8 @@ export type AugmentOp =
   /** Rotation about the center by an angle in degrees drawn from `range` (default [-180, 180]); positive turns clockwise as displayed (y down). */
   | { readonly kind: 'rotate'; readonly range?: Range; readonly probability?: number }
   | { readonly kind: 'flip'; readonly horizontal?: boolean; readonly vertical?: boolean; readonly probability?: number }
+  /** Zoom about the center by a factor drawn from `range` (above 1 enlarges; nnU-Net draws from [0.7, 1.4]). */
+  | { readonly kind: 'zoom'; readonly range: Range; readonly probability?: number }
   | { readonly kind: 'gamma'; readonly range: Range; readonly probability?: number }
   | { readonly kind: 'contrast'; readonly range: Range; readonly probability?: number }
   | { readonly kind: 'brightness'; readonly range: Range; readonly probability?: number }
@@ -176,6 +178,23 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
       for (let k = 0; k < ys.length; k++) {
         if (flipY) ys[k] = height - 1 - ys[k]!;
         if (flipX) xs[k] = width - 1 - xs[k]!;
+      }
+    },
+  },
+  zoom: {
+    stage: 'geometric',
+    check(op, at) {
+      checkRange(`${at}.range`, op.range);
+      if (op.range[0] <= 0) throw new ArgumentError(`${at}.range`, 'must be positive for zoom', op.range);
+    },
+    map(op, { ys, xs }, height, width, random) {
+      const cy = (height - 1) / 2;
+      const cx = (width - 1) / 2;
+      const factor = random.range(op.range[0], op.range[1]);
+      // Output = input enlarged by `factor` about the center: read the input closer to it.
+      for (let k = 0; k < ys.length; k++) {
+        ys[k] = cy + (ys[k]! - cy) / factor;
+        xs[k] = cx + (xs[k]! - cx) / factor;
       }
     },
   },

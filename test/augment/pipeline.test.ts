@@ -42,6 +42,17 @@ describe('augment', () => {
       }
   });
 
+  it('zooms about the center: by 2, each output pixel reads the input halfway to the center', () => {
+    const out = augment({ image: image(), label: label() }, [{ kind: 'zoom', range: [2, 2] }], 1);
+    const c = (N - 1) / 2;
+    for (let y = 0; y < N; y++)
+      for (let x = 0; x < N; x++) {
+        // Nearest for labels: the input pixel at (c + (y - c) / 2, c + (x - c) / 2), rounded half up.
+        expect(at(out.label!.data, y, x)).toBe(at(label().data, Math.floor(c + (y - c) / 2 + 0.5), Math.floor(c + (x - c) / 2 + 0.5)));
+      }
+    expect(() => augment({ image: image() }, [{ kind: 'zoom', range: [0, 2] }], 1)).toThrow('`pipeline[0].range` must be positive for zoom');
+  });
+
   it('keeps labels in their set and is reproducible under the full paper pipeline', () => {
     const pipeline: AugmentOp[] = [
       { kind: 'shift', range: [-3, 3] },
