@@ -5,6 +5,8 @@ export {
   AUGMENT_OPS,
   PAPER_AUGMENTATION,
   type AugmentOp,
+  type GeometricDefinition,
+  type GrayDefinition,
   type OpDefinition,
   type AugmentOptions,
   type Range,

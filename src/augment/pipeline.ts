@@ -81,7 +81,7 @@ function checkRange(argument: string, range: unknown): Range {
 type OpOf<K extends AugmentOp['kind']> = Extract<AugmentOp, { readonly kind: K }>;
 
 /** A step that moves pixels: it maps output coordinates to where the input is read. */
-interface GeometricDefinition<K extends AugmentOp['kind']> {
+export interface GeometricDefinition<K extends AugmentOp['kind']> {
   readonly stage: 'geometric';
   /** Checks the step's fields, naming them under `at` (e.g. `pipeline[2]`). */
   readonly check: (op: OpOf<K>, at: string) => void;
@@ -90,7 +90,7 @@ interface GeometricDefinition<K extends AugmentOp['kind']> {
 }
 
 /** A step that changes gray values, on a [0, 1] scale, in place. */
-interface GrayDefinition<K extends AugmentOp['kind']> {
+export interface GrayDefinition<K extends AugmentOp['kind']> {
   readonly stage: 'gray';
   /** Checks the step's fields, naming them under `at` (e.g. `pipeline[2]`). */
   readonly check: (op: OpOf<K>, at: string) => void;

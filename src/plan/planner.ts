@@ -118,11 +118,21 @@ export interface PlanResult {
  * (library version, machine).
  */
 export interface StepTimeCache {
+  /** The seconds per step measured for `key`, if any. */
   get(key: string): number | undefined;
+  /** Keeps a measured step time. */
   set(key: string, seconds: number): void;
 }
 
-/** The key of a candidate's step time: everything the time depends on besides the machine and the library. */
+/**
+ * The key of a candidate's step time: everything the time depends on besides the machine and the library.
+ *
+ * @example
+ * ```ts
+ * stepTimeKey(candidate, { engine: 'onnx', backend: 'wasm', architecture: 'unet', channels: 1, classes: 2, deepSupervision: true, loss: 'diceCrossEntropy' });
+ * // 'onnx/unet/same/depth 3/base 16/tile 256/batch 1/in 1/out 2/ds/diceCrossEntropy'
+ * ```
+ */
 export function stepTimeKey(candidate: PlanCandidate, setup: { engine: 'tfjs' | 'onnx'; backend: string; architecture: Architecture; channels: number; classes: number; deepSupervision: boolean; loss: string }): string {
   return `${setup.engine === 'onnx' ? 'onnx' : `tfjs-${setup.backend}`}/${setup.architecture}/${candidateKey(candidate)}/in ${setup.channels}/out ${setup.classes}/${setup.deepSupervision ? 'ds' : 'no-ds'}/${setup.loss}`;
 }

@@ -45,7 +45,9 @@ export const ENGINE_CAPABILITIES: { readonly [E in EngineName]: EngineCapabiliti
 
 /** A run's choices an engine may not support. */
 export interface EngineNeeds {
+  /** The loss: a preset, terms, or a function. */
   readonly loss?: LossPreset | readonly LossTerm[] | ((labels: tf.Tensor, logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor);
+  /** The optimizer, by name or as a tf.Optimizer. */
   readonly optimizer?: 'sgd' | 'nesterov' | 'adam' | tf.Optimizer;
 }
 

@@ -1,4 +1,4 @@
-export { CALIBRATION_THRESHOLDS, calibrate, MIN_SIZE_CANDIDATES, thinBackgroundShare, type Calibration } from './calibrate.js';
+export { CALIBRATION_THRESHOLDS, calibrate, MIN_SIZE_CANDIDATES, SEED_THRESHOLDS, thinBackgroundShare, type Calibration } from './calibrate.js';
 export { CHECKPOINT_FORMAT, type Checkpoint, type StepRecord, type TensorManifest } from './checkpoint.js';
 export { checkSchedule, learningRateAt, SCHEDULE_KINDS, type Schedule } from './schedule.js';
 export {
