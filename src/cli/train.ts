@@ -18,7 +18,7 @@ import type { ImageArray, TypedArray } from '../core/image.js';
 import type { LossPreset } from '../loss/losses.js';
 import type { Normalization } from '../core/normalization.js';
 import { intensityPercentiles } from '../core/normalization.js';
-import { augmentationFor } from '../plan/augmentation.js';
+import { trainOptionsFor } from '../plan/options.js';
 import { planTraining } from '../plan/planner.js';
 import { fileStepTimes, machineSignature, stepTimesFile } from '../node/step-times.js';
 import { architectureSpec, ARCHITECTURES, MIN_STEPS, TARGET_DIAMETER, type TrainingPlan } from '../plan/rules.js';
@@ -131,25 +131,10 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   bar.start(timed ? 1 : (run.length as { steps: number }).steps, resume?.step ?? 0, { loss: '-', val: '-', speed: '-', left: '-' });
   let result: TrainResult;
   try {
-    result = await train(model, { images: run.images, labels: run.labels, ...(run.instances === undefined ? {} : { instances: run.instances }), weights: plan.weights }, {
+    const { weights, options } = trainOptionsFor(plan, { seed: run.seed, ...(run.onnx === undefined ? {} : { onnx: run.onnx }) });
+    result = await train(model, { images: run.images, labels: run.labels, ...(run.instances === undefined ? {} : { instances: run.instances }), weights }, {
+      ...options,
       ...(timed ? { budget: { minutes: (run.length as { seconds: number }).seconds / 60 } } : { steps: (run.length as { steps: number }).steps }),
-      inputSize: plan.tile,
-      batchSize: plan.batch,
-      optimizer: plan.optimizer,
-      learningRate: plan.learningRate,
-      schedule: plan.schedule,
-      loss: plan.loss,
-      normalization: plan.normalization,
-      ...(plan.deepSupervision === true ? { deepSupervision: true } : {}),
-      ...((plan.ema ?? 0) > 0 ? { ema: { momentum: plan.ema! } } : {}),
-      ...(plan.tta === 'calibrate' || (plan.tta ?? 1) > 1 ? { tta: plan.tta } : {}),
-      augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
-      ...(plan.kind === undefined ? {} : { kind: plan.kind }),
-      ...((plan.scale ?? 1) === 1 ? {} : { scale: plan.scale! }),
-      ...((plan.foreground ?? 0) === 0 ? {} : { foreground: plan.foreground! }),
-      seed: run.seed,
-      ...(plan.selectAfter === undefined ? {} : { selectAfter: plan.selectAfter }),
-      ...(plan.engine === 'onnx' && run.onnx !== undefined ? { engine: { onnx: run.onnx } } : {}),
       validation: {
         ...(run.validation === undefined ? { holdOut: plan.validationShare } : run.validation),
         ...(run.every === undefined ? {} : { every: run.every }),

@@ -1,4 +1,5 @@
 export { augmentationFor } from './augmentation.js';
+export { trainOptionsFor, type PlannedTraining } from './options.js';
 export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint.js';
 export { measureStepSeconds, planTraining, stepTimeKey, type MeasureOptions, type PlanResult, type StepTimeCache } from './planner.js';
 export {
@@ -14,6 +15,7 @@ export {
   MIN_STEPS,
   OVERHEAD_SHARE,
   planCandidates,
+  plannedTrainer,
   receptiveField,
   recipeFor,
   TARGET_DIAMETER,
@@ -21,6 +23,7 @@ export {
   type Architecture,
   type PlanCandidate,
   type Recipe,
+  type TrainerSettings,
   type RatedCandidate,
   type SpeedTable,
   type TrainingPlan,

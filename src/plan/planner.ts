@@ -8,7 +8,7 @@ import { buildModel } from '../compile/build.js';
 import { cropImage, type ImageArray, type TypedArray } from '../core/image.js';
 import { train, type TrainOptions } from '../train/train.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
-import { augmentationFor } from './augmentation.js';
+import { trainOptionsFor } from './options.js';
 import type { LossPreset } from '../loss/losses.js';
 import { fingerprint, type DatasetFingerprint } from './fingerprint.js';
 import {
@@ -19,7 +19,9 @@ import {
   OVERHEAD_SHARE,
   planCandidates,
   PLANNED_DEEP_SUPERVISION,
+  plannedTrainer,
   recipeFor,
+  type TrainerSettings,
   type Architecture,
   type PlanCandidate,
   type TrainingPlan,
@@ -39,17 +41,29 @@ export interface MeasureOptions {
   readonly architecture?: Architecture;
   /** Time the steps with deep-supervision heads (`train`'s `deepSupervision: true`). Default false. */
   readonly deepSupervision?: boolean;
-  /** The loss to time. Default `'crossEntropy'`. */
+  /** The loss to time. Default the trainer's. */
   readonly loss?: LossPreset;
+  /**
+   * How the candidate trains (`plannedTrainer` of the data's recipe); `loss`
+   * and `deepSupervision` above override it. Default: the planned tissue
+   * recipe without deep supervision. Timing always runs at scale 1 (a step's
+   * cost does not depend on it).
+   */
+  readonly trainer?: TrainerSettings;
 }
+
+/** How a candidate trains when the caller does not say: the planned tissue recipe, without deep supervision. */
+const TIMING_TRAINER: TrainerSettings = {
+  ...plannedTrainer({ kind: 'tissue', scale: 1, foreground: 0, loss: 'crossEntropy', weights: 'border', reasons: [] }),
+  deepSupervision: false,
+};
 
 /**
  * Seconds per training step of a candidate on the current backend: a model
  * is built and trained for two warm-up steps (ONNX Runtime's first runs are
- * slower) plus `steps` steps on the given
- * images as the plan trains (border weight map, full augmentation with
- * elastic deformation, z-score), the median step is returned, and everything
- * is disposed.
+ * slower) plus `steps` steps on the given images as the plan would train it
+ * (`trainOptionsFor` of the trainer settings), the median step is returned,
+ * and everything is disposed.
  *
  * @example
  * ```ts
@@ -62,6 +76,12 @@ export async function measureStepSeconds(
   labels: readonly ImageArray<TypedArray>[],
   options: MeasureOptions = {},
 ): Promise<number> {
+  const trainer: TrainerSettings = {
+    ...(options.trainer ?? TIMING_TRAINER),
+    ...(options.loss === undefined ? {} : { loss: options.loss }),
+    ...(options.deepSupervision === undefined ? {} : { deepSupervision: options.deepSupervision }),
+    scale: 1,
+  };
   const spec = architectureSpec(options.architecture ?? 'unet', {
     depth: candidate.depth,
     baseFilters: candidate.baseFilters,
@@ -69,23 +89,17 @@ export async function measureStepSeconds(
     batchNorm: candidate.batchNorm,
     inChannels: images[0]!.channels ?? 1,
     classes: options.classes ?? 2,
-    dropout: 0.1,
+    dropout: trainer.dropout,
   });
   const model = buildModel(spec, { inputSize: candidate.tile, seed: 1 });
   const times: number[] = [];
   let last = performance.now();
+  const { weights, options: planned } = trainOptionsFor({ ...trainer, tile: candidate.tile, batch: candidate.batch, engine: 'tfjs' }, { seed: 1 });
   try {
-    await train(model, { images, labels, weights: 'border' }, {
+    await train(model, { images, labels, weights }, {
+      ...planned,
       steps: WARMUP_STEPS + (options.steps ?? 5),
-      batchSize: candidate.batch,
-      inputSize: candidate.tile,
-      optimizer: 'adam',
-      ...(options.loss === undefined ? {} : { loss: options.loss }),
-      augmentation: augmentationFor(1, { elastic: true }),
-      normalization: { kind: 'zscore' },
-      seed: 1,
       ...(options.engine === undefined ? {} : { engine: options.engine }),
-      ...(options.deepSupervision === true ? { deepSupervision: true } : {}),
       onStep: ({ step }) => {
         const now = performance.now();
         if (step > WARMUP_STEPS) times.push((now - last) / 1000);
@@ -187,6 +201,7 @@ export async function planTraining(
   const started = performance.now();
   const fp = fingerprint(images, labels);
   const recipe = recipeFor(fp);
+  const trainer = plannedTrainer(recipe);
   const architecture = options.architecture ?? 'unet';
   const deepSupervision = options.deepSupervision ?? PLANNED_DEEP_SUPERVISION;
   const candidates = planCandidates(fp, recipe.scale);
@@ -207,7 +222,7 @@ export async function planTraining(
       options.onCandidate?.(candidate, known, engine, true);
       return known;
     }
-    const seconds = await measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, loss: recipe.loss });
+    const seconds = await measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, trainer });
     measured++;
     options.cache?.set(keyOf(candidate, engine), seconds);
     options.onCandidate?.(candidate, seconds, engine, false);
@@ -242,7 +257,7 @@ export async function planTraining(
   // competes with others measured here, it is timed again at the end and the faster measurement counts.
   const first = candidates[0]!;
   if (options.onnx !== undefined && choice === 'auto' && speeds.size > 1 && measured > 1) {
-    const again = await measureStepSeconds(first, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, loss: recipe.loss });
+    const again = await measureStepSeconds(first, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, trainer });
     options.onCandidate?.(first, again, engine, false);
     const best = Math.min(speeds.get(candidateKey(first))!, again);
     speeds.set(candidateKey(first), best);

@@ -123,6 +123,44 @@ export function recipeFor(fp: DatasetFingerprint): Recipe {
   };
 }
 
+/** How a plan trains, apart from the network and the engine: the part `trainOptionsFor` turns into `train`'s options. */
+export type TrainerSettings = Pick<
+  TrainingPlan,
+  'dropout' | 'normalization' | 'optimizer' | 'learningRate' | 'schedule' | 'loss' | 'weights' | 'kind' | 'scale' | 'foreground' | 'deepSupervision' | 'ema' | 'tta' | 'augmentation' | 'validationShare'
+>;
+
+/**
+ * The planned way to train for a recipe (rules 3-10 of `choosePlan`): Adam
+ * 1e-3 with a cosine decay after a 2% warm-up, per-image z-score, drop-out
+ * 0.1, full augmentation with elastic deformation, a fifth held out, deep
+ * supervision; the loss, weights, scale and foreground tiles of the recipe.
+ * The planner times candidates with it and `choosePlan` plans it.
+ *
+ * @example
+ * ```ts
+ * plannedTrainer(recipeFor(fp)).loss; // 'diceCrossEntropy' for objects
+ * ```
+ */
+export function plannedTrainer(recipe: Recipe): TrainerSettings {
+  return {
+    dropout: 0.1,
+    normalization: { kind: 'zscore' },
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    schedule: { kind: 'cosine', warmup: 0.02 },
+    loss: recipe.loss,
+    weights: recipe.weights,
+    kind: recipe.kind,
+    scale: recipe.scale,
+    foreground: recipe.foreground,
+    deepSupervision: PLANNED_DEEP_SUPERVISION,
+    ema: PLANNED_EMA,
+    tta: PLANNED_TTA,
+    augmentation: { strength: 1, elastic: true },
+    validationShare: 0.2,
+  };
+}
+
 /** A network and batch shape the planner may choose. */
 export interface PlanCandidate {
   readonly depth: Depth;
@@ -412,23 +450,9 @@ export function choosePlan(
     baseFilters: chosen.baseFilters,
     padding: chosen.padding,
     batchNorm: chosen.batchNorm,
-    dropout: 0.1,
     tile: chosen.tile,
     batch: chosen.batch,
-    normalization: { kind: 'zscore' },
-    optimizer: 'adam',
-    learningRate: 1e-3,
-    schedule: { kind: 'cosine', warmup: 0.02 },
-    loss: recipe.loss,
-    weights: recipe.weights,
-    kind: recipe.kind,
-    scale: recipe.scale,
-    foreground: recipe.foreground,
-    deepSupervision: PLANNED_DEEP_SUPERVISION,
-    ema: PLANNED_EMA,
-    tta: PLANNED_TTA,
-    augmentation: { strength: 1, elastic: true },
-    validationShare: 0.2,
+    ...plannedTrainer(recipe),
     engine: 'tfjs',
     estimate: { secondsPerStep: chosen.secondsPerStep, steps: chosen.steps },
     candidates: rated,
