@@ -4,24 +4,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
-import { supervisionPoints } from '../spec/supervision.js';
-import type { Depth } from '../spec/options.js';
 import { ArgumentError } from '../core/errors.js';
 import { progressBar } from './progress.js';
 import { buildModel } from '../compile/build.js';
 import { saveModel } from '../compile/persist.js';
 import { defaultSelectAfter, train, type TrainResult } from '../train/train.js';
 import { compareWithBaseline } from '../train/baseline.js';
-import { ENGINE_NAMES, unsupported } from '../train/engines.js';
 import type { InstanceOptions } from '../regions/instances.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
-import type { LossPreset } from '../loss/losses.js';
-import type { Normalization } from '../core/normalization.js';
-import { intensityPercentiles } from '../core/normalization.js';
 import { trainOptionsFor } from '../plan/options.js';
 import { planTraining } from '../plan/planner.js';
 import { fileStepTimes, machineSignature, stepTimesFile } from '../node/step-times.js';
-import { architectureSpec, ARCHITECTURES, MIN_STEPS, TARGET_DIAMETER, type TrainingPlan } from '../plan/rules.js';
+import { architectureSpec, MIN_STEPS, type TrainingPlan } from '../plan/rules.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../node/checkpoint-files.js';
 import type { Dataset } from '../node/images.js';
@@ -31,64 +25,39 @@ import { modelDirectory } from '../node/model-files.js';
 import { importOnnxRuntime } from '../node/onnx-files.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { choice, integer, number, parse, required, UsageError } from './args.js';
+import { integer, number, parse, required } from './args.js';
+import { architectureFlag, deepSupervisionFlag, engineFlag, PLAN_OPTIONS, planFlags, planFlagsHelp, planFlagsUsage, withOverrides, type PlanFlags } from './plan-flags.js';
 import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
-const PLAN_FLAGS = `[--architecture unet|resunet|resenc-unet|attention-unet|unet-plus-plus] [--depth 3..5] [--base-filters N] [--padding valid|same] [--batch-norm] [--tile N] [--batch N]
-       [--deep-supervision | --no-deep-supervision] [--ema MOMENTUM|off] [--tta 1..8|calibrate] [--optimizer adam|nesterov|sgd] [--lr X] [--schedule constant|poly|cosine]
-       [--loss crossEntropy|diceCrossEntropy|focal] [--weights none|border|border-unbalanced]
-       [--normalization scale|zscore|percentiles] [--augment 0..1] [--elastic] [--val-share 0.2] [--select-after F]
-       [--scale F] [--foreground F] [--retime]
-       [--engine auto|tfjs|onnx]`;
-
 export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N] [--mask-type T] [--mask-colors C]
-                      [--val-images DIR --val-masks DIR] [--every N] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume]
-       ${PLAN_FLAGS}
+                      [--val-images DIR --val-masks DIR] [--every N] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume] [--retime]
+       ${planFlagsUsage('       ')}
 
-Plans a run for your data and your machine within --minutes (default 10): measures the data
-(sizes, intensities, objects), times a few training steps of candidate networks on the backend,
-and picks the network, tile and batch that best use the time (printed, and saved as
-DIR/plan.json); every flag you give overrides the plan. A fifth of the images is held out (or
+Plans a run for your data and your machine within --minutes (default 10): reads what the masks
+encode, tells tissue from objects on a background and picks the recipe for it, times a few training
+steps of the candidate networks that could win on the backend, and picks the network, tile and batch
+that best use the time (printed, and saved as DIR/plan.json). A fifth of the images is held out (or
 --val-images/--val-masks used) to calibrate the decision threshold and object settings on the run's
-last (annealed) weights; they are saved in the model and used by predict. The run ends on time.
---select-after F: keep the best (challenge Rand error) of the validations after this fraction of
-the run instead of the last weights (0: of all of them; default 1; 0 with --schedule constant).
+last (annealed) weights; they are saved in the model and used by predict. The run ends on time, and
+says whether the model beats a global threshold of the held-out images.
 ${MASK_HELP}
 Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint (--resume continues
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
 --steps N trains N steps instead of a time budget (the plan is still made for --minutes).
---architecture: the U-Net family member to train (default unet; resunet: residual units throughout,
-resenc-unet: nnU-Net's residual encoder, attention-unet: attention gates on the skips,
-unet-plus-plus: nested skip paths), with the
-plan's depth, filters and padding; the planner times the candidates as that architecture.
---deep-supervision: train extra 1x1-conv heads on the decoder's coarser maps (nnU-Net's deep
-supervision; U-Net++: Zhou's heads on the nested full-resolution maps), on labels pooled to their
-resolution, losses weighted 1, 1/2, 1/4 (normalised). The saved model keeps its one output.
-Planned runs use it (networks too shallow for heads, e.g. --depth 1, train without);
---no-deep-supervision trains the output alone.
---ema MOMENTUM: validate, select and save an exponential moving average of the weights (Polyak
-averaging, e.g. 0.999; the plan's choice is printed with it); off: the trained weights themselves.
---tta N: test-time augmentation the model is calibrated with and predicts with by default (the
-average over N of the 8 flips/rotations; 1: none, the plan's); calibrate: all 8 if they do not
-worsen the Rand error on the held-out images, else none.
---scale F: the scale the network works at, in (0, 1] (images shrunk by it, predictions enlarged
-back; planned: objects shrunk to ${TARGET_DIAMETER} px across when that shrinks them by a quarter or more).
---foreground F: the share of training tiles centred on foreground (planned: a third for objects on a
-background, 0 for tissue).
 --retime: measure the candidates' step times again instead of reusing those measured before on this
 machine (kept in ~/.cache/tfjs-unet/step-times.json, or $TFJS_UNET_CACHE; valid for one library
 version on one machine).
---engine: what runs the steps. tfjs on the backend, or onnx: the training step compiled into one
-ONNX graph and run by onnxruntime-node (CPU; crossEntropy and diceCrossEntropy losses). auto
-(default) times both and takes the faster; without onnxruntime-node installed it is tfjs.`;
 
-export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B] [--mask-type T] [--mask-colors C]
-       ${PLAN_FLAGS}
+Every flag below overrides the plan's choice:
+${planFlagsHelp()}`;
+
+export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B] [--mask-type T] [--mask-colors C] [--retime]
+       ${planFlagsUsage('       ')}
 
 Prints the plan 'tfjs-unet train' would follow for this data, budget and machine (the data's
 fingerprint, each candidate network's measured step time and what the budget buys with it, and the
-choice with its reasons) without training.
+choice with its reasons) without training. The flags override the plan as in 'tfjs-unet train'.
 
 ${MASK_HELP}`;
 
@@ -231,165 +200,12 @@ function reportAgainstBaseline(run: RunTraining, result: TrainResult): void {
 }
 
 const DATA_FLAGS = { images: { type: 'string' }, masks: { type: 'string' }, minutes: { type: 'string' }, backend: { type: 'string' }, retime: { type: 'boolean' }, ...MASK_FLAGS } as const;
-const PLAN_OPTIONS = {
-  architecture: { type: 'string' },
-  depth: { type: 'string' },
-  'base-filters': { type: 'string' },
-  padding: { type: 'string' },
-  'batch-norm': { type: 'boolean' },
-  'deep-supervision': { type: 'boolean' },
-  'no-deep-supervision': { type: 'boolean' },
-  ema: { type: 'string' },
-  tta: { type: 'string' },
-  tile: { type: 'string' },
-  batch: { type: 'string' },
-  optimizer: { type: 'string' },
-  lr: { type: 'string' },
-  schedule: { type: 'string' },
-  loss: { type: 'string' },
-  weights: { type: 'string' },
-  normalization: { type: 'string' },
-  augment: { type: 'string' },
-  elastic: { type: 'boolean' },
-  'val-share': { type: 'string' },
-  'select-after': { type: 'string' },
-  engine: { type: 'string' },
-  scale: { type: 'string' },
-  foreground: { type: 'string' },
-} as const;
 
 /** Refuses a mask set with no foreground at all, naming the files. */
 function checkForeground(data: Dataset): void {
   if (data.masks.some((m) => m.data.some((v) => v !== 0))) return;
   const names = data.names.slice(0, 5).join(', ') + (data.names.length > 5 ? `, ... (${data.names.length} masks)` : '');
   throw new ArgumentError('masks', 'must mark some foreground: every mask is all background (0), so there is nothing to learn', names);
-}
-
-/**
- * The plan flags the user gave, parsed and checked before any image is read or
- * candidate timed, so a mistyped flag fails in a moment, not after planning.
- */
-interface PlanFlags {
-  readonly architecture?: TrainingPlan['architecture'];
-  readonly depth?: Depth;
-  readonly baseFilters?: number;
-  readonly padding?: TrainingPlan['padding'];
-  readonly batchNorm: boolean;
-  readonly deepSupervision?: boolean;
-  readonly ema?: number;
-  readonly tta?: TrainingPlan['tta'];
-  readonly tile?: number;
-  readonly batch?: number;
-  readonly optimizer?: TrainingPlan['optimizer'];
-  readonly learningRate?: number;
-  readonly schedule?: TrainingPlan['schedule']['kind'];
-  readonly loss?: LossPreset;
-  readonly weights?: TrainingPlan['weights'];
-  readonly normalization?: Normalization['kind'];
-  readonly strength?: number;
-  readonly elastic: boolean;
-  readonly validationShare?: number;
-  readonly selectAfter?: number;
-  readonly engine: 'auto' | 'tfjs' | 'onnx';
-  readonly scale?: number;
-  readonly foreground?: number;
-}
-
-/** Every plan flag of `values`, checked (usage errors name the flag, the constraint and the value). */
-function planFlags(values: Record<string, unknown>): PlanFlags {
-  const strength = values.augment === undefined ? undefined : Number(values.augment);
-  if (strength !== undefined && !(strength >= 0 && strength <= 1)) throw new UsageError(`--augment must be a number between 0 and 1, got ${String(values.augment)}`);
-  const share = values['val-share'] === undefined ? undefined : Number(values['val-share']);
-  if (share !== undefined && !(share > 0 && share <= 0.5)) throw new UsageError(`--val-share must be a number in (0, 0.5], got ${String(values['val-share'])}`);
-  const selectAfter = values['select-after'] === undefined ? undefined : Number(values['select-after']);
-  if (selectAfter !== undefined && !(selectAfter >= 0 && selectAfter <= 1)) {
-    throw new UsageError(`--select-after must be a fraction of the run between 0 and 1, got ${String(values['select-after'])}`);
-  }
-  const scale = values.scale === undefined ? undefined : Number(values.scale);
-  if (scale !== undefined && !(scale > 0 && scale <= 1)) throw new UsageError(`--scale must be a number in (0, 1], got ${String(values.scale)}`);
-  const foreground = values.foreground === undefined ? undefined : Number(values.foreground);
-  if (foreground !== undefined && !(foreground >= 0 && foreground <= 1)) throw new UsageError(`--foreground must be a share of the tiles between 0 and 1, got ${String(values.foreground)}`);
-  const weights = choice(values, 'weights', ['none', 'border', 'border-unbalanced'] as const, undefined);
-  const loss = choice(values, 'loss', ['crossEntropy', 'diceCrossEntropy', 'focal'] as const, undefined);
-  const engine = choice(values, 'engine', ['auto', 'tfjs', 'onnx'] as const, 'auto');
-  if (values['deep-supervision'] === true && values['no-deep-supervision'] === true) throw new UsageError('--deep-supervision and --no-deep-supervision contradict each other: give one');
-  const missing = engine === 'auto' || loss === undefined ? undefined : unsupported(engine, { loss });
-  if (missing !== undefined) throw new UsageError(`--engine ${engine} cannot train --loss ${loss}: ${missing.reason}`);
-  return {
-    architecture: choice(values, 'architecture', ARCHITECTURES, undefined),
-    depth: integer(values, 'depth', undefined, 1, 6) as Depth | undefined,
-    baseFilters: integer(values, 'base-filters', undefined, 1, 1024),
-    padding: choice(values, 'padding', ['valid', 'same'] as const, undefined),
-    batchNorm: values['batch-norm'] === true,
-    deepSupervision: values['deep-supervision'] === true ? true : values['no-deep-supervision'] === true ? false : undefined,
-    ema: values.ema === undefined ? undefined : emaFlag(values.ema),
-    tta: values.tta === 'calibrate' ? 'calibrate' : integer(values, 'tta', undefined, 1, 8),
-    tile: integer(values, 'tile', undefined),
-    batch: integer(values, 'batch', undefined),
-    optimizer: choice(values, 'optimizer', ['adam', 'nesterov', 'sgd'] as const, undefined),
-    learningRate: number(values, 'lr', undefined),
-    schedule: choice(values, 'schedule', ['constant', 'poly', 'cosine'] as const, undefined),
-    loss,
-    weights: weights === 'border-unbalanced' ? 'borderUnbalanced' : weights,
-    normalization: choice(values, 'normalization', ['scale', 'zscore', 'percentiles'] as const, undefined),
-    strength,
-    elastic: values.elastic === true,
-    validationShare: share,
-    selectAfter,
-    engine,
-    scale,
-    foreground,
-  };
-}
-
-/** The plan with the user's flags applied; every flag given wins. */
-function withOverrides(plan: TrainingPlan, flags: PlanFlags, data: Dataset): TrainingPlan {
-  const normalizationKind = flags.normalization ?? plan.normalization.kind;
-  const normalization: Normalization =
-    normalizationKind === plan.normalization.kind ? plan.normalization : normalizationKind === 'percentiles' ? { kind: 'percentiles', ...intensityPercentiles(data.images) } : { kind: normalizationKind };
-  const schedule = flags.schedule ?? plan.schedule.kind;
-  const loss = flags.loss ?? plan.loss;
-  const architecture = flags.architecture ?? plan.architecture ?? 'unet';
-  const depth = flags.depth ?? plan.depth;
-  return {
-    ...plan,
-    architecture,
-    depth,
-    baseFilters: flags.baseFilters ?? plan.baseFilters,
-    padding: flags.padding ?? plan.padding,
-    batchNorm: flags.batchNorm || plan.batchNorm,
-    deepSupervision: flags.deepSupervision ?? (plan.deepSupervision === true && supervisionPoints(specOf(architecture, depth, data)).length > 0),
-    ema: flags.ema ?? plan.ema ?? 0,
-    tta: flags.tta ?? plan.tta ?? 1,
-    tile: flags.tile ?? plan.tile,
-    batch: flags.batch ?? plan.batch,
-    optimizer: flags.optimizer ?? plan.optimizer,
-    learningRate: flags.learningRate ?? plan.learningRate,
-    schedule: schedule === plan.schedule.kind ? plan.schedule : { kind: schedule, warmup: plan.schedule.warmup ?? 0 },
-    loss,
-    weights: flags.weights ?? plan.weights,
-    normalization,
-    augmentation: { strength: flags.strength ?? plan.augmentation.strength, elastic: flags.elastic || plan.augmentation.elastic },
-    validationShare: flags.validationShare ?? plan.validationShare,
-    ...(flags.selectAfter === undefined ? {} : { selectAfter: flags.selectAfter }),
-    // A loss the planned engine cannot compute moves the run to one that can.
-    engine: flags.engine !== 'auto' ? flags.engine : unsupported(plan.engine, { loss }) === undefined ? plan.engine : (ENGINE_NAMES.find((e) => unsupported(e, { loss }) === undefined) ?? plan.engine),
-    scale: flags.scale ?? plan.scale ?? 1,
-    foreground: flags.foreground ?? plan.foreground ?? 0,
-  };
-}
-
-/** The spec a plan's architecture and depth give for the data (what the planned deep supervision needs to attach to). */
-function specOf(architecture: NonNullable<TrainingPlan['architecture']>, depth: Depth, data: Dataset): Spec {
-  return architectureSpec(architecture, { depth, baseFilters: 1, padding: 'same', batchNorm: false, dropout: 0, inChannels: data.images[0]!.channels ?? 1, classes: Math.max(2, data.classes) });
-}
-
-/** `--ema MOMENTUM|off`: a momentum in (0, 1), or 0 for none. */
-function emaFlag(value: unknown): number {
-  if (value === 'off') return 0;
-  const momentum = Number(value);
-  if (!(momentum > 0 && momentum < 1)) throw new UsageError(`--ema must be a momentum between 0 and 1 (e.g. 0.999) or off, got ${String(value)}`);
-  return momentum;
 }
 
 /** Which validated weights the run keeps (`train`'s `selectAfter`; its default when the plan has none). */
@@ -419,7 +235,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, print: (line: str
 const engineName = (engine: 'tfjs' | 'onnx' | undefined) => (engine === 'onnx' ? 'the onnx engine (onnxruntime-node)' : `tfjs (${tf.getBackend()})`);
 
 /** onnxruntime-node for `--engine auto|onnx`: required for onnx, optional (tfjs without it) for auto. */
-async function onnxRuntimeFor(engine: PlanFlags['engine'], print: (line: string) => void): Promise<OnnxRuntimeLike | undefined> {
+async function onnxRuntimeFor(engine: 'auto' | 'tfjs' | 'onnx', print: (line: string) => void): Promise<OnnxRuntimeLike | undefined> {
   if (engine === 'tfjs') return undefined;
   try {
     return await importOnnxRuntime('the onnx training engine');
@@ -431,8 +247,8 @@ async function onnxRuntimeFor(engine: PlanFlags['engine'], print: (line: string)
 }
 
 async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: (line: string) => void, options: { signal?: AbortSignal; loadSeconds: number; retime: boolean }) {
-  const onnx = await onnxRuntimeFor(flags.engine, print);
-  const { engine } = flags;
+  const engine = engineFlag(flags);
+  const onnx = await onnxRuntimeFor(engine, print);
   print(`planning: timing candidate networks on ${engine === 'onnx' ? engineName('onnx') : onnx === undefined || engine === 'tfjs' ? engineName('tfjs') : `${engineName('tfjs')} and ${engineName('onnx')}`}...`);
   const runtime = onnx === undefined ? '' : `onnxruntime-node ${(onnx as { env?: { versions?: { common?: string } } }).env?.versions?.common ?? ''}`.trim();
   const cache = fileStepTimes(stepTimesFile(), machineSignature(runtime));
@@ -444,8 +260,8 @@ async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: 
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(onnx === undefined ? {} : { onnx }),
     engine: onnx === undefined ? 'tfjs' : engine,
-    architecture: flags.architecture ?? 'unet',
-    deepSupervision: flags.deepSupervision,
+    architecture: architectureFlag(flags) ?? 'unet',
+    deepSupervision: deepSupervisionFlag(flags),
     cache: timed,
     backend: tf.getBackend(),
   });
@@ -554,7 +370,8 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to a size it can.
   if (values.tile === undefined) plan = { ...plan, tile: snapTile(spec, plan.tile) };
   // Checkpoints move between engines, so --engine also applies to a resumed run (plans before engines: tfjs).
-  plan = { ...plan, engine: flags.engine === 'auto' ? (plan.engine ?? 'tfjs') : flags.engine };
+  const engine = engineFlag(flags);
+  plan = { ...plan, engine: engine === 'auto' ? (plan.engine ?? 'tfjs') : engine };
   const onnx = plan.engine === 'onnx' ? await importOnnxRuntime('the onnx training engine') : undefined;
   // The budget covers the whole command: what loading and planning took is spent, and saving needs a moment.
   const spent = (performance.now() - started) / 1000;
