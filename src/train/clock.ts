@@ -16,6 +16,12 @@ export interface ClockOptions {
   /** Seconds between validations and checkpoints in a timed run. */
   readonly validationInterval: number;
   readonly checkpointInterval: number;
+  /**
+   * Timed runs: the most of the training time validations along the way may
+   * take; a validation that takes longer than this share of its interval
+   * spaces the next ones out (undefined: the interval alone decides).
+   */
+  readonly validationShare?: number;
   /** Steps between validations and checkpoints (Infinity: by time only). */
   readonly validationEvery: number;
   readonly checkpointEvery: number;
@@ -108,9 +114,15 @@ export class RunClock {
     return Math.min(this.options.steps, step + Math.floor(Math.max(0, this.options.budgetSeconds - this.elapsed() - reserve) * this.stepsPerSecond(step)));
   }
 
+  /** Seconds between validations in a timed run: the interval, stretched so validations keep to their share. */
+  get validationSpacing(): number {
+    const share = this.options.validationShare;
+    return Math.max(this.options.validationInterval, share === undefined ? 0 : this.validationCost / share);
+  }
+
   /** Whether a validation is due after `step`. */
   validationDue(step: number): boolean {
-    return step % this.options.validationEvery === 0 || (this.timed && this.elapsed() - this.lastValidation >= this.options.validationInterval);
+    return step % this.options.validationEvery === 0 || (this.timed && this.elapsed() - this.lastValidation >= this.validationSpacing);
   }
 
   /** Whether a checkpoint is due after `step`. */

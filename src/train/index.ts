@@ -29,3 +29,4 @@ export { headTargets, supervisionLossWeights, type HeadTargets } from './supervi
 export { compareWithBaseline, thresholdBaseline, type BaselineComparison, type ThresholdBaseline } from './baseline.js';
 export { DATA_KINDS, dataKind, TISSUE_SHARE, type DataKind } from './calibrate.js';
 export { ENGINE_CAPABILITIES, ENGINE_NAMES, unsupported, type EngineCapabilities, type EngineName, type EngineNeeds, type Unsupported } from './engines.js';
+export { VALIDATION_SHARE } from './train.js';

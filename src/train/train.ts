@@ -122,7 +122,12 @@ export interface CheckpointSink {
 interface ValidationSchedule {
   /** Steps between validations. Default: 50 in runs counted in steps. */
   readonly every?: number;
-  /** Minutes between validations in runs with a time budget. Default: a tenth of the budget. */
+  /**
+   * Minutes between validations in runs with a time budget. Default: a tenth
+   * of the budget, spaced out further when a validation takes more than a
+   * twentieth of that (`VALIDATION_SHARE`): a run that keeps its last weights
+   * validates along the way only to draw its curve.
+   */
   readonly everyMinutes?: number;
   /** Metric that picks the best model and drives early stopping. Default for two classes `'randError'` (tissue) or `'panopticQuality'` (objects), `'iou'` for more. */
   readonly metric?: ValidationMetric;
@@ -292,6 +297,9 @@ export interface TrainResult {
    */
   readonly baseline?: { readonly polarity: 'bright' | 'dark'; readonly randError: number; readonly panopticQuality: number; readonly ap50: number; readonly foregroundDice: number };
 }
+
+/** The most of a timed run's training time that validations along the way take by default (`validation.everyMinutes` unset). */
+export const VALIDATION_SHARE = 0.05;
 
 /** The spec with the output activation removed: its output is the logits. */
 function logitsSpec(spec: Spec): Spec {
@@ -785,6 +793,7 @@ function runClock(run: RunSettings, options: TrainOptions, resume: Checkpoint | 
     startStep: resume?.step ?? 0,
     startSeconds: resume?.seconds ?? 0,
     validationInterval: given?.everyMinutes !== undefined ? given.everyMinutes * 60 : run.budgetSeconds / 10,
+    ...(given?.everyMinutes === undefined ? { validationShare: VALIDATION_SHARE } : {}),
     checkpointInterval: options.checkpoint?.everyMinutes !== undefined ? options.checkpoint.everyMinutes * 60 : run.budgetSeconds / 10,
     validationEvery: given?.every ?? (run.timed ? Number.POSITIVE_INFINITY : 50),
     checkpointEvery: options.checkpoint?.every ?? (run.timed ? Number.POSITIVE_INFINITY : 50),

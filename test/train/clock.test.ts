@@ -65,4 +65,27 @@ describe('RunClock', () => {
     expect(clock.hasTimeFor(200, 0)).toBe(false);
     expect([clock.validationDue(50), clock.validationDue(51), clock.checkpointDue(100)]).toEqual([true, false, true]);
   });
+
+  it('spaces validations out so that they keep to their share of the training time', () => {
+    // Interval 10 s; a validation of 2 s is a fifth of it: with a share of 0.05 the next is due 40 s after it.
+    const { clock, advance, at } = fakeClock({ validationShare: 0.05 });
+    const began = at();
+    advance(2);
+    clock.validated(began);
+    expect(clock.validationSpacing).toBe(40);
+    advance(39);
+    expect(clock.validationDue(1)).toBe(false);
+    advance(1);
+    expect(clock.validationDue(2)).toBe(true);
+    // A quick validation (0.1 s) keeps the interval; without a share the interval alone decides.
+    const quick = fakeClock({ validationShare: 0.05 });
+    const start = quick.at();
+    quick.advance(0.1);
+    quick.clock.validated(start);
+    expect(quick.clock.validationSpacing).toBe(10);
+    const plain = fakeClock();
+    plain.advance(2);
+    plain.clock.validated(plain.at() - 2000);
+    expect(plain.clock.validationSpacing).toBe(10);
+  });
 });
