@@ -432,13 +432,14 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
   if (resume !== undefined) await restore(resume, model, engine, headLayers(logitsModel, heads), run.emaMomentum !== undefined);
   const clock = runClock(run, options, resume);
-  // The end keeps time for the last validation, the calibration (timed once on the first validation),
-  // a checkpoint, and 1% of the budget plus 0.1 s as a margin (a garbage collection or a busy core can
+  // The end keeps time for the last validation, the calibration (timed once on the first validation; twice
+  // that, as a trained model's objects take longer to form and match than an untrained one's), a
+  // checkpoint, and 1% of the budget plus 0.1 s as a margin (a garbage collection or a busy core can
   // stretch the last validation of a seconds-long budget by more than its 1%).
   let calibrationSeconds = 0;
   // With test-time augmentation the calibration predicts the validation images `run.tta` times over.
   const ttaValidations = sets.calibrating && run.tta > 1 ? 1.1 * (run.tta + (run.ttaChoice ? 1 : 0)) : 0;
-  const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2 + ttaValidations, options.checkpoint !== undefined) + 1.2 * calibrationSeconds + 0.01 * run.budgetSeconds + 0.1;
+  const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2 + ttaValidations, options.checkpoint !== undefined) + 2 * calibrationSeconds + 0.01 * run.budgetSeconds + 0.1;
   let step = resume?.step ?? 0;
   let lastValidatedStep = -1;
   const rateOption = options.learningRate ?? 1e-3;
