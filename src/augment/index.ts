@@ -5,6 +5,8 @@ export {
   AUGMENT_OPS,
   PAPER_AUGMENTATION,
   type AugmentOp,
+  type Coordinates,
+  type OpOf,
   type GeometricDefinition,
   type GrayDefinition,
   type OpDefinition,

@@ -62,8 +62,18 @@ export const PAPER_AUGMENTATION: readonly AugmentOp[] = Object.freeze([
   { kind: 'brightness', range: [-0.05, 0.05] },
 ]);
 
-/** A coordinate map: for each output pixel, where to read the input. */
-interface Coordinates {
+/**
+ * A coordinate map: for each output pixel (row-major), where to read the input.
+ * A geometric step composes its own map into it.
+ *
+ * @example
+ * ```ts
+ * // a horizontal flip of a width-w map
+ * for (let i = 0; i < coords.xs.length; i++) coords.xs[i] = w - 1 - coords.xs[i]!;
+ * coords.identity = false;
+ * ```
+ */
+export interface Coordinates {
   readonly ys: Float64Array;
   readonly xs: Float64Array;
   /** Still the identity grid (enables the fast elastic path). */
@@ -77,8 +87,8 @@ function checkRange(argument: string, range: unknown): Range {
   return range as unknown as Range;
 }
 
-/** The step of kind `K`. */
-type OpOf<K extends AugmentOp['kind']> = Extract<AugmentOp, { readonly kind: K }>;
+/** The augmentation step of kind `K`, e.g. `OpOf<'flip'>`. */
+export type OpOf<K extends AugmentOp['kind']> = Extract<AugmentOp, { readonly kind: K }>;
 
 /** A step that moves pixels: it maps output coordinates to where the input is read. */
 export interface GeometricDefinition<K extends AugmentOp['kind']> {

@@ -17,7 +17,8 @@ export type PlannedTraining = TrainerSettings & Pick<TrainingPlan, 'tile' | 'bat
  * Fields of older plans that are absent mean what they meant then (no
  * scale, no foreground tiles, no averaging).
  *
- * @param onnx - ONNX Runtime, when the plan's engine is onnx.
+ * @param plan - the plan (or its trainer settings, tile, batch, engine and selection).
+ * @param run - the run's seed, and ONNX Runtime when the plan's engine is onnx.
  * @example
  * ```ts
  * const { weights, options } = trainOptionsFor(plan, { seed: 1 });
