@@ -1,12 +1,23 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+/**
+ * The unit suite (`npm test`): everything but the end-to-end tests (`*.e2e.test.ts`,
+ * `npm run test:e2e`), which train for many steps, spawn the CLI or time a budget.
+ * Its files run on every core (they are single-threaded and do not time themselves).
+ */
+export const shared: NonNullable<ViteUserConfig['test']> = {
+  setupFiles: ['test/setup.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  pool: 'forks',
+};
 
 export default defineConfig({
   test: {
+    ...shared,
     include: ['test/**/*.test.ts'],
-    setupFiles: ['test/setup.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
+    exclude: ['test/**/*.e2e.test.ts', '**/node_modules/**'],
+    maxWorkers: '100%',
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.ts'],
