@@ -8,7 +8,8 @@
 import { intensityPercentiles, NORMALIZATION_KINDS, type Normalization } from '../core/normalization.js';
 import { LOSS_PRESETS, type LossPreset } from '../loss/losses.js';
 import type { Dataset } from '../node/images.js';
-import { architectureSpec, ARCHITECTURES, TARGET_DIAMETER, type TrainingPlan } from '../plan/rules.js';
+import { architectureSpec, TARGET_DIAMETER, type TrainingPlan } from '../plan/rules.js';
+import { ARCHITECTURES, currentArchitectureName } from '../spec/presets.js';
 import { supervisionPoints } from '../spec/supervision.js';
 import type { Depth } from '../spec/options.js';
 import { ENGINE_NAMES, unsupported, type EngineName } from '../train/engines.js';
@@ -73,8 +74,8 @@ export const PLAN_FLAG_TABLE: readonly PlanFlag<unknown>[] = [
   row({
     flag: 'architecture',
     values: ARCHITECTURES.join('|'),
-    help: "the U-Net family member (resunet: residual units; resenc-unet: nnU-Net's residual encoder; attention-unet: attention gates on the skips; unet-plus-plus: nested skips); the planner times its candidates as it",
-    parse: oneOf('architecture', ARCHITECTURES),
+    help: "the U-Net family member (resUnet: residual units; resEncUnet: nnU-Net's residual encoder; attentionUnet: attention gates on the skips; unetPlusPlus: nested skips; the names of 0.1, like resenc-unet, still work); the planner times its candidates as it",
+    parse: (given) => oneOf('architecture', ARCHITECTURES)(typeof given === 'string' ? currentArchitectureName(given) : given),
     apply: set('architecture'),
   }),
   row({ flag: 'depth', values: '1..6', help: 'levels of the U-Net (planned: the shallowest whose receptive field spans twice the large objects)', parse: integer('depth', 1, 6) as (g: string | true) => Depth, apply: set('depth') }),

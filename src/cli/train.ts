@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
+import { currentArchitectureName, type Architecture } from '../spec/presets.js';
 import { ArgumentError } from '../core/errors.js';
 import { progressBar } from './progress.js';
 import { buildModel } from '../compile/build.js';
@@ -342,7 +343,8 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   print(`${data.images.length} training images, ${describeMasks(data)}; backend ${backend}, budget ${minutes} min`);
   let plan: TrainingPlan;
   if (saved !== undefined) {
-    plan = saved.plan;
+    // Plans of earlier versions name their architecture the old way.
+    plan = saved.plan.architecture === undefined ? saved.plan : { ...saved.plan, architecture: currentArchitectureName(saved.plan.architecture) as Architecture };
   } else {
     let planned: Awaited<ReturnType<typeof planFor>>;
     try {

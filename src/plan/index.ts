@@ -3,7 +3,6 @@ export { trainOptionsFor, type PlannedTraining } from './options.js';
 export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint.js';
 export { measureStepSeconds, planTraining, stepTimeKey, type MeasureOptions, type PlanResult, type StepTimeCache } from './planner.js';
 export {
-  ARCHITECTURES,
   architectureSpec,
   BASE_FILTERS,
   BATCHES,
@@ -20,7 +19,6 @@ export {
   recipeFor,
   TARGET_DIAMETER,
   tileFor,
-  type Architecture,
   type PlanCandidate,
   type Recipe,
   type TrainerSettings,

@@ -22,10 +22,10 @@ import {
   plannedTrainer,
   recipeFor,
   type TrainerSettings,
-  type Architecture,
   type PlanCandidate,
   type TrainingPlan,
 } from './rules.js';
+import type { Architecture } from '../spec/presets.js';
 
 /** Steps of a timed candidate that are not counted. */
 const WARMUP_STEPS = 2;

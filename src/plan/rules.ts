@@ -10,6 +10,7 @@ import { unet } from '../spec/unet.js';
 import type { Depth, UNetOptions } from '../spec/options.js';
 import type { Spec } from '../spec/graph.js';
 import { attentionUnet, resUnet, unetPlusPlus } from '../spec/family.js';
+import type { Architecture } from '../spec/presets.js';
 import { match } from 'ts-pattern';
 import type { Normalization } from '../core/normalization.js';
 import type { LossPreset } from '../loss/losses.js';
@@ -18,30 +19,21 @@ import { TISSUE_SHARE, type DataKind } from '../train/calibrate.js';
 import type { DatasetFingerprint } from './fingerprint.js';
 
 /**
- * The members of the U-Net family a plan can train (`--architecture`): the
- * U-Net, the residual U-Net, nnU-Net's residual-encoder U-Net, the
- * attention U-Net and U-Net++. The planner times and chooses the U-Net.
- */
-export const ARCHITECTURES = ['unet', 'resunet', 'resenc-unet', 'attention-unet', 'unet-plus-plus'] as const;
-/** @see {@link ARCHITECTURES} */
-export type Architecture = (typeof ARCHITECTURES)[number];
-
-/**
  * The spec of a family member with U-Net options (the architecture's own
  * options, like `residualDecoder`, follow from its name).
  *
  * @example
  * ```ts
- * architectureSpec('resenc-unet', { depth: 4, baseFilters: 32, padding: 'same' }).builder; // 'resunet'
+ * architectureSpec('resEncUnet', { depth: 4, baseFilters: 32, padding: 'same' }).builder; // 'resUnet'
  * ```
  */
 export function architectureSpec(architecture: Architecture, options: UNetOptions): Spec {
   return match(architecture)
     .with('unet', () => unet(options) as Spec)
-    .with('resunet', () => resUnet(options))
-    .with('resenc-unet', () => resUnet({ ...options, residualDecoder: false }))
-    .with('attention-unet', () => attentionUnet(options))
-    .with('unet-plus-plus', () => unetPlusPlus(options))
+    .with('resUnet', () => resUnet(options))
+    .with('resEncUnet', () => resUnet({ ...options, residualDecoder: false }))
+    .with('attentionUnet', () => attentionUnet(options))
+    .with('unetPlusPlus', () => unetPlusPlus(options))
     .exhaustive();
 }
 

@@ -8,7 +8,7 @@
 import { SpecError } from './errors.js';
 import type { Spec } from './graph.js';
 import { checkName } from './kinds.js';
-import { ARCHITECTURE_PRESETS, type ArchitecturePreset, type ArchitecturePresetName } from './presets.js';
+import { ARCHITECTURE_PRESETS, currentArchitectureName, type ArchitecturePreset, type ArchitecturePresetName } from './presets.js';
 import { resolveUNetOptions, type ResolvedUNetOptions } from './options.js';
 import { PLAIN_UNET, unet, unetNodes } from './unet.js';
 import {
@@ -50,11 +50,11 @@ export const UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = {
 };
 
 /** The residual U-Net of {@link resUnet}. */
-export const RESUNET_BUILDER: SpecBuilder<ResolvedResUNetOptions> = { name: 'resunet', resolve: resolveResUNetOptions, build: resUnet, supervision: (options) => resUnetNodes(options).supervision };
+export const RESUNET_BUILDER: SpecBuilder<ResolvedResUNetOptions> = { name: 'resUnet', resolve: resolveResUNetOptions, build: resUnet, supervision: (options) => resUnetNodes(options).supervision };
 
 /** The attention U-Net of {@link attentionUnet}. */
 export const ATTENTION_UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = {
-  name: 'attention_unet',
+  name: 'attentionUnet',
   resolve: resolveAttentionUNetOptions,
   build: attentionUnet,
   supervision: (options) => attentionUnetNodes(options).supervision,
@@ -62,7 +62,7 @@ export const ATTENTION_UNET_BUILDER: SpecBuilder<ResolvedUNetOptions> = {
 
 /** U-Net++ of {@link unetPlusPlus}. */
 export const UNET_PLUS_PLUS_BUILDER: SpecBuilder<ResolvedUNetOptions> = {
-  name: 'unet_plus_plus',
+  name: 'unetPlusPlus',
   resolve: resolveUNetPlusPlusOptions,
   build: unetPlusPlus,
   supervision: (options) => unetPlusPlusNodes(options).supervision,
@@ -99,7 +99,8 @@ export function registerBuilder<O>(builder: SpecBuilder<O>): void {
  * ```
  */
 export function specBuilder(name: string, argument = 'builder'): SpecBuilder {
-  const builder = registry.get(name);
+  // Specs saved by earlier versions name their builders the old way.
+  const builder = registry.get(name) ?? registry.get(currentArchitectureName(name));
   if (builder === undefined) throw new SpecError(argument, `must name a registered builder (${[...registry.keys()].join(', ')}; see registerBuilder)`, name);
   return builder;
 }
@@ -112,7 +113,7 @@ export function specBuilder(name: string, argument = 'builder'): SpecBuilder {
  * @example
  * ```ts
  * const spec = presetSpec('resEncUnet', { classes: 3 });
- * spec.builder; // 'resunet'
+ * spec.builder; // 'resUnet'
  * ```
  */
 export function presetSpec(name: ArchitecturePresetName, overrides: Readonly<Record<string, unknown>> = {}): Spec {

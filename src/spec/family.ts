@@ -22,7 +22,7 @@ export interface ResUNetOptions extends UNetOptions {
 export type ResolvedResUNetOptions = ResolvedUNetOptions & { readonly residualDecoder: boolean };
 
 /**
- * Checks {@link ResUNetOptions} of untrusted origin and fills in the defaults (`unet()`'s, name `'resunet'`).
+ * Checks {@link ResUNetOptions} of untrusted origin and fills in the defaults (`unet()`'s, name `'resUnet'`).
  *
  * @throws {@link SpecError} naming the option.
  * @example
@@ -32,7 +32,7 @@ export type ResolvedResUNetOptions = ResolvedUNetOptions & { readonly residualDe
  */
 export function resolveResUNetOptions(options: unknown = {}): ResolvedResUNetOptions {
   const { residualDecoder = true, ...rest } = checkRecord('options', options);
-  const base = resolveUNetOptions({ ...rest, name: rest.name ?? 'resunet' });
+  const base = resolveUNetOptions({ ...rest, name: rest.name ?? 'resUnet' });
   return Object.freeze({ ...base, residualDecoder: checkBoolean('residualDecoder', residualDecoder) });
 }
 
@@ -49,13 +49,13 @@ export function resolveResUNetOptions(options: unknown = {}): ResolvedResUNetOpt
  * @example
  * ```ts
  * const spec = resUnet({ depth: 4, baseFilters: 32, padding: 'same', batchNorm: true });
- * spec.builder; // 'resunet'
+ * spec.builder; // 'resUnet'
  * ```
  */
 export function resUnet(options: ResUNetOptions = {}): Spec<ResolvedResUNetOptions> {
   const o = resolveResUNetOptions(options);
   const { nodes, output } = resUnetNodes(o);
-  return graph({ name: o.name, nodes, output, builder: 'resunet', options: o });
+  return graph({ name: o.name, nodes, output, builder: 'resUnet', options: o });
 }
 
 /** The nodes of {@link resUnet}. */
@@ -64,17 +64,17 @@ export function resUnetNodes(o: ResolvedResUNetOptions): UNetNodes {
 }
 
 /**
- * Checks `unet()` options of untrusted origin for {@link attentionUnet} and fills in the defaults (name `'attention_unet'`).
+ * Checks `unet()` options of untrusted origin for {@link attentionUnet} and fills in the defaults (name `'attentionUnet'`).
  *
  * @throws {@link SpecError} naming the option.
  * @example
  * ```ts
- * resolveAttentionUNetOptions({}).name; // 'attention_unet'
+ * resolveAttentionUNetOptions({}).name; // 'attentionUnet'
  * ```
  */
 export function resolveAttentionUNetOptions(options: unknown = {}): ResolvedUNetOptions {
   const rest = checkRecord('options', options);
-  return resolveUNetOptions({ ...rest, name: rest.name ?? 'attention_unet' });
+  return resolveUNetOptions({ ...rest, name: rest.name ?? 'attentionUnet' });
 }
 
 /**
@@ -94,7 +94,7 @@ export function resolveAttentionUNetOptions(options: unknown = {}): ResolvedUNet
 export function attentionUnet(options: UNetOptions = {}): Spec<ResolvedUNetOptions> {
   const o = resolveAttentionUNetOptions(options);
   const { nodes, output } = attentionUnetNodes(o);
-  return graph({ name: o.name, nodes, output, builder: 'attention_unet', options: o });
+  return graph({ name: o.name, nodes, output, builder: 'attentionUnet', options: o });
 }
 
 /** The nodes of {@link attentionUnet}. */
@@ -103,17 +103,17 @@ export function attentionUnetNodes(o: ResolvedUNetOptions): UNetNodes {
 }
 
 /**
- * Checks `unet()` options of untrusted origin for {@link unetPlusPlus} and fills in the defaults (name `'unet_plus_plus'`).
+ * Checks `unet()` options of untrusted origin for {@link unetPlusPlus} and fills in the defaults (name `'unetPlusPlus'`).
  *
  * @throws {@link SpecError} naming the option.
  * @example
  * ```ts
- * resolveUNetPlusPlusOptions({ depth: 3 }).name; // 'unet_plus_plus'
+ * resolveUNetPlusPlusOptions({ depth: 3 }).name; // 'unetPlusPlus'
  * ```
  */
 export function resolveUNetPlusPlusOptions(options: unknown = {}): ResolvedUNetOptions {
   const rest = checkRecord('options', options);
-  return resolveUNetOptions({ ...rest, name: rest.name ?? 'unet_plus_plus' });
+  return resolveUNetOptions({ ...rest, name: rest.name ?? 'unetPlusPlus' });
 }
 
 /**
@@ -137,7 +137,7 @@ export function resolveUNetPlusPlusOptions(options: unknown = {}): ResolvedUNetO
 export function unetPlusPlus(options: UNetOptions = {}): Spec<ResolvedUNetOptions> {
   const o = resolveUNetPlusPlusOptions(options);
   const { nodes, output } = unetPlusPlusNodes(o);
-  return graph({ name: o.name, nodes, output, builder: 'unet_plus_plus', options: o });
+  return graph({ name: o.name, nodes, output, builder: 'unetPlusPlus', options: o });
 }
 
 /** The nodes of {@link unetPlusPlus}; deep supervision attaches to the full-resolution nested maps `x0_<depth-1> .. x0_1`. */

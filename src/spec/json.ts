@@ -77,11 +77,11 @@ export function specFromJSON(json: unknown): Spec {
     throw error;
   }
   const built = builder.build(options);
-  const parsed = graph({ ...definition, builder: builderName, options });
+  const parsed = graph({ ...definition, builder: builder.name, options });
   if (specToJSON(parsed) !== specToJSON(built)) {
     throw new SpecError(
       'spec.nodes',
-      `must be exactly the graph that spec.options builds with builder '${builderName}' (set builder and options to null for a hand-edited graph)`,
+      `must be exactly the graph that spec.options builds with builder '${builder.name}' (set builder and options to null for a hand-edited graph)`,
       `${parsed.nodes.length} nodes`,
     );
   }

@@ -32,7 +32,7 @@ export const presets = Object.freeze({
 
 /** A named network of the U-Net family, as data: its builder, options and what it is. */
 export interface ArchitecturePreset {
-  /** The registered builder (`'unet'`, `'resunet'`, `'attention_unet'`, `'unet_plus_plus'`). */
+  /** The registered builder (`'unet'`, `'resUnet'`, `'attentionUnet'`, `'unetPlusPlus'`). */
   readonly builder: string;
   /** The builder's options. */
   readonly options: Readonly<Record<string, unknown>>;
@@ -76,25 +76,25 @@ export const ARCHITECTURE_PRESETS = Object.freeze({
     reference: 'Isensee et al. 2021, Nature Methods 18:203 (nnU-Net)',
   },
   resUnet: {
-    builder: 'resunet',
+    builder: 'resUnet',
     options: MODERN,
     description: 'A residual U-Net: every level is a residual unit (two 3x3 convs added to a 1x1-projected shortcut), encoder and decoder.',
     reference: 'Zhang, Liu & Wang 2018, IEEE GRSL 15:749 (ResUNet); He et al. 2016 (residual units)',
   },
   resEncUnet: {
-    builder: 'resunet',
+    builder: 'resUnet',
     options: { ...MODERN, residualDecoder: false },
     description: "nnU-Net's residual-encoder U-Net in 2-D: residual units in the encoder and bottleneck, the plain decoder.",
     reference: 'Isensee et al. 2024, MICCAI, arXiv:2404.09556 (nnU-Net ResEnc)',
   },
   attentionUnet: {
-    builder: 'attention_unet',
+    builder: 'attentionUnet',
     options: MODERN,
     description: 'The attention U-Net: additive attention gates on the skip connections, gated by the upsampled decoder map.',
     reference: 'Oktay et al. 2018, MIDL, arXiv:1804.03999',
   },
   unetPlusPlus: {
-    builder: 'unet_plus_plus',
+    builder: 'unetPlusPlus',
     options: MODERN,
     description: "U-Net++: nested, densely connected skip paths between encoder and decoder (Zhou's deep supervision on the nested maps: train with deepSupervision).",
     reference: 'Zhou et al. 2018, DLMIA, arXiv:1807.10165',
@@ -103,3 +103,50 @@ export const ARCHITECTURE_PRESETS = Object.freeze({
 
 /** The name of an {@link ARCHITECTURE_PRESETS} entry. */
 export type ArchitecturePresetName = keyof typeof ARCHITECTURE_PRESETS;
+
+/**
+ * The members of the U-Net family, each by the one name it has as a preset,
+ * a builder (`resEncUnet` is built by `resUnet` with `residualDecoder: false`),
+ * a plan's architecture, the CLI's `--architecture` and in saved specs.
+ *
+ * @example
+ * ```ts
+ * ARCHITECTURES.includes('attentionUnet'); // true
+ * ```
+ */
+export const ARCHITECTURES = ['unet', 'resUnet', 'resEncUnet', 'attentionUnet', 'unetPlusPlus'] as const;
+/** @see {@link ARCHITECTURES} */
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/**
+ * Names that versions before 0.2 wrote for family members (builder names in
+ * saved specs, plan.json architectures, `--architecture` values), and the
+ * name each has now; they still load.
+ *
+ * @example
+ * ```ts
+ * FORMER_ARCHITECTURE_NAMES['attention_unet']; // 'attentionUnet'
+ * ```
+ */
+export const FORMER_ARCHITECTURE_NAMES: Readonly<Record<string, Architecture>> = Object.freeze({
+  resunet: 'resUnet',
+  'resenc-unet': 'resEncUnet',
+  attention_unet: 'attentionUnet',
+  'attention-unet': 'attentionUnet',
+  unet_plus_plus: 'unetPlusPlus',
+  'unet-plus-plus': 'unetPlusPlus',
+});
+
+/**
+ * The current name of a family member or builder named the way this or an
+ * earlier version wrote it (other names come back unchanged).
+ *
+ * @example
+ * ```ts
+ * currentArchitectureName('resenc-unet'); // 'resEncUnet'
+ * currentArchitectureName('myNet'); // 'myNet'
+ * ```
+ */
+export function currentArchitectureName(name: string): string {
+  return Object.hasOwn(FORMER_ARCHITECTURE_NAMES, name) ? FORMER_ARCHITECTURE_NAMES[name]! : name;
+}

@@ -80,10 +80,14 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
   it('train --architecture trains a family member and --select-after selects (recorded in plan.json, kept by --resume)', async () => {
     const out = join(dir, 'resenc-run');
     const args = ['train', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--out', out, '--backend', 'wasm', '--every', '2', '--engine', 'onnx'];
+    // The name 0.1 used (resenc-unet) still works and is recorded as the one name (resEncUnet).
     const first = await run([...args, '--architecture', 'resenc-unet', '--padding', 'same', '--batch-norm', '--select-after', '0', '--steps', '2']);
     expect(first.err).toBe('');
     expect(first.out).toContain('the best validated weights kept');
-    expect(JSON.parse(await readFile(join(out, 'plan.json'), 'utf8')).plan).toMatchObject({ architecture: 'resenc-unet', selectAfter: 0 });
+    const saved = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
+    expect(saved.plan).toMatchObject({ architecture: 'resEncUnet', selectAfter: 0 });
+    // A plan.json written by 0.1 names it the old way; --resume still reads it.
+    await writeFile(join(out, 'plan.json'), JSON.stringify({ ...saved, plan: { ...saved.plan, architecture: 'resenc-unet' } }));
     const resumed = await run([...args, '--steps', '4', '--resume']);
     expect(resumed.err).toBe('');
     expect(resumed.out).toContain('done: 4 steps');
@@ -93,12 +97,12 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
     // Synthetic cells are objects on a background: validations select on panoptic quality.
     expect(best.value).toBe(Math.max(...validations.map((v) => v.panopticQuality)));
     const { spec, model } = await loadModel(join(out, 'model'));
-    expect(spec.builder).toBe('resunet');
+    expect(spec.builder).toBe('resUnet');
     expect(spec.options).toMatchObject({ residualDecoder: false, batchNorm: true, padding: 'same' });
     model.dispose();
     const refused = await run([...args, '--architecture', 'vnet', '--steps', '1', '--out', join(dir, 'refused-arch')]);
     expect(refused.code).toBe(2);
-    expect(refused.err).toContain('--architecture must be one of unet, resunet, resenc-unet, attention-unet, unet-plus-plus, got vnet');
+    expect(refused.err).toContain('--architecture must be one of unet, resUnet, resEncUnet, attentionUnet, unetPlusPlus, got vnet');
   }, 180_000);
 
   it('train --minutes ends on time with a calibrated model; predict writes 16-bit instances; evaluate reports the challenge scores', async () => {

@@ -49,15 +49,15 @@ interface Case {
   readonly options: UNetOptions;
   readonly batch: number;
   /** The family member (default the paper's U-Net). */
-  readonly builder?: 'unet' | 'resunet' | 'resenc' | 'attention_unet' | 'unet_plus_plus';
+  readonly builder?: 'unet' | 'resUnet' | 'resenc' | 'attentionUnet' | 'unetPlusPlus';
 }
 
 const BUILDERS = {
   unet: (o: UNetOptions) => unet(o),
-  resunet: (o: UNetOptions) => resUnet(o),
+  resUnet: (o: UNetOptions) => resUnet(o),
   resenc: (o: UNetOptions) => resUnet({ ...o, residualDecoder: false }),
-  attention_unet: (o: UNetOptions) => attentionUnet(o),
-  unet_plus_plus: (o: UNetOptions) => unetPlusPlus(o),
+  attentionUnet: (o: UNetOptions) => attentionUnet(o),
+  unetPlusPlus: (o: UNetOptions) => unetPlusPlus(o),
 } as const;
 
 /** Runs the graph in ORT and tfjs's autodiff on the same data; returns both losses and the gradients (tfjs layout). */
@@ -163,13 +163,13 @@ describe('trainingGraph', () => {
   });
 
   it.each([
-    { builder: 'resunet', options: { depth: 2, baseFilters: 3 }, batch: 2 },
+    { builder: 'resUnet', options: { depth: 2, baseFilters: 3 }, batch: 2 },
     // Two input channels: a 1x1 conv of one channel followed by batch norm is scale-invariant, its kernel's gradient exactly 0.
     { builder: 'resenc', options: { depth: 2, baseFilters: 3, padding: 'same', batchNorm: true, classes: 3, inChannels: 2 }, batch: 2 },
-    { builder: 'attention_unet', options: { depth: 2, baseFilters: 4 }, batch: 1 },
-    { builder: 'attention_unet', options: { depth: 2, baseFilters: 4, padding: 'same', batchNorm: true, upsampling: 'bilinear' }, batch: 3 },
-    { builder: 'unet_plus_plus', options: { depth: 2, baseFilters: 3 }, batch: 2 },
-    { builder: 'unet_plus_plus', options: { depth: 3, baseFilters: 2, padding: 'same', batchNorm: true, upsampling: 'nearest' }, batch: 2 },
+    { builder: 'attentionUnet', options: { depth: 2, baseFilters: 4 }, batch: 1 },
+    { builder: 'attentionUnet', options: { depth: 2, baseFilters: 4, padding: 'same', batchNorm: true, upsampling: 'bilinear' }, batch: 3 },
+    { builder: 'unetPlusPlus', options: { depth: 2, baseFilters: 3 }, batch: 2 },
+    { builder: 'unetPlusPlus', options: { depth: 3, baseFilters: 2, padding: 'same', batchNorm: true, upsampling: 'nearest' }, batch: 2 },
   ] as const satisfies readonly Case[])('differentiates the family: $builder $options, batch $batch', async (c) => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names } = await compare(c);
     expect(Math.abs(loss - expectedLoss) / Math.abs(expectedLoss)).toBeLessThan(1e-5);
@@ -182,7 +182,7 @@ describe('trainingGraph', () => {
     ['U-Net, valid (trimmed heads at 1/2 and 1/4)', { options: { depth: 3, baseFilters: 2 }, batch: 2 }, true, undefined],
     ['U-Net, same, batch norm, 3 classes, Dice + CE, every place', { options: { depth: 3, baseFilters: 3, padding: 'same', batchNorm: true, classes: 3 }, batch: 2 }, 2, [{ kind: 'crossEntropy' }, { kind: 'dice' }]],
     ['ResEnc U-Net, same, batch norm', { builder: 'resenc', options: { depth: 3, baseFilters: 2, padding: 'same', batchNorm: true, inChannels: 2 }, batch: 2 }, true, undefined],
-    ["U-Net++, valid (Zhou's full-resolution heads)", { builder: 'unet_plus_plus', options: { depth: 2, baseFilters: 3 }, batch: 1 }, true, undefined],
+    ["U-Net++, valid (Zhou's full-resolution heads)", { builder: 'unetPlusPlus', options: { depth: 2, baseFilters: 3 }, batch: 1 }, true, undefined],
     ['a hand-named node (the bottleneck, 1/4)', { options: { depth: 2, baseFilters: 3, padding: 'same' }, batch: 2 }, ['bottleneck_conv2'], undefined],
   ] as const)('with deep supervision, loss and gradients (the heads\' too) equal tfjs autodiff on tf.avgPool-ed targets: %s', async (_, c, deepSupervision, terms) => {
     const { loss, expectedLoss, actualGrads, expectedGrads, names, graph } = await compare(c as Case, true, terms as readonly LossTerm[] | undefined, deepSupervision as DeepSupervision);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { supervisedNodes } from '../../src/spec/supervision.js';
+import { ARCHITECTURES } from '../../src/spec/presets.js';
 import {
   architectureSpec,
-  ARCHITECTURES,
   BATCH_MARGIN,
   candidateKey,
   choosePlan,
@@ -98,9 +98,9 @@ describe('planner rules', () => {
     const f = fp(512, 60);
     const speeds = new Map(planCandidates(f).map((c) => [candidateKey(c), 0.2]));
     expect(choosePlan(f, 30, speeds).architecture).toBe('unet');
-    expect(choosePlan(f, 30, speeds, undefined, 'resenc-unet').architecture).toBe('resenc-unet');
+    expect(choosePlan(f, 30, speeds, undefined, 'resEncUnet').architecture).toBe('resEncUnet');
     const builders = ARCHITECTURES.map((a) => architectureSpec(a, { depth: 2, baseFilters: 4, padding: 'same' }));
-    expect(builders.map((s) => s.builder)).toEqual(['unet', 'resunet', 'resunet', 'attention_unet', 'unet_plus_plus']);
+    expect(builders.map((s) => s.builder)).toEqual(['unet', 'resUnet', 'resUnet', 'attentionUnet', 'unetPlusPlus']);
     expect((builders[2]!.options as { residualDecoder: boolean }).residualDecoder).toBe(false);
   });
 

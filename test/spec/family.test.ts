@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  currentArchitectureName,
   ARCHITECTURE_PRESETS,
   attentionUnet,
   boundaryIndex,
@@ -109,12 +110,12 @@ const cases = MEMBERS.flatMap((member) =>
 describe('the U-Net family', () => {
   it('records its builder, round-trips through JSON, and names its parts', () => {
     const res = resUnet({ depth: 1, baseFilters: 4, dropout: 0 });
-    expect(res.builder).toBe('resunet');
-    expect(res.name).toBe('resunet');
+    expect(res.builder).toBe('resUnet');
+    expect(res.name).toBe('resUnet');
     expect(res.nodes.map((n) => n.name).slice(0, 8)).toEqual(['image', 'enc1_conv1', 'enc1_conv2', 'enc1_shortcut_trim', 'enc1_shortcut', 'enc1_add', 'enc1_act', 'enc1_pool']);
     expect(res.nodes.find((n) => n.name === 'enc1_conv2')).toMatchObject({ activation: 'linear' });
     const att = attentionUnet({ depth: 1, baseFilters: 4, padding: 'same', dropout: 0 });
-    expect(att.builder).toBe('attention_unet');
+    expect(att.builder).toBe('attentionUnet');
     expect(att.nodes.find((n) => n.name === 'dec1_att_gate')).toEqual({ kind: 'multiply', name: 'dec1_att_gate', input: 'enc1_conv2', gate: 'dec1_att_sigmoid' });
     expect(att.nodes.find((n) => n.name === 'dec1_concat')).toMatchObject({ inputs: ['dec1_att_gate', 'dec1_upconv'] });
     for (const spec of [res, att, resUnet({ padding: 'same', batchNorm: true, residualDecoder: false, depth: 3 }), attentionUnet({ batchNorm: true })]) {
@@ -125,6 +126,19 @@ describe('the U-Net family', () => {
       expect(() => specFromJSON(tampered)).toThrow(`must be exactly the graph that spec.options builds with builder '${spec.builder}'`);
     }
     expect(() => resUnet({ residualDecoder: 'yes' } as never)).toThrow('`residualDecoder` must be a boolean');
+  });
+
+  it('loads specs saved under the builder names of 0.1 (resunet, attention_unet, unet_plus_plus) as the same networks', () => {
+    const former = { resUnet: 'resunet', attentionUnet: 'attention_unet', unetPlusPlus: 'unet_plus_plus' } as const;
+    for (const spec of [resUnet({ depth: 2, baseFilters: 4 }), attentionUnet({ depth: 2, baseFilters: 4 }), unetPlusPlus({ depth: 2, baseFilters: 4 })]) {
+      const saved = JSON.parse(specToJSON(spec));
+      saved.builder = former[spec.builder as keyof typeof former];
+      expect(saved.builder).toBeDefined();
+      expect(specFromJSON(saved)).toEqual(spec);
+    }
+    expect(currentArchitectureName('resenc-unet')).toBe('resEncUnet');
+    expect(currentArchitectureName('unet')).toBe('unet');
+    expect(currentArchitectureName('toString')).toBe('toString');
   });
 
   it('refuses add and multiply nodes whose inputs do not fit, naming the node', () => {

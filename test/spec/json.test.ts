@@ -109,7 +109,7 @@ describe('spec JSON', () => {
       },
       build: chain,
     };
-    expect(() => specFromJSON(specToJSON(chain({ width: 3 })))).toThrow("`spec.builder` must name a registered builder (unet, resunet, attention_unet, unet_plus_plus; see registerBuilder). Received: spec.builder=\"testChain\".");
+    expect(() => specFromJSON(specToJSON(chain({ width: 3 })))).toThrow("`spec.builder` must name a registered builder (unet, resUnet, attentionUnet, unetPlusPlus; see registerBuilder). Received: spec.builder=\"testChain\".");
     registerBuilder(builder);
     registerBuilder(builder); // the same builder again is harmless
     expect(registeredBuilders()).toContain('testChain');
