@@ -235,8 +235,8 @@ export function planFlags(values: Record<string, unknown>): PlanFlags {
 }
 
 /** The `--engine` the user asked for (`'auto'` when none). */
-export function engineFlag(flags: PlanFlags): 'auto' | 'tfjs' | 'onnx' {
-  return (flags.get(byFlag('engine')) as 'auto' | 'tfjs' | 'onnx' | undefined) ?? 'auto';
+export function engineFlag(flags: PlanFlags): 'auto' | EngineName {
+  return (flags.get(byFlag('engine')) as 'auto' | EngineName | undefined) ?? 'auto';
 }
 
 /** The architecture the user asked for, if any. */

@@ -1,4 +1,5 @@
 /** `tfjs-unet train` and `tfjs-unet plan`: plan a run for the data and the budget, then train. */
+import type { EngineName } from '../train/engines.js';
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -233,10 +234,10 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, print: (line: str
 }
 
 /** The engine as printed: `onnx` or `tfjs (wasm)`. */
-const engineName = (engine: 'tfjs' | 'onnx' | undefined) => (engine === 'onnx' ? 'the onnx engine (onnxruntime-node)' : `tfjs (${tf.getBackend()})`);
+const engineName = (engine: EngineName | undefined) => (engine === 'onnx' ? 'the onnx engine (onnxruntime-node)' : `tfjs (${tf.getBackend()})`);
 
 /** onnxruntime-node for `--engine auto|onnx`: required for onnx, optional (tfjs without it) for auto. */
-async function onnxRuntimeFor(engine: 'auto' | 'tfjs' | 'onnx', print: (line: string) => void): Promise<OnnxRuntimeLike | undefined> {
+async function onnxRuntimeFor(engine: 'auto' | EngineName, print: (line: string) => void): Promise<OnnxRuntimeLike | undefined> {
   if (engine === 'tfjs') return undefined;
   try {
     return await importOnnxRuntime('the onnx training engine');

@@ -10,7 +10,8 @@ import type { ModelInfo } from '../compile/metadata.js';
 import type { Spec } from '../spec/graph.js';
 import { modelDirectory } from './model-files.js';
 import { importOnnxRuntime } from './onnx-files.js';
-import { train as trainWith, type TrainData, type TrainOptions, type TrainResult } from '../train/train.js';
+import { registerOnnxRuntime } from '../train/engines.js';
+import type { TrainOptions } from '../train/train.js';
 
 export * from '../index.js';
 export * from './io.js';
@@ -18,30 +19,20 @@ export { MissingPeerError } from './optional.js';
 // Shadows the browser-safe useBackend of './index.js' (explicit exports win over `export *`).
 export { useBackend, type NodeBackendOptions } from './use-backend.js';
 
-/** {@link TrainOptions} with `engine: 'onnx'`: ONNX Runtime from `onnxruntime-node`. */
-export interface NodeTrainOptions extends Omit<TrainOptions, 'engine'> {
-  /** `'tfjs'` (default), `'onnx'` (onnxruntime-node, imported on first use), or as in {@link TrainOptions.engine}. */
-  readonly engine?: TrainOptions['engine'] | 'onnx' | { readonly onnx: 'onnxruntime-node'; readonly threads?: number; readonly executionProviders?: readonly string[] };
-}
+// `engine: 'onnx'` (or `{ onnx: 'onnxruntime-node' }`) trains on onnxruntime-node, an optional peer imported on first use.
+registerOnnxRuntime('onnxruntime-node', () => importOnnxRuntime('the onnx training engine'));
 
 /**
- * `train` with `engine: 'onnx'` available: the training step compiled into
- * one ONNX graph and run by onnxruntime-node (an optional peer; an install
- * hint when it is missing). Otherwise the same as `train` in `tfjs-unet`.
+ * {@link TrainOptions}: in `tfjs-unet/node`, `engine: 'onnx'` runs on
+ * onnxruntime-node (registered by this entry).
  *
+ * @deprecated Use `TrainOptions`; `train` is the same function in both entries.
  * @example
  * ```ts
- * const result = await train(model, { images, labels }, { budget: { minutes: 30 }, optimizer: 'adam', engine: 'onnx' });
+ * const options: NodeTrainOptions = { budget: { minutes: 30 }, optimizer: 'adam', engine: 'onnx' };
  * ```
  */
-export async function train(model: tf.LayersModel, data: TrainData, options: NodeTrainOptions): Promise<TrainResult> {
-  const engine = options.engine;
-  if (engine === 'onnx') return trainWith(model, data, { ...options, engine: { onnx: await importOnnxRuntime('the onnx training engine') } });
-  if (typeof engine === 'object' && engine.onnx === 'onnxruntime-node') {
-    return trainWith(model, data, { ...options, engine: { ...engine, onnx: await importOnnxRuntime('the onnx training engine') } });
-  }
-  return trainWith(model, data, { ...options, engine: engine as TrainOptions['engine'] });
-}
+export type NodeTrainOptions = TrainOptions;
 
 function handlerFor(target: string | tf.io.IOHandler): string | tf.io.IOHandler {
   if (typeof target !== 'string') return target;

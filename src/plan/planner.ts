@@ -3,6 +3,7 @@
  * the data, time a few real training steps of each candidate network on the
  * current backend, and apply the rules.
  */
+import type { EngineName } from '../train/engines.js';
 import { ArgumentError } from '../core/errors.js';
 import { buildModel } from '../compile/build.js';
 import { cropImage, type ImageArray, type TypedArray } from '../core/image.js';
@@ -147,7 +148,7 @@ export interface StepTimeCache {
  * // 'onnx/unet/same/depth 3/base 16/tile 256/batch 1/in 1/out 2/ds/diceCrossEntropy'
  * ```
  */
-export function stepTimeKey(candidate: PlanCandidate, setup: { engine: 'tfjs' | 'onnx'; backend: string; architecture: Architecture; channels: number; classes: number; deepSupervision: boolean; loss: string }): string {
+export function stepTimeKey(candidate: PlanCandidate, setup: { engine: EngineName; backend: string; architecture: Architecture; channels: number; classes: number; deepSupervision: boolean; loss: string }): string {
   return `${setup.engine === 'onnx' ? 'onnx' : `tfjs-${setup.backend}`}/${setup.architecture}/${candidateKey(candidate)}/in ${setup.channels}/out ${setup.classes}/${setup.deepSupervision ? 'ds' : 'no-ds'}/${setup.loss}`;
 }
 
@@ -182,12 +183,12 @@ export async function planTraining(
   labels: readonly ImageArray<TypedArray>[],
   minutes: number,
   options: {
-    readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: 'tfjs' | 'onnx', cached: boolean) => void;
+    readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: EngineName, cached: boolean) => void;
     readonly signal?: AbortSignal;
     /** ONNX Runtime, to time the onnx engine too (on the first candidate) and plan with the faster engine. */
     readonly onnx?: OnnxRuntimeLike;
     /** `'auto'` (default): the faster of the engines available; `'tfjs'` or `'onnx'` (needs `onnx`): that one. */
-    readonly engine?: 'auto' | 'tfjs' | 'onnx';
+    readonly engine?: 'auto' | EngineName;
     /** The family member to plan for (its candidates are timed). Default the U-Net. */
     readonly architecture?: Architecture;
     /** Plan with or without deep supervision (candidates are timed with the heads when on). Default `PLANNED_DEEP_SUPERVISION` (on). */
@@ -207,14 +208,14 @@ export async function planTraining(
   const candidates = planCandidates(fp, recipe.scale);
   const sample = timingSample(images, labels, candidates[0]!.tile);
   const speeds = new Map<string, number>();
-  const engineOption = (engine: 'tfjs' | 'onnx'): TrainOptions['engine'] => (engine === 'onnx' ? { onnx: options.onnx! } : 'tfjs');
+  const engineOption = (engine: EngineName): TrainOptions['engine'] => (engine === 'onnx' ? { onnx: options.onnx! } : 'tfjs');
   const choice = options.engine ?? 'auto';
   if (choice === 'onnx' && options.onnx === undefined) throw new ArgumentError('onnx', "must be ONNX Runtime to plan with engine 'onnx'", undefined);
-  const keyOf = (candidate: PlanCandidate, engine: 'tfjs' | 'onnx') =>
+  const keyOf = (candidate: PlanCandidate, engine: EngineName) =>
     stepTimeKey(candidate, { engine, backend: options.backend ?? 'tfjs', architecture, channels: fp.channels, classes: fp.classes, deepSupervision, loss: recipe.loss });
   let cached = 0;
   let measured = 0;
-  const timeOn = async (candidate: PlanCandidate, engine: 'tfjs' | 'onnx'): Promise<number> => {
+  const timeOn = async (candidate: PlanCandidate, engine: EngineName): Promise<number> => {
     if (options.signal?.aborted === true) throw new Error('planning was aborted');
     const known = options.cache?.get(keyOf(candidate, engine));
     if (known !== undefined) {
@@ -228,7 +229,7 @@ export async function planTraining(
     options.onCandidate?.(candidate, seconds, engine, false);
     return seconds;
   };
-  let engine: 'tfjs' | 'onnx' = choice === 'onnx' ? 'onnx' : 'tfjs';
+  let engine: EngineName = choice === 'onnx' ? 'onnx' : 'tfjs';
   const engineReasons: string[] = choice === 'auto' ? [] : [`engine ${engine}: as asked`];
   const tooSlow: PlanCandidate[] = [];
   const trainSeconds = minutes * 60 * (1 - OVERHEAD_SHARE);

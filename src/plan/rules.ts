@@ -4,6 +4,7 @@
  * the fingerprint, the budget and a table of measured step times, so the
  * rules are testable with synthetic fingerprints and fake speeds.
  */
+import type { EngineName } from '../train/engines.js';
 import { ArgumentError } from '../core/errors.js';
 import { margin } from '../geometry/tiles.js';
 import { unet } from '../spec/unet.js';
@@ -246,7 +247,7 @@ export interface TrainingPlan {
   /** `train`'s `selectAfter` when a flag set it; planned: absent, train's default (the last weights under a decaying schedule). */
   readonly selectAfter?: number;
   /** What runs the steps: tfjs on the backend, or the ONNX training graph in ONNX Runtime (the faster measured). */
-  readonly engine: 'tfjs' | 'onnx';
+  readonly engine: EngineName;
   /** What the chosen candidate costs and buys. */
   readonly estimate: { readonly secondsPerStep: number; readonly steps: number };
   /** Every candidate timed, with its cost. */

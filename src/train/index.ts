@@ -28,5 +28,19 @@ export { drawBatch, sampleTiles, tileBatches, tilesToArrays, tilesToTensors, typ
 export { headTargets, supervisionLossWeights, type HeadTargets } from './supervision.js';
 export { compareWithBaseline, thresholdBaseline, type BaselineComparison, type ThresholdBaseline } from './baseline.js';
 export { DATA_KINDS, dataKind, TISSUE_SHARE, type DataKind } from './calibrate.js';
-export { ENGINE_CAPABILITIES, ENGINE_NAMES, unsupported, type EngineCapabilities, type EngineName, type EngineNeeds, type Unsupported } from './engines.js';
+export {
+  ENGINE_CAPABILITIES,
+  ENGINE_NAMES,
+  engineNameOf,
+  registerOnnxRuntime,
+  resolveEngine,
+  unsupported,
+  type EngineCapabilities,
+  type EngineChoice,
+  type EngineName,
+  type EngineNeeds,
+  type OnnxEngineChoice,
+  type ResolvedEngine,
+  type Unsupported,
+} from './engines.js';
 export { VALIDATION_SHARE } from './train.js';

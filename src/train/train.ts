@@ -31,8 +31,8 @@ import { checkNormalization, type Normalization } from '../core/normalization.js
 import { calibrate, dataKind, type Calibration, type DataKind } from './calibrate.js';
 import { checkSchedule, learningRateAt, type Schedule } from './schedule.js';
 import { RunClock } from './clock.js';
-import { unsupported } from './engines.js';
-import { onnxEngine, sessionOptions, tfjsEngine, type EngineSetup, type OnnxRuntimeLike, type StepEngine } from './engine.js';
+import { resolveEngine, unsupported, type EngineChoice, type ResolvedEngine } from './engines.js';
+import { onnxEngine, sessionOptions, tfjsEngine, type EngineSetup, type StepEngine } from './engine.js';
 import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
 import { evaluateSegmentation, type ScoredImage } from '../metrics/report.js';
 import { ModelSelection, type NamedWeights, type SelectionState } from './selection.js';
@@ -165,14 +165,14 @@ export interface TrainOptions {
   readonly optimizer?: 'sgd' | 'nesterov' | 'adam' | tf.Optimizer;
   /**
    * What runs the steps. `'tfjs'` (default): tfjs autodiff and optimizers on
-   * the active backend. `{ onnx: ort }`: the spec compiled into one ONNX
-   * training graph run by ONNX Runtime (`import * as ort from
-   * 'onnxruntime-node'`; `engine: 'onnx'` in `tfjs-unet/node`), several times
-   * faster on a CPU; it computes cross-entropy and Dice terms (not focal,
-   * not a loss function) with 'sgd', 'nesterov' or 'adam'. Both engines train the same model
-   * and write the same checkpoints.
+   * the active backend. `'onnx'` or `{ onnx: ort, threads }`: the spec
+   * compiled into one ONNX training graph run by ONNX Runtime (the one
+   * `tfjs-unet/node` registers, onnxruntime-node, or the module given),
+   * several times faster on a CPU; what it computes is in
+   * `ENGINE_CAPABILITIES`. Both engines train the same model and write the
+   * same checkpoints.
    */
-  readonly engine?: 'tfjs' | { readonly onnx: OnnxRuntimeLike; readonly threads?: number; readonly executionProviders?: readonly string[] };
+  readonly engine?: EngineChoice;
   /** Momentum of `'sgd'` and `'nesterov'`. Default 0.99 (the paper's and nnU-Net's). */
   readonly momentum?: number;
   /** The base rate, or a function `step => rate` (step counts from 1). Default 1e-3. */
@@ -401,6 +401,7 @@ function checkLength(options: TrainOptions): { steps: number; budgetSeconds: num
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
   const run = resolveRun(model, options);
+  const chosen = await resolveEngine(options.engine);
   const sets = splitData(data, options, run.scale);
   // Predictions (validation, and the user's later on) apply the normalisation and scale stored in the model.
   const { scale: _earlierScale, ...earlier } = modelInfoOf(model);
@@ -426,7 +427,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     ...(options.foreground === undefined ? {} : { foreground: options.foreground }),
   });
   const supervision = heads.length === 0 ? undefined : { heads, lossWeights: supervisionLossWeights(heads.length) };
-  const engine = await createEngine(options, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random, supervision });
+  const engine = await createEngine(options, chosen, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random, supervision });
   const history: StepRecord[] = [...(resume?.history ?? [])];
   const validations: ValidationRecord[] = [...(resume?.validations ?? [])];
   const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
@@ -461,7 +462,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const runValidation = async (last = false): Promise<boolean> => {
     const began = performance.now();
     engine.sync(shown);
-    const { report, scored } = await withValidationPredictor(model, run.spec, options.engine, (predictor) =>
+    const { report, scored } = await withValidationPredictor(model, run.spec, chosen, (predictor) =>
       validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, instances: objects }),
     );
     const record = validationRecord(report, step, clock.elapsed());
@@ -543,7 +544,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     }
     if (sets.calibrating && stopped !== 'aborted') {
       calibration = await calibrateModel(run, selection.bestScored, { metric, kind }, (tta) =>
-        withValidationPredictor(model, run.spec, options.engine, (predictor) =>
+        withValidationPredictor(model, run.spec, chosen, (predictor) =>
           validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta, instances: objects }),
         ),
       );
@@ -671,6 +672,7 @@ function splitData(data: TrainData, options: TrainOptions, scale: number) {
 /** The engine the options ask for, set up for the logits model. */
 async function createEngine(
   options: TrainOptions,
+  chosen: ResolvedEngine,
   setup: {
     logitsModel: tf.LayersModel;
     spec: Spec;
@@ -693,16 +695,8 @@ async function createEngine(
     loss: lossFunction(options.loss),
     ...(setup.supervision === undefined ? {} : { supervision: setup.supervision }),
   };
-  const engine = options.engine ?? 'tfjs';
-  if (engine === 'tfjs') return tfjsEngine(common);
-  return onnxEngine(
-    { ...common, inputSize: setup.inputSize, batchSize: setup.batchSize, random: setup.random, lossTerms: onnxLossTerms(options) },
-    {
-      runtime: engine.onnx,
-      ...(engine.threads === undefined ? {} : { threads: engine.threads }),
-      ...(engine.executionProviders === undefined ? {} : { executionProviders: engine.executionProviders }),
-    },
-  );
+  if (chosen.name === 'tfjs') return tfjsEngine(common);
+  return onnxEngine({ ...common, inputSize: setup.inputSize, batchSize: setup.batchSize, random: setup.random, lossTerms: onnxLossTerms(options) }, chosen);
 }
 
 /** The best-model state a checkpoint carries. */
@@ -743,10 +737,10 @@ async function calibrateModel(
  * weights (`toOnnx`; a few times faster on a CPU, equal to tfjs to float
  * rounding), released afterwards.
  */
-async function withValidationPredictor<T>(model: tf.LayersModel, spec: Spec, engine: TrainOptions['engine'], use: (predictor: tf.LayersModel | TilePredictor) => Promise<T>): Promise<T> {
-  if (engine === undefined || engine === 'tfjs') return use(model);
-  const session = await engine.onnx.InferenceSession.create(toOnnx(model, spec), sessionOptions(engine));
-  const predictor = onnxPredictor(session, engine.onnx.Tensor, { spec, layout: 'NHWC', info: modelInfoOf(model) });
+async function withValidationPredictor<T>(model: tf.LayersModel, spec: Spec, engine: ResolvedEngine, use: (predictor: tf.LayersModel | TilePredictor) => Promise<T>): Promise<T> {
+  if (engine.name === 'tfjs') return use(model);
+  const session = await engine.runtime.InferenceSession.create(toOnnx(model, spec), sessionOptions(engine));
+  const predictor = onnxPredictor(session, engine.runtime.Tensor, { spec, layout: 'NHWC', info: modelInfoOf(model) });
   try {
     return await use(predictor);
   } finally {

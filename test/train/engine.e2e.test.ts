@@ -109,8 +109,10 @@ describe('train with the onnx engine', () => {
     model.dispose();
   });
 
-  it("tfjs-unet/node's train takes engine: 'onnx' and { onnx: 'onnxruntime-node', threads }", async () => {
+  it("tfjs-unet/node registers onnxruntime-node: train takes engine: 'onnx' and { onnx: 'onnxruntime-node', threads }", async () => {
     const { train: trainNode } = await import('../../src/node/index.js');
+    // One train in both entries: the node entry provides the runtime, it does not wrap train.
+    expect(trainNode).toBe(train);
     const spec = unet({ depth: 1, baseFilters: 2, dropout: 0 });
     for (const engine of ['onnx', { onnx: 'onnxruntime-node', threads: 1 }] as const) {
       const model = buildModel(spec, { inputSize: 28, seed: 1 });
