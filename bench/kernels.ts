@@ -6,8 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/index.js';
-import { stockKernel } from '../src/backend/kernels.js';
-import { median } from './util.js';
+import { median, stockKernels } from './util.js';
 
 tf.env().set('IS_TEST', false);
 
@@ -25,13 +24,15 @@ function time(run: () => tf.TensorInfo, runs = 3): number {
 }
 
 const rows: Record<string, string | number>[] = [];
-for (const [backend, shape, kernel] of [
+const CASES = [
   ['cpu', [1, 62, 62, 16], 'Conv2DBackpropFilter'],
   ['wasm', [1, 250, 250, 32], 'Conv2DBackpropFilter'],
   ['wasm', [1, 250, 250, 32], 'Conv2DBackpropInput'],
   ['wasm', [1, 10, 10, 512], 'Conv2DBackpropFilter'],
   ['wasm', [1, 10, 10, 512], 'Conv2DBackpropInput'],
-] as const) {
+] as const;
+const stockOf = await stockKernels(CASES.map(([backend, , kernel]) => [kernel, backend] as const));
+for (const [backend, shape, kernel] of CASES) {
   await useBackend(backend);
   const [n, h, w, c] = shape;
   const x = tf.randomUniform([n, h, w, c]);
@@ -42,7 +43,7 @@ for (const [backend, shape, kernel] of [
   const inputs: tf.NamedTensorMap = kernel === 'Conv2DBackpropFilter' ? { x, dy } : { dy, filter };
   const kernelAttrs = kernel === 'Conv2DBackpropFilter' ? { ...attrs, filterShape: [3, 3, c, c] } : { ...attrs, inputShape: [n, h, w, c] };
   const ours = time(() => tf.engine().runKernel(kernel, inputs, kernelAttrs as never) as unknown as tf.TensorInfo);
-  const stock = stockKernel(kernel, backend);
+  const stock = stockOf.get(`${backend}/${kernel}`);
   const theirs =
     stock === undefined
       ? Number.NaN

@@ -9,9 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { buildModel, leanConvGradients, unet, weightedSoftmaxCrossEntropy, type Depth } from '../src/index.js';
+import { buildModel, leanConvGradients, trainingGraph, unet, weightedSoftmaxCrossEntropy, type Depth } from '../src/index.js';
 import { useBackend } from '../src/node/index.js';
-import { trainingGraph } from '../src/onnx/training/training-graph.js';
 import { median } from './util.js';
 
 const [engine, ...rest] = process.argv.slice(2);

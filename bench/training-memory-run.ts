@@ -8,14 +8,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, leanConvGradients, unet, useBackend, weightedSoftmaxCrossEntropy } from '../src/index.js';
-import { stockKernel } from '../src/backend/kernels.js';
+import { stockKernels } from './util.js';
 
 const [size, base] = process.argv.slice(2, 4).map(Number) as [number, number];
 const mode = process.argv[4] === 'stock' ? 'stock' : 'lean';
 tf.env().set('IS_TEST', false);
+const stock = await stockKernels([['Identity', 'wasm']]);
 await useBackend('wasm');
 if (mode === 'stock') {
-  const identity = stockKernel('Identity', 'wasm')!;
+  const identity = stock.get('wasm/Identity')!;
   tf.unregisterKernel('Identity', 'wasm');
   tf.registerKernel(identity);
 }

@@ -1,6 +1,23 @@
 /** Small helpers shared by the benchmark scripts. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { KernelConfig } from '@tensorflow/tfjs';
+
+/**
+ * tfjs's own kernels for the backends, as its packages register them on
+ * import: call before `useBackend`, which replaces some with this
+ * library's (the benchmarks compare the two through tfjs's public registry).
+ */
+export async function stockKernels(pairs: readonly (readonly [kernelName: string, backendName: string])[]): Promise<Map<string, KernelConfig>> {
+  const tf = await import('@tensorflow/tfjs');
+  if (pairs.some(([, backend]) => backend === 'wasm')) await import('@tensorflow/tfjs-backend-wasm');
+  const found = new Map<string, KernelConfig>();
+  for (const [kernel, backend] of pairs) {
+    const config = tf.getKernel(kernel, backend);
+    if (config !== undefined) found.set(`${backend}/${kernel}`, config);
+  }
+  return found;
+}
 
 /** Median of the values. */
 export function median(values: readonly number[]): number {

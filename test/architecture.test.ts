@@ -27,6 +27,18 @@ describe('module boundaries', () => {
     expect(houseViolations(tree)).toEqual([]);
   });
 
+  it('bench/ measures the library through its public entries only (src/index.ts, src/node/index.ts)', () => {
+    const benchRoot = join(import.meta.dirname, '..', 'bench');
+    const internal = files(benchRoot).flatMap((path) =>
+      importsOf(readFileSync(path, 'utf8'))
+        .map((ref) => ref.specifier)
+        .filter((s) => s.includes('/src/') && !/\/src\/(node\/)?index\.js$/.test(s))
+        .map((s) => `${relative(benchRoot, path)} imports ${s}`),
+    );
+    expect(internal).toEqual([]);
+    expect(files(benchRoot).length).toBeGreaterThan(5);
+  });
+
   it('reads the files it checks: imports of every form, the root entry reaching the rooms', () => {
     expect(tree.size).toBeGreaterThan(80);
     expect(importsOf(tree.get('compile/build.ts')!).map((r) => r.specifier)).toContain('@tensorflow/tfjs');
