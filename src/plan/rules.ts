@@ -176,36 +176,24 @@ export interface RatedCandidate extends PlanCandidate {
 }
 
 /**
- * Test-time augmentation of planned runs: none. Rescoring the 21 saved models
- * of bench:isbi's planned runs (`npm run bench:isbi-tta`) with the 4
- * rotations lowered the pixel error of 20 and the information error of 17,
- * but the challenge Rand error of only 13 (median change -0.006), and not at
- * the default: its three 30-minute seeds went from 0.0437, 0.0444, 0.0444 to
- * 0.0392, 0.0492, 0.0471, its two 60-minute seeds from 0.0436, 0.0343 to
- * 0.0375, 0.0411 (8 flips/rotations: alike). Choosing on the three held-out
- * slices (`'calibrate'`) kept it for one model where it cost 0.03 on slices
- * 16-19. Worth 4-8x the prediction time for pixel accuracy, not for the
- * segmentation: `--tta 4`, `--tta 8` or `--tta calibrate` asks for it.
+ * Test-time augmentation of planned runs: none. On ISBI it lowered pixel and
+ * information errors but not the segmentation's Rand error, for 4-8x the
+ * prediction time (evidence: docs/results-isbi.md); `--tta` asks for it.
  */
 export const PLANNED_TTA = 1;
 
 /**
  * The weights' moving average of planned runs (`train`'s `ema` momentum; 0:
- * none). Under the plan's cosine decay the last weights already settle: in two
- * 30-minute ISBI runs with `--ema 0.999` the last weights and their average
- * scored a challenge Rand error of 0.0385 and 0.0381, 0.0551 and 0.0576 on
- * slices 16-19 (`npx tsx experiments/isbi/score-checkpoint.ts RUN`), so plans do not
- * average; `--ema` asks for it.
+ * none): under the plan's cosine decay the last weights already settle
+ * (evidence: docs/results-isbi.md); `--ema` asks for it.
  */
 export const PLANNED_EMA = 0;
 
 /**
  * Deep supervision in planned runs (`train`'s `deepSupervision: true`,
- * nnU-Net's default): on. Three 30-minute ISBI runs with it scored a challenge
- * Rand error of 0.0437, 0.0444 and 0.0444 on slices 16-19; five without it
- * 0.0396-0.0666 (mean 0.0485), `npm run bench:isbi`. The heads cost a few
- * percent of a step (the candidates are timed with them). `--no-deep-supervision`
- * turns it off.
+ * nnU-Net's default): on, for steadier results across seeds at a few percent
+ * of a step (evidence: docs/results-isbi.md); `--no-deep-supervision` turns
+ * it off.
  */
 export const PLANNED_DEEP_SUPERVISION = true;
 
@@ -257,17 +245,9 @@ export interface TrainingPlan {
 }
 
 /**
- * Below this many steps a run is too short to converge; the planner shrinks
- * the network first. Measured on ISBI 2012 (`npm run bench:isbi`, challenge
- * Rand error on slices 16-19): base 32 with 1830 steps (30 min) scored 0.099
- * and with 3939 steps (60 min, deep supervision) 0.063, while base 16 with
- * 4324-5361 steps (30 min, deep supervision) scored 0.044 in all three seeds:
- * a wider network has to buy more steps than 4000 to be worth its cost (the
- * bound was 3000 before the 60-minute run, 1500 before the 30-minute one).
- * Under this bound the 60-minute plan keeps base 16: 10988, 10491 and 11459
- * steps scored 0.0436, 0.0343 and 0.0451 (seeds 1-3; mean 0.0410 against
- * 0.0404 at 30 minutes with the last weights), with a lower information error
- * (0.0183 against 0.0262) and pixel error (0.0754 against 0.0783).
+ * Below this many steps a run is too short to converge, so the planner
+ * shrinks the network (fewer base filters) before it buys fewer steps
+ * (evidence: docs/results-isbi.md, docs/planning.md).
  */
 export const MIN_STEPS = 6000;
 
@@ -282,13 +262,10 @@ export const BATCHES = [1, 2] as const;
 
 /**
  * A larger batch is chosen over a smaller one only when it sees this many
- * times the labelled pixels in the budget (it gives up optimizer steps for
- * them). The planner's step times vary by up to a third between runs on the
- * same machine (base 16, batch 1 on ISBI 2012: 0.254 and 0.339 s in two
- * `npm run bench:isbi` plans; batch 2: 0.510 and 0.491 s), which flipped the
- * batch between runs without a margin; and every measured ISBI default ran
- * batch 1. On a CPU batch 2 costs about 1.7x batch 1 (1.2x the pixels), so it
- * is chosen where a second tile is nearly free (a GPU backend).
+ * times the labelled pixels in the budget: measured step times vary by up to
+ * a third between runs, which without a margin flips the batch from run to
+ * run; on a CPU a second tile is rarely worth its optimizer steps
+ * (evidence: docs/planning.md).
  */
 export const BATCH_MARGIN = 1.5;
 
