@@ -25,9 +25,26 @@ export interface ClockOptions {
   /** Steps between validations and checkpoints (Infinity: by time only). */
   readonly validationEvery: number;
   readonly checkpointEvery: number;
+  /**
+   * Validations the end of the run keeps time for, in units of the last one
+   * measured (the last validation, and the calibration's predictions with
+   * test-time augmentation). Default 0.
+   */
+  readonly endValidations?: number;
+  /** Whether the end of the run saves a checkpoint. Default false. */
+  readonly endCheckpoint?: boolean;
   /** The current time in milliseconds (default `performance.now`). */
   readonly now?: () => number;
 }
+
+/**
+ * The end's reserve for the calibration, in units of the calibration timed
+ * on the first validation: a trained model's objects take longer to form and
+ * match than an untrained one's.
+ */
+export const END_CALIBRATIONS = 2;
+/** The end's margin, as a share of the budget plus seconds: a garbage collection or a busy core can stretch the last validation of a short budget by more than its 1%. */
+export const END_MARGIN = { share: 0.01, seconds: 0.1 } as const;
 
 /** Time and progress accounting of one training run. */
 export class RunClock {
@@ -40,6 +57,7 @@ export class RunClock {
   private lastCheckpoint: number;
   private validationCost = 0;
   private checkpointCost = 0;
+  private calibrationCost = 0;
   private scheduleStart = 0;
 
   constructor(options: ClockOptions) {
@@ -78,15 +96,37 @@ export class RunClock {
     this.scheduleStart = seconds;
   }
 
-  /** Seconds the end of the run needs: the last validation (and calibration) and a checkpoint. */
-  reserve(validations: number, checkpoint: boolean): number {
-    return validations * this.validationCost + (checkpoint ? this.checkpointCost : 0);
+  /** Records how long a calibration took (timed once, on the first validation). */
+  calibrated(seconds: number): void {
+    this.calibrationCost = seconds;
+  }
+
+  /** Seconds one calibration took. */
+  get calibrationSeconds(): number {
+    return this.calibrationCost;
+  }
+
+  /**
+   * Seconds the end of a timed run keeps: the last validation (and the
+   * calibration's predictions), the calibration, a checkpoint and a margin
+   * ({@link END_CALIBRATIONS}, {@link END_MARGIN}); 0 for a run of steps.
+   */
+  get reserve(): number {
+    if (!this.timed) return 0;
+    const { endValidations = 0, endCheckpoint = false, budgetSeconds } = this.options;
+    return (
+      endValidations * this.validationCost +
+      (endCheckpoint ? this.checkpointCost : 0) +
+      END_CALIBRATIONS * this.calibrationCost +
+      END_MARGIN.share * budgetSeconds +
+      END_MARGIN.seconds
+    );
   }
 
   /** Fraction of the run done at `step`, 0..1: of the steps, or of the training time of the budget. */
-  progress(step: number, reserve: number): number {
+  progress(step: number): number {
     if (!this.timed) return step / this.options.steps;
-    const span = Math.max(1e-9, this.options.budgetSeconds - reserve - this.scheduleStart);
+    const span = Math.max(1e-9, this.options.budgetSeconds - this.reserve - this.scheduleStart);
     return Math.min(1, Math.max(0, this.elapsed() - this.scheduleStart) / span);
   }
 
@@ -96,11 +136,11 @@ export class RunClock {
   }
 
   /** Whether another step fits: the step count, or the budget less the reserve and one more step. */
-  hasTimeFor(step: number, reserve: number): boolean {
+  hasTimeFor(step: number): boolean {
     if (step >= this.options.steps) return false;
     if (!this.timed) return true;
     const perStep = step > this.options.startStep ? 1 / this.stepsPerSecond(step) : 0;
-    return this.elapsed() + perStep + reserve < this.options.budgetSeconds;
+    return this.elapsed() + perStep + this.reserve < this.options.budgetSeconds;
   }
 
   /** Seconds to the end: the budget's, or the steps' at the current speed. */
@@ -109,9 +149,9 @@ export class RunClock {
   }
 
   /** The run's expected steps: the target, or what the rest of the budget buys at the current speed. */
-  expectedSteps(step: number, reserve: number): number {
+  expectedSteps(step: number): number {
     if (!this.timed) return this.options.steps;
-    return Math.min(this.options.steps, step + Math.floor(Math.max(0, this.options.budgetSeconds - this.elapsed() - reserve) * this.stepsPerSecond(step)));
+    return Math.min(this.options.steps, step + Math.floor(Math.max(0, this.options.budgetSeconds - this.elapsed() - this.reserve) * this.stepsPerSecond(step)));
   }
 
   /** Seconds between validations in a timed run: the interval, stretched so validations keep to their share. */

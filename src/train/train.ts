@@ -34,7 +34,7 @@ import { RunClock } from './clock.js';
 import { resolveEngine, unsupported, type EngineChoice, type ResolvedEngine } from './engines.js';
 import { onnxEngine, sessionOptions, tfjsEngine, type EngineSetup, type StepEngine } from './engine.js';
 import { holdOut, lowerIsBetter, validationRecord, validationReport, type LabelledImages, type ValidationMetric, type ValidationRecord } from './validation.js';
-import { evaluateSegmentation, type ScoredImage } from '../metrics/report.js';
+import { evaluateSegmentation, type EvaluationReport, type ScoredImage } from '../metrics/report.js';
 import { ModelSelection, type NamedWeights, type SelectionState } from './selection.js';
 import {
   CHECKPOINT_FORMAT,
@@ -298,6 +298,11 @@ export interface TrainResult {
   readonly baseline?: { readonly polarity: 'bright' | 'dark'; readonly randError: number; readonly panopticQuality: number; readonly ap50: number; readonly foregroundDice: number };
 }
 
+/** The last validation is reserved for as this many of the first (later ones predict more objects). */
+const END_VALIDATION_SLACK = 1.2;
+/** Each test-time-augmented prediction of the calibration is reserved for as this many validations. */
+const END_TTA_SLACK = 1.1;
+
 /** The most of a timed run's training time that validations along the way take by default (`validation.everyMinutes` unset). */
 export const VALIDATION_SHARE = 0.05;
 
@@ -400,179 +405,254 @@ function checkLength(options: TrainOptions): { steps: number; budgetSeconds: num
  * ```
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
-  const run = resolveRun(model, options);
-  const chosen = await resolveEngine(options.engine);
-  const sets = splitData(data, options, run.scale);
-  // Predictions (validation, and the user's later on) apply the normalisation and scale stored in the model.
-  const { scale: _earlierScale, ...earlier } = modelInfoOf(model);
-  attachSpec(model, run.spec, { ...earlier, normalization: run.normalization, ...(run.scale === 1 ? {} : { scale: run.scale }) });
-  const logits = logitsSpec(run.spec);
-  const classes = outputChannels(run.spec);
-  const heads = supervisionHeads(logits, run.inputSize, run.supervised);
-  const logitsModel =
-    heads.length === 0 ? withInputSize(model, logits, run.inputSize) : withSupervisionHeads(model, logits, run.inputSize, heads, { classes, ...(options.seed === undefined ? {} : { seed: options.seed }) });
-  leanConvGradients(logitsModel);
-  const kind = options.kind ?? dataKind([...sets.fit.labels, ...(sets.validation?.labels ?? [])]);
-  // Objects as the kind forms them: tessellations thinned, objects on a background as connected regions.
-  const objects = { thin: kind === 'tissue' };
-  const metric: ValidationMetric = options.validation?.metric ?? (classes !== 2 ? 'iou' : kind === 'tissue' ? 'randError' : 'panopticQuality');
-  const resume = options.resume;
-  const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
-  const tiles = sampleTiles(sets.fit.images, sets.fit.labels, sets.weights, {
-    spec: run.spec,
-    inputSize: run.inputSize,
-    pipeline: options.augmentation ?? PAPER_AUGMENTATION,
-    seed: random,
-    normalization: run.normalization,
-    ...(options.foreground === undefined ? {} : { foreground: options.foreground }),
-  });
-  const supervision = heads.length === 0 ? undefined : { heads, lossWeights: supervisionLossWeights(heads.length) };
-  const engine = await createEngine(options, chosen, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random, supervision });
-  const history: StepRecord[] = [...(resume?.history ?? [])];
-  const validations: ValidationRecord[] = [...(resume?.validations ?? [])];
-  const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
-  if (resume !== undefined) await restore(resume, model, engine, headLayers(logitsModel, heads), run.emaMomentum !== undefined);
-  const clock = runClock(run, options, resume);
-  // The end keeps time for the last validation, the calibration (timed once on the first validation; twice
-  // that, as a trained model's objects take longer to form and match than an untrained one's), a
-  // checkpoint, and 1% of the budget plus 0.1 s as a margin (a garbage collection or a busy core can
-  // stretch the last validation of a seconds-long budget by more than its 1%).
-  let calibrationSeconds = 0;
-  // With test-time augmentation the calibration predicts the validation images `run.tta` times over.
-  const ttaValidations = sets.calibrating && run.tta > 1 ? 1.1 * (run.tta + (run.ttaChoice ? 1 : 0)) : 0;
-  const reserve = () => clock.reserve(sets.validation === undefined ? 0 : 1.2 + ttaValidations, options.checkpoint !== undefined) + 2 * calibrationSeconds + 0.01 * run.budgetSeconds + 0.1;
-  let step = resume?.step ?? 0;
-  let lastValidatedStep = -1;
-  const rateOption = options.learningRate ?? 1e-3;
-
-  const saveCheckpoint = async () => {
-    const began = performance.now();
-    engine.sync();
-    const optimizerWeights = (await engine.optimizerWeights()).map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
-    const headWeights = heads.length === 0 ? undefined : headLayers(logitsModel, heads).flatMap(layerWeightValues);
-    const averageWeights = engine.averageWeights()?.map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
-    await options.checkpoint!.save(checkpointOf({ spec: run.spec, model, optimizerWeights, headWeights, averageWeights, step, random, history, validations, selection, seconds: clock.elapsed() }));
-    clock.checkpointed(began);
-  };
-
-  /** What validations, selection and the finished model see: the weights' moving average with `ema`. */
-  const shown = run.emaMomentum === undefined ? 'trained' : 'averaged';
-
-  /** Validates the current weights (`last`: the run's last weights); returns whether early stopping asks to stop. */
-  const runValidation = async (last = false): Promise<boolean> => {
-    const began = performance.now();
-    engine.sync(shown);
-    const { report, scored } = await withValidationPredictor(model, run.spec, chosen, (predictor) =>
-      validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, instances: objects }),
-    );
-    const record = validationRecord(report, step, clock.elapsed());
-    clock.validated(began);
-    lastValidatedStep = step;
-    validations.push(record);
-    const competes = last || clock.progress(step, reserve()) >= run.selectAfter;
-    const improved = selection.consider(step, record[metric], competes, model, scored);
-    await options.onValidation?.(record, improved);
-    return selection.exhausted(options.earlyStopping?.patience);
-  };
-
-  let stopped: TrainResult['stopped'] = 'completed';
-  let calibration: Calibration | undefined;
-  // The bar the calibrated model is compared with, measured before training (its time is the budget's).
-  const otsu = sets.calibrating ? thresholdBaseline(sets.validation!, { instances: objects }) : undefined;
-  const baseline: TrainResult['baseline'] =
-    otsu === undefined
-      ? undefined
-      : { polarity: otsu.polarity, randError: otsu.report.mean.randError, panopticQuality: otsu.report.mean.panopticQuality, ap50: otsu.report.mean.ap50, foregroundDice: otsu.report.mean.foregroundDice };
+  const settings = resolveRun(model, options);
+  const engine = await resolveEngine(options.engine);
+  const run = await TrainingRun.open(model, data, options, settings, engine);
   try {
-    if (run.timed && sets.validation !== undefined && step === 0) {
-      // A first validation (and calibration) measures what the end of the run must keep time for.
-      await runValidation();
+    await run.measureTheEnd();
+    const stopped = await run.trainSteps();
+    await run.keepWhatWasValidated(stopped);
+    const calibration = await run.calibrateAndStore(stopped);
+    return run.result(stopped, calibration);
+  } finally {
+    await run.dispose();
+  }
+}
+
+/**
+ * One training run's state between its steps: the model and its training
+ * copy, the engine, the tiles, the clock, the records and the best model.
+ * `train` calls its steps in order.
+ */
+class TrainingRun {
+  private step: number;
+  private lastValidatedStep = -1;
+  private readonly history: StepRecord[];
+  private readonly validations: ValidationRecord[];
+  /** What validations, selection and the finished model see: the weights' moving average with `ema`. */
+  private readonly shown: 'trained' | 'averaged';
+  /** The bar the calibrated model is compared with, measured before training (its time is the budget's). */
+  private readonly baseline: TrainResult['baseline'];
+
+  private constructor(
+    private readonly model: tf.LayersModel,
+    private readonly options: TrainOptions,
+    private readonly run: RunSettings,
+    private readonly chosen: ResolvedEngine,
+    private readonly sets: ReturnType<typeof splitData>,
+    private readonly training: TrainingModel,
+    private readonly engine: StepEngine,
+    private readonly tiles: ReturnType<typeof sampleTiles>,
+    private readonly random: Random,
+    private readonly kind: DataKind,
+    private readonly metric: ValidationMetric,
+    private readonly selection: ModelSelection,
+    private readonly clock: RunClock,
+  ) {
+    const resume = options.resume;
+    this.step = resume?.step ?? 0;
+    this.history = [...(resume?.history ?? [])];
+    this.validations = [...(resume?.validations ?? [])];
+    this.shown = run.emaMomentum === undefined ? 'trained' : 'averaged';
+    const otsu = sets.calibrating ? thresholdBaseline(sets.validation!, { instances: this.objects }) : undefined;
+    this.baseline =
+      otsu === undefined
+        ? undefined
+        : { polarity: otsu.polarity, randError: otsu.report.mean.randError, panopticQuality: otsu.report.mean.panopticQuality, ap50: otsu.report.mean.ap50, foregroundDice: otsu.report.mean.foregroundDice };
+  }
+
+  /** Sets a run up: its data, the model's stored settings, the training copy with its heads, the tiles, the engine, and a checkpoint's state. */
+  static async open(model: tf.LayersModel, data: TrainData, options: TrainOptions, run: RunSettings, chosen: ResolvedEngine): Promise<TrainingRun> {
+    const sets = splitData(data, options, run.scale);
+    // Predictions (validation, and the user's later on) apply the normalisation and scale stored in the model.
+    const { scale: _earlierScale, ...earlier } = modelInfoOf(model);
+    attachSpec(model, run.spec, { ...earlier, normalization: run.normalization, ...(run.scale === 1 ? {} : { scale: run.scale }) });
+    const training = trainingModel(model, run, options.seed);
+    const kind = options.kind ?? dataKind([...sets.fit.labels, ...(sets.validation?.labels ?? [])]);
+    const metric: ValidationMetric = options.validation?.metric ?? (training.classes !== 2 ? 'iou' : kind === 'tissue' ? 'randError' : 'panopticQuality');
+    const resume = options.resume;
+    const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
+    const tiles = sampleTiles(sets.fit.images, sets.fit.labels, sets.weights, {
+      spec: run.spec,
+      inputSize: run.inputSize,
+      pipeline: options.augmentation ?? PAPER_AUGMENTATION,
+      seed: random,
+      normalization: run.normalization,
+      ...(options.foreground === undefined ? {} : { foreground: options.foreground }),
+    });
+    const { heads, logitsModel, logits, classes } = training;
+    const supervision = heads.length === 0 ? undefined : { heads, lossWeights: supervisionLossWeights(heads.length) };
+    const engine = await createEngine(options, chosen, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random, supervision });
+    const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
+    if (resume !== undefined) await restore(resume, model, engine, headLayers(logitsModel, heads), run.emaMomentum !== undefined);
+    const clock = runClock(run, options, resume, sets);
+    return new TrainingRun(model, options, run, chosen, sets, training, engine, tiles, random, kind, metric, selection, clock);
+  }
+
+  /** Objects as the kind forms them: tessellations thinned, objects on a background as connected regions. */
+  private get objects(): { thin: boolean } {
+    return { thin: this.kind === 'tissue' };
+  }
+
+  /** A timed run validates (and calibrates) once before training, to know what its end must keep time for. */
+  async measureTheEnd(): Promise<void> {
+    const { run, sets, clock, selection } = this;
+    if (run.timed && sets.validation !== undefined && this.step === 0) {
+      await this.validate();
       if (sets.calibrating && selection.bestScored !== null) {
         const began = performance.now();
-        calibrate(selection.bestScored, { kind });
-        calibrationSeconds = (performance.now() - began) / 1000;
+        calibrate(selection.bestScored, { kind: this.kind });
+        clock.calibrated((performance.now() - began) / 1000);
       }
-      checkBudgetFits(run, options, sets.validation, clock.validationSeconds, calibrationSeconds);
+      checkBudgetFits(run, this.options, sets.validation, clock.validationSeconds, clock.calibrationSeconds);
     }
     // The schedule spans the training time: from after the first validation to the reserve for the end
     // (a resumed run takes its start from the first validation's record).
-    if (step === 0) clock.startSchedule();
-    else clock.startSchedule(validations.find((v) => v.step === 0)?.seconds ?? 0);
+    if (this.step === 0) clock.startSchedule();
+    else clock.startSchedule(this.validations.find((v) => v.step === 0)?.seconds ?? 0);
+  }
+
+  /** Steps until the budget or step target ends the run, early stopping stops it, or the signal aborts it. */
+  async trainSteps(): Promise<TrainResult['stopped']> {
+    const { options, run, clock, engine, sets } = this;
+    const rateOption = options.learningRate ?? 1e-3;
     for (;;) {
       // Let timers and signal handlers run (an AbortSignal timeout, Ctrl-C): backend promises such as
       // wasm's data() resolve as microtasks, so without this the event loop would never turn.
       await yieldToEventLoop();
-      if (options.signal?.aborted === true) {
-        stopped = 'aborted';
-        break;
-      }
-      if (!clock.hasTimeFor(step, reserve())) break;
-      const next = step + 1;
-      const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, run.schedule, clock.progress(step, reserve())) : rateOption(next);
-      const loss = await engine.step(drawBatch(tiles, run.batchSize), rate);
+      if (options.signal?.aborted === true) return 'aborted';
+      if (!clock.hasTimeFor(this.step)) return 'completed';
+      const next = this.step + 1;
+      const rate = typeof rateOption === 'number' ? learningRateAt(rateOption, run.schedule, clock.progress(this.step)) : rateOption(next);
+      const loss = await engine.step(drawBatch(this.tiles, run.batchSize), rate);
       if (!Number.isFinite(loss)) {
         engine.sync(); // the model keeps the last finite step's weights
         throw new TrainingError(next, loss);
       }
-      step = next;
-      if (run.emaMomentum !== undefined) engine.updateAverage(emaMomentumAt(run.emaMomentum, step));
-      history.push({ step, loss });
+      this.step = next;
+      if (run.emaMomentum !== undefined) engine.updateAverage(emaMomentumAt(run.emaMomentum, next));
+      this.history.push({ step: next, loss });
       await options.onStep?.({
-        step,
-        steps: clock.expectedSteps(step, reserve()),
+        step: next,
+        steps: clock.expectedSteps(next),
         loss,
         learningRate: rate,
-        stepsPerSecond: clock.stepsPerSecond(step),
-        etaSeconds: clock.secondsLeft(step),
-        progress: clock.progress(step, reserve()),
+        stepsPerSecond: clock.stepsPerSecond(next),
+        etaSeconds: clock.secondsLeft(next),
+        progress: clock.progress(next),
       });
-      if (sets.validation !== undefined && clock.validationDue(step) && (await runValidation())) {
-        stopped = 'earlyStopping';
-        break;
-      }
-      if (options.checkpoint !== undefined && clock.checkpointDue(step) && step < run.stepTarget) await saveCheckpoint();
+      if (sets.validation !== undefined && clock.validationDue(next) && (await this.validate())) return 'earlyStopping';
+      if (options.checkpoint !== undefined && clock.checkpointDue(next) && next < run.stepTarget) await this.saveCheckpoint();
     }
-    // The last weights are validated too, so the best of the run is really kept.
-    engine.sync(shown);
-    if (sets.validation !== undefined && stopped !== 'aborted' && (lastValidatedStep !== step || selection.best === null)) await runValidation(true);
-    if (options.checkpoint !== undefined) await saveCheckpoint();
+  }
+
+  /** Validates the last weights too (so the best of the run is really kept), saves a checkpoint, and puts the kept weights in the model. */
+  async keepWhatWasValidated(stopped: TrainResult['stopped']): Promise<void> {
+    const { engine, sets, selection, options } = this;
+    engine.sync(this.shown);
+    if (sets.validation !== undefined && stopped !== 'aborted' && (this.lastValidatedStep !== this.step || selection.best === null)) await this.validate(true);
+    if (options.checkpoint !== undefined) await this.saveCheckpoint();
     // The model keeps what was validated (a checkpoint wrote the trained weights into it).
-    engine.sync(shown);
+    engine.sync(this.shown);
     if (selection.bestWeights !== null && (options.keepBest ?? sets.validation !== undefined)) {
       const { manifests, data: blob } = packTensors([selection.bestWeights]);
-      setWeightValues(model, manifests[0]!, blob);
+      setWeightValues(this.model, manifests[0]!, blob);
     }
-    if (sets.calibrating && stopped !== 'aborted') {
-      calibration = await calibrateModel(run, selection.bestScored, { metric, kind }, (tta) =>
-        withValidationPredictor(model, run.spec, chosen, (predictor) =>
-          validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, tta, instances: objects }),
-        ),
-      );
-      const tta = calibration.tta === undefined ? run.tta : calibration.tta.kept ? calibration.tta.count : 1;
-      // A test-time augmentation stored by an earlier run does not describe this calibration.
-      const { tta: _earlier, ...info } = modelInfoOf(model);
-      attachSpec(model, run.spec, { ...info, ...calibration.info, ...(tta > 1 ? { tta } : {}) });
-
-    } else if (run.tta > 1 && !run.ttaChoice) {
-      attachSpec(model, run.spec, { ...modelInfoOf(model), tta: run.tta });
-    }
-  } finally {
-    await engine.dispose();
-    logitsModel.dispose();
   }
-  return {
-    steps: step,
-    seconds: clock.elapsed(),
-    history,
-    validations,
-    best: selection.best,
-    stopped,
-    kind,
-    metric,
-    info: modelInfoOf(model),
-    ...(calibration === undefined ? {} : { calibration }),
-    ...(baseline === undefined ? {} : { baseline }),
-  };
+
+  /** Calibrates the kept model on the held-out images (unless the run was aborted) and stores the result (and the test-time augmentation) in it. */
+  async calibrateAndStore(stopped: TrainResult['stopped']): Promise<Calibration | undefined> {
+    const { model, run, sets } = this;
+    if (!sets.calibrating || stopped === 'aborted') {
+      if (run.tta > 1 && !run.ttaChoice) attachSpec(model, run.spec, { ...modelInfoOf(model), tta: run.tta });
+      return undefined;
+    }
+    const calibration = await calibrateModel(run, this.selection.bestScored, { metric: this.metric, kind: this.kind }, (tta) => this.predictValidation(tta));
+    const tta = calibration.tta === undefined ? run.tta : calibration.tta.kept ? calibration.tta.count : 1;
+    // A test-time augmentation stored by an earlier run does not describe this calibration.
+    const { tta: _earlier, ...info } = modelInfoOf(model);
+    attachSpec(model, run.spec, { ...info, ...calibration.info, ...(tta > 1 ? { tta } : {}) });
+    return calibration;
+  }
+
+  /** What `train` returns. */
+  result(stopped: TrainResult['stopped'], calibration: Calibration | undefined): TrainResult {
+    return {
+      steps: this.step,
+      seconds: this.clock.elapsed(),
+      history: this.history,
+      validations: this.validations,
+      best: this.selection.best,
+      stopped,
+      kind: this.kind,
+      metric: this.metric,
+      info: modelInfoOf(this.model),
+      ...(calibration === undefined ? {} : { calibration }),
+      ...(this.baseline === undefined ? {} : { baseline: this.baseline }),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.engine.dispose();
+    this.training.logitsModel.dispose();
+  }
+
+  /** The validation images' report and predictions, predicted with `tta` flips/rotations. */
+  private predictValidation(tta = 1): Promise<{ report: EvaluationReport; scored: ScoredImage[] }> {
+    const { model, run, sets, options } = this;
+    return withValidationPredictor(model, run.spec, this.chosen, (predictor) =>
+      validationReport(predictor, run.spec, sets.validation!, { inputSize: options.validation?.inputSize ?? run.inputSize, ...(tta === 1 ? {} : { tta }), instances: this.objects }),
+    );
+  }
+
+  /** Validates the current weights (`last`: the run's last weights); returns whether early stopping asks to stop. */
+  private async validate(last = false): Promise<boolean> {
+    const { clock, selection, options } = this;
+    const began = performance.now();
+    this.engine.sync(this.shown);
+    const { report, scored } = await this.predictValidation();
+    const record = validationRecord(report, this.step, clock.elapsed());
+    clock.validated(began);
+    this.lastValidatedStep = this.step;
+    this.validations.push(record);
+    const competes = last || clock.progress(this.step) >= this.run.selectAfter;
+    const improved = selection.consider(this.step, record[this.metric], competes, this.model, scored);
+    await options.onValidation?.(record, improved);
+    return selection.exhausted(options.earlyStopping?.patience);
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const { engine, training, clock } = this;
+    const began = performance.now();
+    engine.sync();
+    const named = (weights: readonly { name: string; shape: readonly number[]; values: Float32Array }[]) => weights.map((n) => ({ name: n.name, shape: [...n.shape], values: n.values }));
+    const optimizerWeights = named(await engine.optimizerWeights());
+    const headWeights = training.heads.length === 0 ? undefined : headLayers(training.logitsModel, training.heads).flatMap(layerWeightValues);
+    const average = engine.averageWeights();
+    const averageWeights = average === undefined ? undefined : named(average);
+    await this.options.checkpoint!.save(
+      checkpointOf({ spec: this.run.spec, model: this.model, optimizerWeights, headWeights, averageWeights, step: this.step, random: this.random, history: this.history, validations: this.validations, selection: this.selection, seconds: clock.elapsed() }),
+    );
+    clock.checkpointed(began);
+  }
+}
+
+/** The model `train` steps: the logits at the training tile size, with deep-supervision heads when asked. */
+interface TrainingModel {
+  readonly logitsModel: tf.LayersModel;
+  readonly logits: Spec;
+  readonly classes: number;
+  readonly heads: readonly SupervisionHead[];
+}
+
+function trainingModel(model: tf.LayersModel, run: RunSettings, seed: number | undefined): TrainingModel {
+  const logits = logitsSpec(run.spec);
+  const classes = outputChannels(run.spec);
+  const heads = supervisionHeads(logits, run.inputSize, run.supervised);
+  const logitsModel =
+    heads.length === 0 ? withInputSize(model, logits, run.inputSize) : withSupervisionHeads(model, logits, run.inputSize, heads, { classes, ...(seed === undefined ? {} : { seed }) });
+  leanConvGradients(logitsModel);
+  return { logitsModel, logits, classes, heads };
 }
 
 /** The checked settings of a run. */
@@ -780,9 +860,13 @@ async function restore(resume: Checkpoint, model: tf.LayersModel, engine: StepEn
 }
 
 /** The clock that lays validations, checkpoints and the schedule over the run's steps or budget. */
-function runClock(run: RunSettings, options: TrainOptions, resume: Checkpoint | undefined): RunClock {
+function runClock(run: RunSettings, options: TrainOptions, resume: Checkpoint | undefined, sets: ReturnType<typeof splitData>): RunClock {
   const given = options.validation;
+  // The end validates once more (with some slack), and with test-time augmentation the calibration predicts the validation images `tta` times over.
+  const ttaValidations = sets.calibrating && run.tta > 1 ? END_TTA_SLACK * (run.tta + (run.ttaChoice ? 1 : 0)) : 0;
   return new RunClock({
+    endValidations: sets.validation === undefined ? 0 : END_VALIDATION_SLACK + ttaValidations,
+    endCheckpoint: options.checkpoint !== undefined,
     steps: run.stepTarget,
     budgetSeconds: run.budgetSeconds,
     startStep: resume?.step ?? 0,

@@ -20,29 +20,42 @@ function fakeClock(options: Partial<ConstructorParameters<typeof RunClock>[0]> =
 }
 
 describe('RunClock', () => {
+  it('keeps for the end: its validations, twice the calibration, the checkpoint and a margin of 1% + 0.1 s', () => {
+    const { clock, advance, at } = fakeClock({ endValidations: 2.5, endCheckpoint: true });
+    expect(clock.reserve).toBeCloseTo(1.1, 12); // the margin alone: 0.01 * 100 + 0.1
+    let began = at();
+    advance(4); // a first validation of 4 s
+    clock.validated(began);
+    clock.calibrated(1.5);
+    began = at();
+    advance(0.5);
+    clock.checkpointed(began);
+    expect(clock.reserve).toBeCloseTo(2.5 * 4 + 2 * 1.5 + 0.5 + 1.1, 12); // 14.6 s
+  });
+
   it('lays progress over the training time: after the first validation, before the reserve', () => {
-    const { clock, advance, at } = fakeClock();
+    const { clock, advance, at } = fakeClock({ endValidations: 2.5 });
     const began = at();
     advance(4); // a first validation of 4 s
     clock.validated(began);
     clock.startSchedule();
-    const reserve = clock.reserve(2.5, false); // 10 s
-    expect(reserve).toBe(10);
-    expect(clock.progress(0, reserve)).toBe(0);
-    advance(43); // half of the 86 s between 4 s and 100 - 10 s
-    expect(clock.progress(10, reserve)).toBeCloseTo(0.5, 12);
+    expect(clock.reserve).toBeCloseTo(11.1, 12); // 2.5 * 4 + 1.1
+    expect(clock.progress(0)).toBe(0);
+    advance(42.45); // half of the 84.9 s between 4 s and 100 - 11.1 s
+    expect(clock.progress(10)).toBeCloseTo(0.5, 12);
     advance(100);
-    expect(clock.progress(20, reserve)).toBe(1);
+    expect(clock.progress(20)).toBe(1);
   });
 
   it('stops when one more step would eat into the reserve', () => {
     const { clock, advance } = fakeClock();
+    clock.calibrated(4.45); // reserve 2 * 4.45 + 1.1 = 10 s
     advance(80);
-    expect(clock.hasTimeFor(40, 10)).toBe(true); // 2 s a step: 80 + 2 + 10 < 100
-    advance(8);
-    expect(clock.hasTimeFor(44, 10)).toBe(false); // 88 + 2 + 10 >= 100
-    expect(clock.secondsLeft(44)).toBeCloseTo(12, 12);
-    expect(clock.expectedSteps(44, 10)).toBe(44 + 1); // 2 s of budget left before the reserve, 0.5 steps/s
+    expect(clock.hasTimeFor(40)).toBe(true); // 2 s a step: 80 + 2 + 10 < 100
+    advance(9);
+    expect(clock.hasTimeFor(44)).toBe(false); // 89 + 2.02 + 10 >= 100
+    expect(clock.secondsLeft(44)).toBeCloseTo(11, 12);
+    expect(clock.expectedSteps(44)).toBe(44); // 1 s of budget before the reserve buys 0.49 steps
   });
 
   it('counts a resumed run from its earlier seconds and steps, and spaces validations and checkpoints', () => {
@@ -60,9 +73,10 @@ describe('RunClock', () => {
   it('counts steps when there is no budget', () => {
     const { clock } = fakeClock({ steps: 200, budgetSeconds: Infinity, validationEvery: 50, checkpointEvery: 100 });
     expect(clock.timed).toBe(false);
-    expect(clock.progress(50, 0)).toBe(0.25);
-    expect(clock.hasTimeFor(199, 0)).toBe(true);
-    expect(clock.hasTimeFor(200, 0)).toBe(false);
+    expect(clock.reserve).toBe(0);
+    expect(clock.progress(50)).toBe(0.25);
+    expect(clock.hasTimeFor(199)).toBe(true);
+    expect(clock.hasTimeFor(200)).toBe(false);
     expect([clock.validationDue(50), clock.validationDue(51), clock.checkpointDue(100)]).toEqual([true, false, true]);
   });
 
