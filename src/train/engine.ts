@@ -11,7 +11,7 @@ import type { Spec } from '../spec/graph.js';
 import type { Random } from '../core/random.js';
 import { tilesToArrays, tilesToTensors, type Tile } from './tiles.js';
 import { permute } from '../onnx/permute.js';
-import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
+import type { OrtSessionLike, OrtTensorConstructor, OrtTensorLike } from '../onnx/predictor.js';
 import { trainingGraph, type TrainingGraph, type TrainingOptimizer } from '../onnx/training/training-graph.js';
 import type { LossTerm } from '../loss/losses.js';
 import type { SupervisionHead } from '../geometry/supervision.js';
@@ -134,90 +134,114 @@ function checkAverage(named: readonly NamedValues[], model: tf.LayersModel): voi
  * the tfjs optimizer, on whatever backend is active.
  */
 export function tfjsEngine(setup: EngineSetup): StepEngine {
-  const optimizer = makeOptimizer(setup.optimizer, setup.learningRate, setup.momentum);
-  const trainable = trainableVariables(setup.logitsModel);
-  // The moving average lives in variables beside the model's; while the model shows it, `stash` keeps the trained weights.
-  let average: tf.Variable[] | undefined;
-  let stash: tf.Tensor[] | undefined;
-  const showTrained = () => {
-    if (stash === undefined) return;
-    trainable.forEach((v, i) => v.assign(stash![i]!));
-    tf.dispose(stash);
-    stash = undefined;
-  };
+  return new TfjsStepEngine(setup);
+}
+
+/** The tfjs engine's state: its optimizer, and the moving average in variables beside the model's. */
+class TfjsStepEngine implements StepEngine {
+  private readonly optimizer: tf.Optimizer;
+  private readonly trainable: tf.Variable[];
+  private average: tf.Variable[] | undefined;
+  /** While the model shows the average, the trained weights. */
+  private stash: tf.Tensor[] | undefined;
+
+  constructor(private readonly setup: EngineSetup) {
+    this.optimizer = makeOptimizer(setup.optimizer, setup.learningRate, setup.momentum);
+    this.trainable = trainableVariables(setup.logitsModel);
+  }
+
+  async step(tiles: readonly Tile[], rate: number): Promise<number> {
+    const { setup, trainable } = this;
+    this.showTrained();
+    setLearningRate(this.optimizer, rate);
+    const supervision = setup.supervision;
+    if (supervision === undefined || supervision.heads.length === 0) {
+      const batch = tilesToTensors(tiles, setup.classes);
+      const { value, grads } = tf.variableGrads(() => setup.loss(batch.y, setup.logitsModel.apply(batch.x, { training: true }) as tf.Tensor, batch.weights) as tf.Scalar, trainable);
+      return this.finish(value, grads, [batch.x, batch.y, batch.weights]);
+    }
+    const arrays = tilesToArrays(tiles, setup.classes, 'NHWC');
+    const targets = [
+      { y: tf.tensor4d(arrays.y, arrays.yShape), weights: tf.tensor3d(arrays.weights, arrays.weightsShape) },
+      ...headTargets(arrays, supervision.heads, 'NHWC').map((t) => ({ y: tf.tensor4d(t.y, t.yShape), weights: tf.tensor3d(t.weights, t.weightsShape) })),
+    ];
+    const x = tf.tensor4d(arrays.x, arrays.xShape);
+    const { value, grads } = tf.variableGrads(() => {
+      const outputs = setup.logitsModel.apply(x, { training: true }) as tf.Tensor[];
+      const losses = outputs.map((logits, k) => tf.mul(setup.loss(targets[k]!.y, logits, targets[k]!.weights), supervision.lossWeights[k]!));
+      return tf.addN(losses) as tf.Scalar;
+    }, trainable);
+    return this.finish(value, grads, [x, ...targets.flatMap((t) => [t.y, t.weights])]);
+  }
+
   /** Applies the gradients of a finite loss and frees the step's tensors. */
-  const finish = async (value: tf.Scalar, grads: tf.NamedTensorMap, inputs: readonly tf.Tensor[]): Promise<number> => {
+  private async finish(value: tf.Scalar, grads: tf.NamedTensorMap, inputs: readonly tf.Tensor[]): Promise<number> {
     const loss = (await value.data())[0]!;
-    if (Number.isFinite(loss)) optimizer.applyGradients(grads);
+    if (Number.isFinite(loss)) this.optimizer.applyGradients(grads);
     tf.dispose([...inputs, value, ...Object.values(grads)]);
     return loss;
-  };
-  return {
-    async step(tiles, rate) {
-      showTrained();
-      setLearningRate(optimizer, rate);
-      const supervision = setup.supervision;
-      if (supervision === undefined || supervision.heads.length === 0) {
-        const batch = tilesToTensors(tiles, setup.classes);
-        const { value, grads } = tf.variableGrads(() => setup.loss(batch.y, setup.logitsModel.apply(batch.x, { training: true }) as tf.Tensor, batch.weights) as tf.Scalar, trainable);
-        return finish(value, grads, [batch.x, batch.y, batch.weights]);
-      }
-      const arrays = tilesToArrays(tiles, setup.classes, 'NHWC');
-      const targets = [
-        { y: tf.tensor4d(arrays.y, arrays.yShape), weights: tf.tensor3d(arrays.weights, arrays.weightsShape) },
-        ...headTargets(arrays, supervision.heads, 'NHWC').map((t) => ({ y: tf.tensor4d(t.y, t.yShape), weights: tf.tensor3d(t.weights, t.weightsShape) })),
-      ];
-      const x = tf.tensor4d(arrays.x, arrays.xShape);
-      const { value, grads } = tf.variableGrads(() => {
-        const outputs = setup.logitsModel.apply(x, { training: true }) as tf.Tensor[];
-        const losses = outputs.map((logits, k) => tf.mul(setup.loss(targets[k]!.y, logits, targets[k]!.weights), supervision.lossWeights[k]!));
-        return tf.addN(losses) as tf.Scalar;
-      }, trainable);
-      return finish(value, grads, [x, ...targets.flatMap((t) => [t.y, t.weights])]);
-    },
-    sync(weights = 'trained') {
-      if (weights === 'trained' || average === undefined) return showTrained();
-      if (stash === undefined) stash = trainable.map((v) => tf.clone(v));
-      trainable.forEach((v, i) => v.assign(average![i]!));
-    },
-    updateAverage(momentum) {
-      showTrained();
-      if (average === undefined) {
-        average = trainable.map((v) => tf.variable(v, false));
-        return;
-      }
-      tf.tidy(() => average!.forEach((a, i) => a.assign(tf.add(tf.mul(a, momentum), tf.mul(trainable[i]!, 1 - momentum)))));
-    },
-    averageWeights() {
-      return average?.map((a, i) => ({ name: setup.logitsModel.trainableWeights[i]!.originalName, shape: [...a.shape], values: Float32Array.from(a.dataSync()) }));
-    },
-    setAverageWeights(named) {
-      checkAverage(named, setup.logitsModel);
-      tf.dispose(average ?? []);
-      average = named.map((n) => tf.variable(tf.tensor(n.values, [...n.shape]), false));
-    },
-    reload() {
-      // The model's weights were set from outside (a resume): they are the trained ones now.
-      tf.dispose(stash ?? []);
-      stash = undefined;
-    },
-    async optimizerWeights() {
-      const named = await optimizer.getWeights();
-      const values = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], values: Float32Array.from(n.tensor.dataSync()) }));
-      tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
-      return values;
-    },
-    async setOptimizerWeights(named) {
-      const tensors = named.map((e) => ({ name: e.name, tensor: tf.tensor(e.values, [...e.shape]) }));
-      await optimizer.setWeights(tensors);
-      tf.dispose(tensors.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
-    },
-    async dispose() {
-      // The model keeps what it shows (the average, when the run ends showing it).
-      tf.dispose([...(stash ?? []), ...(average ?? [])]);
-      if (optimizer !== setup.optimizer) optimizer.dispose();
-    },
-  };
+  }
+
+  /** Puts the trained weights back in the model when it shows the average. */
+  private showTrained(): void {
+    const stash = this.stash;
+    if (stash === undefined) return;
+    this.trainable.forEach((v, i) => v.assign(stash[i]!));
+    tf.dispose(stash);
+    this.stash = undefined;
+  }
+
+  sync(weights: WeightSet = 'trained'): void {
+    const average = this.average;
+    if (weights === 'trained' || average === undefined) return this.showTrained();
+    if (this.stash === undefined) this.stash = this.trainable.map((v) => tf.clone(v));
+    this.trainable.forEach((v, i) => v.assign(average[i]!));
+  }
+
+  updateAverage(momentum: number): void {
+    this.showTrained();
+    const average = this.average;
+    if (average === undefined) {
+      this.average = this.trainable.map((v) => tf.variable(v, false));
+      return;
+    }
+    tf.tidy(() => average.forEach((a, i) => a.assign(tf.add(tf.mul(a, momentum), tf.mul(this.trainable[i]!, 1 - momentum)))));
+  }
+
+  averageWeights(): NamedValues[] | undefined {
+    return this.average?.map((a, i) => ({ name: this.setup.logitsModel.trainableWeights[i]!.originalName, shape: [...a.shape], values: Float32Array.from(a.dataSync()) }));
+  }
+
+  setAverageWeights(named: readonly NamedValues[]): void {
+    checkAverage(named, this.setup.logitsModel);
+    tf.dispose(this.average ?? []);
+    this.average = named.map((n) => tf.variable(tf.tensor(n.values, [...n.shape]), false));
+  }
+
+  reload(): void {
+    // The model's weights were set from outside (a resume): they are the trained ones now.
+    tf.dispose(this.stash ?? []);
+    this.stash = undefined;
+  }
+
+  async optimizerWeights(): Promise<NamedValues[]> {
+    const named = await this.optimizer.getWeights();
+    const values = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], values: Float32Array.from(n.tensor.dataSync()) }));
+    tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
+    return values;
+  }
+
+  async setOptimizerWeights(named: readonly NamedValues[]): Promise<void> {
+    const tensors = named.map((e) => ({ name: e.name, tensor: tf.tensor(e.values, [...e.shape]) }));
+    await this.optimizer.setWeights(tensors);
+    tf.dispose(tensors.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
+  }
+
+  async dispose(): Promise<void> {
+    // The model keeps what it shows (the average, when the run ends showing it).
+    tf.dispose([...(this.stash ?? []), ...(this.average ?? [])]);
+    if (this.optimizer !== this.setup.optimizer) this.optimizer.dispose();
+  }
 }
 
 /** Options of the onnx engine. */
@@ -266,10 +290,7 @@ function graphOptimizer(option: EngineSetup['optimizer'], momentum: number): Tra
  * @throws {@link ArgumentError} for an option the graph cannot compute (a tf.Optimizer, a focal term),
  *   naming it, before any step runs.
  */
-export async function onnxEngine(
-  setup: EngineSetup & { readonly inputSize: number; readonly batchSize: number; readonly random: Random; readonly lossTerms: readonly LossTerm[] },
-  options: OnnxEngineOptions,
-): Promise<StepEngine> {
+export async function onnxEngine(setup: OnnxEngineSetup, options: OnnxEngineOptions): Promise<StepEngine> {
   const optimizer = graphOptimizer(setup.optimizer, setup.momentum);
   const graph: TrainingGraph = trainingGraph(setup.spec, {
     inputSize: setup.inputSize,
@@ -278,152 +299,194 @@ export async function onnxEngine(
     loss: setup.lossTerms,
     ...(setup.supervision === undefined ? {} : { supervision: setup.supervision }),
   });
-  const { Tensor } = options.runtime;
   const session = await options.runtime.InferenceSession.create(graph.bytes, sessionOptions(options));
-  // The graph lists parameters in spec order, tfjs in its layer order (they differ where branches meet,
-  // e.g. a residual unit's shortcut): every parameter is bound to its tfjs weight by name.
-  const trainable = setup.logitsModel.trainableWeights;
+  return new OnnxStepEngine(setup, graph, optimizer, session, options.runtime.Tensor);
+}
+
+/** What the onnx engine is built from: both engines' setup and the graph's fixed batch shape, dropout's generator and the loss terms. */
+type OnnxEngineSetup = EngineSetup & { readonly inputSize: number; readonly batchSize: number; readonly random: Random; readonly lossTerms: readonly LossTerm[] };
+
+type GraphParameter = TrainingGraph['parameters'][number];
+
+/** A graph parameter bound to its tfjs weight: the variable and its place in the logits model's trainable weights. */
+interface BoundParameter {
+  readonly p: GraphParameter;
+  readonly variable: tf.Variable;
+  readonly tfjsIndex: number;
+}
+
+/**
+ * Binds every graph parameter to its tfjs weight by name: the graph lists
+ * parameters in spec order, tfjs in its layer order (they differ where
+ * branches meet, e.g. a residual unit's shortcut).
+ */
+function bindParameters(graph: TrainingGraph, logitsModel: tf.LayersModel): BoundParameter[] {
+  const trainable = logitsModel.trainableWeights;
   if (trainable.length !== graph.parameters.length) throw new Error(`unreachable: ${trainable.length} trainable weights, ${graph.parameters.length} graph parameters`);
   const tfjsIndex = new Map(trainable.map((w, i) => [w.originalName.replace(/_\d+$/, ''), i]));
-  const allVariables = trainableVariables(setup.logitsModel);
-  const bound = graph.parameters.map((p) => {
+  const allVariables = trainableVariables(logitsModel);
+  return graph.parameters.map((p) => {
     const index = tfjsIndex.get(`${p.layer}/${p.key}`);
     if (index === undefined) throw new Error(`unreachable: no tfjs weight ${p.layer}/${p.key}`);
-    return { index, variable: allVariables[index]! };
+    return { p, variable: allVariables[index]!, tfjsIndex: index };
   });
-  const variables = bound.map((b) => b.variable);
-  const weightByName = new Map(setup.logitsModel.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
-  const state = new Map<string, Float32Array>();
+}
+
+/** Values in tfjs's layout as a copy in the graph's. */
+const toGraph = (values: Float32Array, p: GraphParameter) => (p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.tfjsShape, p.fromTfjs));
+/** A parameter's (or its slot's) values in the graph's layout as a copy in tfjs's layout. */
+const toTfjs = (values: Float32Array, p: GraphParameter) => (p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.shape, inverse(p.fromTfjs)));
+
+/**
+ * The onnx engine's state between steps: parameters, optimizer slots and
+ * batch-norm statistics as the graph's inputs (each step's outputs become the
+ * next step's inputs), the iteration count and the weights' moving average.
+ */
+class OnnxStepEngine implements StepEngine {
+  /** The graph's state inputs by name: parameters, slots, statistics. */
+  private readonly state = new Map<string, Float32Array>();
   /** The parameters' moving average, in the graph's layout (none before the first update). */
-  let average: Map<string, Float32Array> | undefined;
-  let iterations = 0;
+  private average: Map<string, Float32Array> | undefined;
+  private iterations = 0;
+  private readonly bound: BoundParameter[];
+  private readonly parameterOf: Map<string, BoundParameter>;
+  private readonly weightByName: Map<string, tf.LayerVariable>;
+  /** Optimizer slots in tfjs's order: by slot kind (m before v), then by the variable's place in tfjs's list. */
+  private readonly slotsInTfjsOrder: TrainingGraph['slots'];
 
-  const toGraph = (values: Float32Array, fromTfjs: readonly number[] | undefined, tfjsShape: readonly number[]) => (fromTfjs === undefined ? Float32Array.from(values) : permute(values, tfjsShape, fromTfjs));
-  /** A parameter's (or its slot's) values in the graph's layout as a copy in tfjs's layout. */
-  const toTfjs = (values: Float32Array, p: TrainingGraph['parameters'][number]) => (p.fromTfjs === undefined ? Float32Array.from(values) : permute(values, p.shape, inverse(p.fromTfjs)));
-  const reload = () => {
-    graph.parameters.forEach((p, i) => state.set(p.input, toGraph(variables[i]!.dataSync() as Float32Array, p.fromTfjs, p.tfjsShape)));
-    for (const s of graph.statistics) state.set(s.input, Float32Array.from(weightByName.get(s.tfjsName)!.read().dataSync()));
-  };
-  reload();
-  for (const s of graph.slots) state.set(s.input, new Float32Array(size(s.shape)));
-  const parameterOf = new Map(graph.parameters.map((p, i) => [p.input, { p, variable: variables[i]!, tfjsIndex: bound[i]!.index }]));
-  // Optimizer slots in tfjs's order: by slot kind (m before v), then by the variable's place in tfjs's list.
-  const slotKind = (s: { tfjsName: string }) => s.tfjsName.slice(s.tfjsName.lastIndexOf('/') + 1);
-  const kinds = [...new Set(graph.slots.map(slotKind))];
-  const slotsInTfjsOrder = [...graph.slots].sort(
-    (a, b) => kinds.indexOf(slotKind(a)) - kinds.indexOf(slotKind(b)) || parameterOf.get(a.parameter)!.tfjsIndex - parameterOf.get(b.parameter)!.tfjsIndex,
-  );
+  constructor(
+    private readonly setup: OnnxEngineSetup,
+    private readonly graph: TrainingGraph,
+    private readonly optimizer: TrainingOptimizer,
+    private readonly session: OrtSessionLike,
+    private readonly Tensor: OrtTensorConstructor,
+  ) {
+    this.bound = bindParameters(graph, setup.logitsModel);
+    this.parameterOf = new Map(this.bound.map((b) => [b.p.input, b]));
+    this.weightByName = new Map(setup.logitsModel.weights.map((w) => [w.originalName.replace(/_\d+$/, ''), w]));
+    this.reload();
+    for (const s of graph.slots) this.state.set(s.input, new Float32Array(size(s.shape)));
+    const slotKind = (s: { tfjsName: string }) => s.tfjsName.slice(s.tfjsName.lastIndexOf('/') + 1);
+    const kinds = [...new Set(graph.slots.map(slotKind))];
+    this.slotsInTfjsOrder = [...graph.slots].sort(
+      (a, b) => kinds.indexOf(slotKind(a)) - kinds.indexOf(slotKind(b)) || this.parameterOf.get(a.parameter)!.tfjsIndex - this.parameterOf.get(b.parameter)!.tfjsIndex,
+    );
+  }
 
-  const dropoutMask = (shape: readonly number[], rate: number) => {
+  async step(tiles: readonly Tile[], rate: number): Promise<number> {
+    const t = this.iterations + 1;
+    const result = await this.session.run(this.feeds(tiles, rate, t));
+    const loss = (result[this.graph.loss]!.data as Float32Array)[0]!;
+    if (Number.isFinite(loss)) {
+      for (const p of this.graph.parameters) this.state.set(p.input, result[p.next]!.data as Float32Array);
+      for (const s of [...this.graph.slots, ...this.graph.statistics]) this.state.set(s.input, result[s.next]!.data as Float32Array);
+      this.iterations = t;
+    }
+    return loss;
+  }
+
+  /** The graph's inputs for step `t`: the batch (and the heads' targets), the rate and Adam's bias corrections, the state, dropout masks. */
+  private feeds(tiles: readonly Tile[], rate: number, t: number): Record<string, OrtTensorLike> {
+    const { graph, optimizer, Tensor, setup } = this;
+    const batch = tilesToArrays(tiles, setup.classes, 'NCHW');
+    const scalar = (v: number) => new Tensor('float32', Float32Array.of(v), []);
+    const feeds: Record<string, OrtTensorLike> = {
+      [graph.image.name]: new Tensor('float32', batch.x, batch.xShape),
+      [graph.labels.name]: new Tensor('float32', batch.y, batch.yShape),
+      [graph.weights.name]: new Tensor('float32', batch.weights, batch.weightsShape),
+      [graph.scalars.learningRate!]: scalar(rate),
+    };
+    if (graph.heads.length > 0) {
+      headTargets(batch, setup.supervision!.heads, 'NCHW').forEach((target, k) => {
+        feeds[graph.heads[k]!.labels.name] = new Tensor('float32', target.y, target.yShape);
+        feeds[graph.heads[k]!.weights.name] = new Tensor('float32', target.weights, target.weightsShape);
+      });
+    }
+    if (optimizer.kind === 'adam') {
+      feeds[graph.scalars.oneMinusBeta1Power!] = scalar(1 - optimizer.beta1 ** t);
+      feeds[graph.scalars.oneMinusBeta2Power!] = scalar(1 - optimizer.beta2 ** t);
+    }
+    for (const p of graph.parameters) feeds[p.input] = new Tensor('float32', this.state.get(p.input)!, p.shape);
+    for (const s of [...graph.slots, ...graph.statistics]) feeds[s.input] = new Tensor('float32', this.state.get(s.input)!, s.shape);
+    for (const m of graph.dropoutMasks) feeds[m.name] = new Tensor('float32', this.dropoutMask(m.shape, m.rate), m.shape);
+    return feeds;
+  }
+
+  /** Inverted dropout's mask, drawn from the run's seeded generator. */
+  private dropoutMask(shape: readonly number[], rate: number): Float32Array {
     const mask = new Float32Array(size(shape));
     const keep = 1 / (1 - rate);
-    for (let i = 0; i < mask.length; i++) mask[i] = setup.random.uniform() < rate ? 0 : keep;
+    for (let i = 0; i < mask.length; i++) mask[i] = this.setup.random.uniform() < rate ? 0 : keep;
     return mask;
-  };
-  const scalar = (v: number) => new Tensor('float32', Float32Array.of(v), []);
+  }
 
-  return {
-    async step(tiles, rate) {
-      const batch = tilesToArrays(tiles, setup.classes, 'NCHW');
-      const t = iterations + 1;
-      const feeds: Record<string, ReturnType<typeof scalar>> = {
-        [graph.image.name]: new Tensor('float32', batch.x, batch.xShape),
-        [graph.labels.name]: new Tensor('float32', batch.y, batch.yShape),
-        [graph.weights.name]: new Tensor('float32', batch.weights, batch.weightsShape),
-        [graph.scalars.learningRate!]: scalar(rate),
-      };
-      if (graph.heads.length > 0) {
-        headTargets(batch, setup.supervision!.heads, 'NCHW').forEach((t, k) => {
-          feeds[graph.heads[k]!.labels.name] = new Tensor('float32', t.y, t.yShape);
-          feeds[graph.heads[k]!.weights.name] = new Tensor('float32', t.weights, t.weightsShape);
-        });
+  sync(weights: WeightSet = 'trained'): void {
+    const source = weights === 'averaged' && this.average !== undefined ? this.average : this.state;
+    tf.tidy(() => {
+      for (const { p, variable } of this.bound) variable.assign(tf.tensor(toTfjs(source.get(p.input)!, p), [...p.tfjsShape]));
+      for (const s of this.graph.statistics) this.weightByName.get(s.tfjsName)!.write(tf.tensor(this.state.get(s.input)!, [...s.shape]));
+    });
+  }
+
+  reload(): void {
+    for (const { p, variable } of this.bound) this.state.set(p.input, toGraph(variable.dataSync() as Float32Array, p));
+    for (const s of this.graph.statistics) this.state.set(s.input, Float32Array.from(this.weightByName.get(s.tfjsName)!.read().dataSync()));
+  }
+
+  updateAverage(momentum: number): void {
+    if (this.average === undefined) {
+      this.average = new Map(this.graph.parameters.map((p) => [p.input, Float32Array.from(this.state.get(p.input)!)]));
+      return;
+    }
+    const rest = 1 - momentum;
+    for (const p of this.graph.parameters) {
+      const a = this.average.get(p.input)!;
+      const w = this.state.get(p.input)!;
+      for (let i = 0; i < a.length; i++) a[i] = momentum * a[i]! + rest * w[i]!;
+    }
+  }
+
+  averageWeights(): NamedValues[] | undefined {
+    const average = this.average;
+    if (average === undefined) return undefined;
+    const byTfjsIndex = new Map(this.bound.map((b) => [b.tfjsIndex, b.p]));
+    return this.setup.logitsModel.trainableWeights.map((w, i) => {
+      const p = byTfjsIndex.get(i)!;
+      return { name: w.originalName, shape: [...p.tfjsShape], values: toTfjs(average.get(p.input)!, p) };
+    });
+  }
+
+  setAverageWeights(named: readonly NamedValues[]): void {
+    checkAverage(named, this.setup.logitsModel);
+    this.average = new Map(this.bound.map(({ p, tfjsIndex }) => [p.input, toGraph(named[tfjsIndex]!.values, p)]));
+  }
+
+  async optimizerWeights(): Promise<NamedValues[]> {
+    const slots = this.slotsInTfjsOrder.map((s) => {
+      const { p, variable } = this.parameterOf.get(s.parameter)!;
+      return { name: s.tfjsName.replace(p.input, variable.name), shape: [...p.tfjsShape], values: toTfjs(this.state.get(s.input)!, p) };
+    });
+    return [{ name: 'iter', shape: [], values: Float32Array.of(this.iterations) }, ...slots];
+  }
+
+  async setOptimizerWeights(named: readonly NamedValues[]): Promise<void> {
+    // As tfjs's optimizers: the iteration count first, then the slots by position (names carry per-process suffixes).
+    const [iter, ...saved] = named;
+    if (iter?.name !== 'iter' || saved.length !== this.slotsInTfjsOrder.length) {
+      throw new ArgumentError('resume.optimizerWeights', `must hold the iteration count and ${this.graph.slots.length} slots of this optimizer (the checkpoint is of another optimizer or model)`, `${named.length} tensors`);
+    }
+    this.slotsInTfjsOrder.forEach((s, i) => {
+      const { p } = this.parameterOf.get(s.parameter)!;
+      const values = saved[i]!;
+      if (values.values.length !== size(p.tfjsShape)) {
+        throw new ArgumentError('resume.optimizerWeights', `must hold a slot of shape [${p.tfjsShape.join(', ')}] for '${s.tfjsName}'`, `${values.name} [${values.shape.join(', ')}]`);
       }
-      if (optimizer.kind === 'adam') {
-        feeds[graph.scalars.oneMinusBeta1Power!] = scalar(1 - optimizer.beta1 ** t);
-        feeds[graph.scalars.oneMinusBeta2Power!] = scalar(1 - optimizer.beta2 ** t);
-      }
-      for (const p of graph.parameters) feeds[p.input] = new Tensor('float32', state.get(p.input)!, p.shape);
-      for (const s of [...graph.slots, ...graph.statistics]) feeds[s.input] = new Tensor('float32', state.get(s.input)!, s.shape);
-      for (const m of graph.dropoutMasks) feeds[m.name] = new Tensor('float32', dropoutMask(m.shape, m.rate), m.shape);
-      const result = await session.run(feeds);
-      const loss = (result[graph.loss]!.data as Float32Array)[0]!;
-      if (Number.isFinite(loss)) {
-        for (const p of graph.parameters) state.set(p.input, result[p.next]!.data as Float32Array);
-        for (const s of [...graph.slots, ...graph.statistics]) state.set(s.input, result[s.next]!.data as Float32Array);
-        iterations = t;
-      }
-      return loss;
-    },
-    sync(weights = 'trained') {
-      const source = weights === 'averaged' && average !== undefined ? average : state;
-      tf.tidy(() => {
-        graph.parameters.forEach((p, i) => {
-          const values = source.get(p.input)!;
-          variables[i]!.assign(tf.tensor(toTfjs(values, p), [...p.tfjsShape]));
-        });
-        for (const s of graph.statistics) weightByName.get(s.tfjsName)!.write(tf.tensor(state.get(s.input)!, [...s.shape]));
-      });
-    },
-    reload,
-    updateAverage(momentum) {
-      if (average === undefined) {
-        average = new Map(graph.parameters.map((p) => [p.input, Float32Array.from(state.get(p.input)!)]));
-        return;
-      }
-      const rest = 1 - momentum;
-      for (const p of graph.parameters) {
-        const a = average.get(p.input)!;
-        const w = state.get(p.input)!;
-        for (let i = 0; i < a.length; i++) a[i] = momentum * a[i]! + rest * w[i]!;
-      }
-    },
-    averageWeights() {
-      if (average === undefined) return undefined;
-      const byTfjsIndex = new Map(graph.parameters.map((p) => [parameterOf.get(p.input)!.tfjsIndex, p]));
-      return trainable.map((w, i) => {
-        const p = byTfjsIndex.get(i)!;
-        const values = average!.get(p.input)!;
-        return { name: w.originalName, shape: [...p.tfjsShape], values: toTfjs(values, p) };
-      });
-    },
-    setAverageWeights(named) {
-      checkAverage(named, setup.logitsModel);
-      average = new Map(graph.parameters.map((p) => {
-        const saved = named[parameterOf.get(p.input)!.tfjsIndex]!;
-        return [p.input, toGraph(saved.values, p.fromTfjs, p.tfjsShape)];
-      }));
-    },
-    async optimizerWeights() {
-      const slots = slotsInTfjsOrder.map((s) => {
-        const { p, variable } = parameterOf.get(s.parameter)!;
-        const values = state.get(s.input)!;
-        return {
-          name: s.tfjsName.replace(p.input, variable.name),
-          shape: [...p.tfjsShape],
-          values: toTfjs(values, p),
-        };
-      });
-      return [{ name: 'iter', shape: [], values: Float32Array.of(iterations) }, ...slots];
-    },
-    async setOptimizerWeights(named) {
-      // As tfjs's optimizers: the iteration count first, then the slots by position (names carry per-process suffixes).
-      const [iter, ...saved] = named;
-      if (iter?.name !== 'iter' || saved.length !== slotsInTfjsOrder.length) {
-        throw new ArgumentError('resume.optimizerWeights', `must hold the iteration count and ${graph.slots.length} slots of this optimizer (the checkpoint is of another optimizer or model)`, `${named.length} tensors`);
-      }
-      slotsInTfjsOrder.forEach((s, i) => {
-        const { p } = parameterOf.get(s.parameter)!;
-        const values = saved[i]!;
-        if (values.values.length !== size(p.tfjsShape)) {
-          throw new ArgumentError('resume.optimizerWeights', `must hold a slot of shape [${p.tfjsShape.join(', ')}] for '${s.tfjsName}'`, `${values.name} [${values.shape.join(', ')}]`);
-        }
-        state.set(s.input, toGraph(values.values, p.fromTfjs, p.tfjsShape));
-      });
-      iterations = iter.values[0]!;
-    },
-    async dispose() {
-      await session.release?.();
-    },
-  };
+      this.state.set(s.input, toGraph(values.values, p));
+    });
+    this.iterations = iter.values[0]!;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release?.();
+  }
 }
