@@ -1,15 +1,17 @@
 /**
  * One engine's U-Net training step in its own process (so peak RSS is its own):
- *   tsx bench/train-step-run.ts <onnx|wasm> <depth> <base> <size> <batch> <valid|same> <bn 0|1> <runs> <threads>
+ *   tsx bench/train-step-run.ts <onnx|train-onnx|wasm> <depth> <base> <size> <batch> <valid|same> <bn 0|1> <runs> <threads>
  * onnx: the graph from `trainingGraph` (forward, weighted CE, backward, Adam update) in an
- * onnxruntime-node session, state fed back as `train` does; wasm: tfjs's threaded wasm backend
+ * onnxruntime-node session, state fed back as `train` does (the engine alone); train-onnx: the
+ * same step as `train` runs it with the onnx engine (tiles drawn from a larger image, no
+ * augmentation, no weight map), timed between its `onStep` calls; wasm: tfjs's threaded wasm backend
  * (tfjs-unet/node), `tf.variableGrads` + Adam as `train` does. Random data. Prints one JSON line:
  * the median step of `runs` after a warm-up step, the peak RSS, and the RSS after a tenth of the
  * steps and after the last.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { buildModel, leanConvGradients, trainingGraph, unet, weightedSoftmaxCrossEntropy, type Depth } from '../src/index.js';
+import { buildModel, leanConvGradients, train, trainingGraph, unet, weightedSoftmaxCrossEntropy, type Depth } from '../src/index.js';
 import { useBackend } from '../src/node/index.js';
 import { median } from './util.js';
 
@@ -53,6 +55,31 @@ if (engine === 'onnx') {
     if (r > 0) times.push((performance.now() - start) / 1000);
     rssAfter.push(rss());
   }
+} else if (engine === 'train-onnx') {
+  await useBackend('wasm');
+  tf.env().set('IS_TEST', false);
+  const model = buildModel(spec, { inputSize: size, seed: 1 });
+  const side = 2 * size;
+  const image = { data: random(side * side), width: side, height: side };
+  const labels = { data: Uint8Array.from({ length: side * side }, (_, i) => (i % side < side / 2 ? 1 : 0)), width: side, height: side };
+  const stamps: number[] = [];
+  await train(model, { images: [image], labels: [labels], weights: 'none' }, {
+    steps: runs + 1,
+    inputSize: size,
+    batchSize: batch,
+    optimizer: 'adam',
+    learningRate: 1e-6,
+    augmentation: [],
+    engine: { onnx: ort, threads },
+    calibrate: false,
+    onStep: () => {
+      stamps.push(performance.now());
+      rssAfter.push(rss());
+    },
+  });
+  // The first step includes the session's warm-up: steps 2.. are timed from the previous onStep.
+  for (let i = 1; i < stamps.length; i++) times.push((stamps[i]! - stamps[i - 1]!) / 1000);
+  model.dispose();
 } else {
   await useBackend('wasm');
   tf.env().set('IS_TEST', false);
@@ -74,7 +101,12 @@ if (engine === 'onnx') {
 }
 console.log(
   JSON.stringify({
-    engine: engine === 'onnx' ? `onnx engine (onnxruntime-node ${ort.env.versions.node}), ${threads} thread(s)` : `tfjs wasm, ${threads} threads`,
+    engine:
+      engine === 'onnx'
+        ? `onnx engine (onnxruntime-node ${ort.env.versions.node}), ${threads} thread(s)`
+        : engine === 'train-onnx'
+          ? `train with the onnx engine, ${threads} thread(s)`
+          : `tfjs wasm, ${threads} threads`,
     config: `depth ${depth}, base ${base}, ${padding}${batchNorm ? ' + batch norm' : ''}, input ${size}, batch ${batch}`,
     stepSeconds: median(times),
     runs: times,

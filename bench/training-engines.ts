@@ -22,7 +22,7 @@ const lastJson = <T>(out: string) => JSON.parse(out.trim().split('\n').at(-1)!) 
 
 type Config = readonly [depth: number, base: number, size: number, batch: number, padding: 'valid' | 'same', batchNorm: boolean, runs: number];
 
-function node(engine: 'onnx' | 'wasm', c: Config): StepRow {
+function node(engine: 'onnx' | 'train-onnx' | 'wasm', c: Config): StepRow {
   const [depth, base, size, batch, padding, bn, runs] = c;
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'train-step-run.ts'), engine, ...[depth, base, size, batch, padding, bn ? 1 : 0, runs, THREADS].map(String)], {
     encoding: 'utf8',
@@ -43,6 +43,8 @@ function torch(c: Config): StepRow | undefined {
 export interface EngineComparison {
   readonly config: string;
   readonly onnx: StepRow;
+  /** The same step as `train` runs it (the loop around the engine included). */
+  readonly train: StepRow;
   readonly wasm?: StepRow;
   readonly torch?: StepRow;
 }
@@ -56,9 +58,10 @@ export function benchTrainingEngines(full: boolean): EngineComparison[] {
   ];
   return configs.map(({ config, wasm }) => {
     const onnx = node('onnx', config);
+    const inTrain = node('train-onnx', config);
     const t = torch(config);
     const w = wasm ? node('wasm', config) : undefined;
-    return { config: onnx.config, onnx, ...(w === undefined ? {} : { wasm: w }), ...(t === undefined ? {} : { torch: t }) };
+    return { config: onnx.config, onnx, train: inTrain, ...(w === undefined ? {} : { wasm: w }), ...(t === undefined ? {} : { torch: t }) };
   });
 }
 
@@ -66,6 +69,8 @@ export function formatEngineRows(rows: readonly EngineComparison[]) {
   return rows.map((r) => ({
     config: r.config,
     'onnx engine s': +r.onnx.stepSeconds.toFixed(3),
+    'in train s': +r.train.stepSeconds.toFixed(3),
+    'train / engine': +(r.train.stepSeconds / r.onnx.stepSeconds).toFixed(2),
     'tfjs wasm s': r.wasm === undefined ? '-' : +r.wasm.stepSeconds.toFixed(3),
     'PyTorch s': r.torch === undefined ? 'torch not importable' : +r.torch.stepSeconds.toFixed(3),
     'onnx / PyTorch': r.torch === undefined ? '-' : +(r.onnx.stepSeconds / r.torch.stepSeconds).toFixed(2),
