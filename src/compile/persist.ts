@@ -50,6 +50,8 @@ export async function loadModel(source: string | tf.io.IOHandler): Promise<Loade
   try {
     model = await tf.loadLayersModel(source);
   } catch (error) {
+    // An IO handler's own error already names the file and what is wrong with it.
+    if (error instanceof ArgumentError) throw error;
     throw new ArgumentError('source', `must hold a readable tfjs layers model (${(error as Error).message})`, where);
   }
   let spec: Spec | undefined;

@@ -36,7 +36,8 @@ export class ArgumentError extends Error {
 
 /** Renders a received value compactly for an error message. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  // Long strings keep their end too: a path's file name is what the reader needs.
+  if (typeof value === 'string') return JSON.stringify(value.length > 120 ? `${value.slice(0, 40)}...${value.slice(-77)}` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (Array.isArray(value)) return `array(length ${value.length})`;

@@ -86,7 +86,12 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
       try {
         json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
       } catch (error) {
-        throw new ArgumentError('path', `must hold a readable ${MODEL_JSON} (${(error as Error).message})`, path);
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        throw new ArgumentError(
+          'model',
+          missing ? `must be a model directory holding ${MODEL_JSON} (train and saveModel write one)` : `must hold a readable ${MODEL_JSON} (${(error as Error).message})`,
+          path,
+        );
       }
       if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || !Array.isArray(json.weightsManifest)) {
         throw new ArgumentError('path', `must hold a tfjs layers ${MODEL_JSON} with modelTopology and weightsManifest`, path);

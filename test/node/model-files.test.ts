@@ -48,7 +48,9 @@ describe('saveModel / loadModel (files)', () => {
 
   it('gives clear errors for missing, truncated, hostile or spec-less files', async () => {
     const dir = await temp();
-    await expect(loadModel(join(dir, 'nothing'))).rejects.toThrow(/^`source` must hold a readable tfjs layers model \(`path` must hold a readable model\.json/);
+    await expect(loadModel(join(dir, 'nothing'))).rejects.toThrow(
+      `\`model\` must be a model directory holding model.json (train and saveModel write one). Received: model=${JSON.stringify(join(dir, 'nothing', 'model.json'))}.`,
+    );
     const model = buildModel(spec, { inputSize: 28, seed: 1 });
     await saveModel(model, spec, dir);
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
