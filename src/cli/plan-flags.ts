@@ -239,6 +239,11 @@ export function engineFlag(flags: PlanFlags): 'auto' | EngineName {
   return (flags.get(byFlag('engine')) as 'auto' | EngineName | undefined) ?? 'auto';
 }
 
+/** The tile the user asked for, if any. */
+export function tileFlag(flags: PlanFlags): number | undefined {
+  return flags.get(byFlag('tile')) as number | undefined;
+}
+
 /** The architecture the user asked for, if any. */
 export function architectureFlag(flags: PlanFlags): TrainingPlan['architecture'] {
   return flags.get(byFlag('architecture')) as TrainingPlan['architecture'];

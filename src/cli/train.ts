@@ -28,7 +28,7 @@ import { importOnnxRuntime } from '../node/onnx-files.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { integer, number, parse, required } from './args.js';
-import { architectureFlag, deepSupervisionFlag, engineFlag, PLAN_OPTIONS, planFlags, planFlagsHelp, planFlagsUsage, withOverrides, type PlanFlags } from './plan-flags.js';
+import { architectureFlag, deepSupervisionFlag, engineFlag, PLAN_OPTIONS, tileFlag, planFlags, planFlagsHelp, planFlagsUsage, withOverrides, type PlanFlags } from './plan-flags.js';
 import { selectBackend } from './backend.js';
 import { trainingCurveSvg } from './render.js';
 
@@ -90,20 +90,29 @@ const minutesText = (seconds: number) => `${Math.floor(seconds / 60)}:${String(M
 /** Trains with a progress bar, checkpoints, Ctrl-C handling; writes the model, metrics and curve. */
 export async function runTraining(run: RunTraining): Promise<TrainResult> {
   await mkdir(run.out, { recursive: true });
+  const model = buildModel(run.spec, { inputSize: run.plan.tile, seed: run.seed });
+  const result = await trainWithProgress(run, model);
+  await saveModel(model, run.spec, modelDirectory(join(run.out, 'model')));
+  model.dispose();
+  await writeRunFiles(run, result);
+  reportRun(run, result);
+  return result;
+}
+
+/** `train` with the plan's options, checkpoints in DIR/checkpoint (resumed from with `--resume`) and a progress bar. */
+async function trainWithProgress(run: RunTraining, model: tf.LayersModel): Promise<TrainResult> {
+  const { plan } = run;
   const checkpoints = fileCheckpoints(join(run.out, 'checkpoint'));
   const resume = run.resume ? await checkpoints.load() : undefined;
-  const { plan } = run;
-  const model = buildModel(run.spec, { inputSize: plan.tile, seed: run.seed });
   const timed = 'seconds' in run.length;
   const objects = plan.kind === 'objects';
   const bar = await progressBar(
     `training [{bar}] {value}/{total} steps | loss {loss} | val ${objects ? 'PQ' : 'Rand error'} {val} | {speed} steps/s | ${timed ? 'time left' : 'ETA'} {left}`,
   );
   bar.start(timed ? 1 : (run.length as { steps: number }).steps, resume?.step ?? 0, { loss: '-', val: '-', speed: '-', left: '-' });
-  let result: TrainResult;
   try {
     const { weights, options } = trainOptionsFor(plan, { seed: run.seed, ...(run.onnx === undefined ? {} : { onnx: run.onnx }) });
-    result = await train(model, { images: run.images, labels: run.labels, ...(run.instances === undefined ? {} : { instances: run.instances }), weights }, {
+    return await train(model, { images: run.images, labels: run.labels, ...(run.instances === undefined ? {} : { instances: run.instances }), weights }, {
       ...options,
       ...(timed ? { budget: { minutes: (run.length as { seconds: number }).seconds / 60 } } : { steps: (run.length as { steps: number }).steps }),
       validation: {
@@ -122,8 +131,10 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   } finally {
     bar.stop();
   }
-  await saveModel(model, run.spec, modelDirectory(join(run.out, 'model')));
-  model.dispose();
+}
+
+/** DIR/metrics.json and DIR/training-curve.svg. */
+async function writeRunFiles(run: RunTraining, result: TrainResult): Promise<void> {
   await writeFileAtomic(
     join(run.out, 'metrics.json'),
     JSON.stringify(
@@ -140,7 +151,7 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
         validations: result.validations,
         history: result.history,
         backend: tf.getBackend(),
-        engine: plan.engine ?? 'tfjs',
+        engine: run.plan.engine ?? 'tfjs',
       },
       null,
       2,
@@ -148,9 +159,13 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
   );
   const curve = result.kind === 'objects' ? 'panopticQuality' : 'randError';
   await writeFile(join(run.out, 'training-curve.svg'), trainingCurveSvg(result.history, result.validations, curve, METRIC_NAMES[curve]));
+}
+
+/** What the run did, printed: steps and loss, the validation, the calibration, the comparison with a threshold, where the files are. */
+function reportRun(run: RunTraining, result: TrainResult): void {
   const last = result.history.slice(-10);
   run.print(
-    `${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps in ${minutesText(result.seconds)} on ${engineName(plan.engine)}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`,
+    `${result.stopped === 'aborted' ? 'stopped (checkpoint saved)' : 'done'}: ${result.steps} steps in ${minutesText(result.seconds)} on ${engineName(run.plan.engine)}, mean loss of the last ${last.length} steps ${(last.reduce((a, h) => a + h.loss, 0) / Math.max(1, last.length)).toFixed(4)}`,
   );
   if (result.best !== null) run.print(`validation ${METRIC_NAMES[result.metric]} ${result.best.value.toFixed(4)} at step ${result.best.step}`);
   if (result.calibration !== undefined) {
@@ -164,7 +179,6 @@ export async function runTraining(run: RunTraining): Promise<TrainResult> {
     if (result.baseline !== undefined) reportAgainstBaseline(run, result);
   }
   run.print(`model: ${join(run.out, 'model')}; metrics: ${join(run.out, 'metrics.json')}; curve: ${join(run.out, 'training-curve.svg')}`);
-  return result;
 }
 
 /** How the CLI names the validation metrics. */
@@ -306,19 +320,23 @@ export async function trainCommand(argv: readonly string[], print: (line: string
   }
 }
 
+const TRAIN_FLAGS = {
+  ...DATA_FLAGS,
+  ...PLAN_OPTIONS,
+  'val-images': { type: 'string' },
+  'val-masks': { type: 'string' },
+  out: { type: 'string' },
+  steps: { type: 'string' },
+  every: { type: 'string' },
+  seed: { type: 'string' },
+  resume: { type: 'boolean' },
+} as const;
+
+type TrainValues = ReturnType<typeof parse>;
+
 async function trainWith(argv: readonly string[], print: (line: string) => void, signal: AbortSignal): Promise<number> {
   const started = performance.now();
-  const values = parse(argv, {
-    ...DATA_FLAGS,
-    ...PLAN_OPTIONS,
-    'val-images': { type: 'string' },
-    'val-masks': { type: 'string' },
-    out: { type: 'string' },
-    steps: { type: 'string' },
-    every: { type: 'string' },
-    seed: { type: 'string' },
-    resume: { type: 'boolean' },
-  });
+  const values = parse(argv, TRAIN_FLAGS);
   if (values.help === true) return print(TRAIN_HELP), 0;
   const out = required(values, 'out');
   const minutes = number(values, 'minutes', 10);
@@ -326,62 +344,14 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   const steps = values.steps === undefined ? undefined : integer(values, 'steps', 1000);
   const every = values.every === undefined ? undefined : integer(values, 'every', 50);
   const seed = integer(values, 'seed', 1, 0);
-  const masks = maskOptions(values);
-  const planFile = join(out, 'plan.json');
-  // A resumed run follows the plan it started with, and reads its masks as that run did.
-  const saved =
-    values.resume === true
-      ? (JSON.parse(await readFile(planFile, 'utf8').catch(() => { throw new ArgumentError('out', 'must hold the plan.json of the run to resume', planFile); })) as SavedPlan)
-      : undefined;
-  const data = await loadData(values, { ...(saved?.masks === undefined ? {} : { maskType: saved.masks.type }), ...masks });
-  checkForeground(data);
-  // Validation masks are read as the training masks are.
-  const validation =
-    values['val-images'] === undefined
-      ? undefined
-      : await loadData(values, { maskType: data.maskType, ...(data.colorTable === undefined ? {} : { colors: data.colorTable }) }, 'val-');
+  const saved = values.resume === true ? await readSavedPlan(join(out, 'plan.json')) : undefined;
+  const { data, validation } = await loadTrainingData(values, saved);
   const backend = await selectBackend(values);
   print(`${data.images.length} training images, ${describeMasks(data)}; backend ${backend}, budget ${minutes} min`);
-  let plan: TrainingPlan;
-  if (saved !== undefined) {
-    // Plans of earlier versions name their architecture the old way.
-    plan = saved.plan.architecture === undefined ? saved.plan : { ...saved.plan, architecture: currentArchitectureName(saved.plan.architecture) as Architecture };
-  } else {
-    let planned: Awaited<ReturnType<typeof planFor>>;
-    try {
-      planned = await planFor(flags, data, minutes, print, { signal, loadSeconds: (performance.now() - started) / 1000, retime: values.retime === true });
-    } catch (error) {
-      if (signal.aborted) {
-        print('stopped while planning: nothing was written');
-        return 130;
-      }
-      throw error;
-    }
-    plan = planned.plan;
-    await mkdir(out, { recursive: true });
-    await writeFileAtomic(planFile, JSON.stringify({ fingerprint: planned.fp, masks: maskRecord(data), plan } satisfies SavedPlan, null, 2));
-  }
-  const spec = architectureSpec(plan.architecture ?? 'unet', {
-    depth: plan.depth,
-    baseFilters: plan.baseFilters,
-    padding: plan.padding,
-    batchNorm: plan.batchNorm,
-    dropout: plan.dropout,
-    inChannels: data.images[0]!.channels ?? 1,
-    classes: Math.max(data.classes, validation?.classes ?? 2),
-  });
-  // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to a size it can.
-  if (values.tile === undefined) plan = { ...plan, tile: snapTile(spec, plan.tile) };
-  // Checkpoints move between engines, so --engine also applies to a resumed run (plans before engines: tfjs).
-  const engine = engineFlag(flags);
-  plan = { ...plan, engine: engine === 'auto' ? (plan.engine ?? 'tfjs') : engine };
+  const planned = saved?.plan ?? (await planAndSave(flags, data, { out, minutes, print, signal, retime: values.retime === true, loadSeconds: (performance.now() - started) / 1000 }));
+  if (planned === undefined) return 130;
+  const { spec, plan } = networkFor(planned, flags, data, validation);
   const onnx = plan.engine === 'onnx' ? await importOnnxRuntime('the onnx training engine') : undefined;
-  // The budget covers the whole command: what loading and planning took is spent, and saving needs a moment.
-  const spent = (performance.now() - started) / 1000;
-  const seconds = minutes * 60 - spent - Math.max(2, 0.01 * minutes * 60);
-  if (steps === undefined && seconds <= 0) {
-    throw new ArgumentError('minutes', `is too small: loading and planning took ${spent.toFixed(0)} s; give at least ${Math.ceil(((spent + 30) / 60) * 10) / 10} minutes`, minutes);
-  }
   const result = await runTraining({
     images: data.images,
     labels: data.masks,
@@ -389,7 +359,7 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     ...(validation === undefined ? {} : { validation: { images: validation.images, labels: validation.masks, ...(validation.instances === undefined ? {} : { instances: validation.instances }) } }),
     spec,
     plan,
-    length: steps === undefined ? { seconds } : { steps },
+    length: steps === undefined ? { seconds: trainingSeconds(minutes, started) } : { steps },
     ...(every === undefined ? {} : { every }),
     seed,
     out,
@@ -399,6 +369,74 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     ...(onnx === undefined ? {} : { onnx }),
   });
   return result.stopped === 'aborted' ? 130 : 0;
+}
+
+/** The plan a resumed run follows (plans of earlier versions name their architecture the old way). */
+async function readSavedPlan(planFile: string): Promise<SavedPlan> {
+  const text = await readFile(planFile, 'utf8').catch(() => {
+    throw new ArgumentError('out', 'must hold the plan.json of the run to resume', planFile);
+  });
+  const saved = JSON.parse(text) as SavedPlan;
+  const { architecture } = saved.plan;
+  return architecture === undefined ? saved : { ...saved, plan: { ...saved.plan, architecture: currentArchitectureName(architecture) as Architecture } };
+}
+
+/** The training masks (read as a resumed run read them) and the validation masks, read as the training masks are. */
+async function loadTrainingData(values: TrainValues, saved: SavedPlan | undefined): Promise<{ data: Dataset; validation: Dataset | undefined }> {
+  const data = await loadData(values, { ...(saved?.masks === undefined ? {} : { maskType: saved.masks.type }), ...maskOptions(values) });
+  checkForeground(data);
+  const validation =
+    values['val-images'] === undefined
+      ? undefined
+      : await loadData(values, { maskType: data.maskType, ...(data.colorTable === undefined ? {} : { colors: data.colorTable }) }, 'val-');
+  return { data, validation };
+}
+
+/** Plans the run and saves the plan as DIR/plan.json; undefined when Ctrl-C stopped the planning (nothing written). */
+async function planAndSave(
+  flags: PlanFlags,
+  data: Dataset,
+  run: { out: string; minutes: number; print: (line: string) => void; signal: AbortSignal; retime: boolean; loadSeconds: number },
+): Promise<TrainingPlan | undefined> {
+  let planned: Awaited<ReturnType<typeof planFor>>;
+  try {
+    planned = await planFor(flags, data, run.minutes, run.print, { signal: run.signal, loadSeconds: run.loadSeconds, retime: run.retime });
+  } catch (error) {
+    if (!run.signal.aborted) throw error;
+    run.print('stopped while planning: nothing was written');
+    return undefined;
+  }
+  await mkdir(run.out, { recursive: true });
+  await writeFileAtomic(join(run.out, 'plan.json'), JSON.stringify({ fingerprint: planned.fp, masks: maskRecord(data), plan: planned.plan } satisfies SavedPlan, null, 2));
+  return planned.plan;
+}
+
+/** The plan's network for the data, with the tile snapped to one it takes and the engine `--engine` asks for. */
+function networkFor(planned: TrainingPlan, flags: PlanFlags, data: Dataset, validation: Dataset | undefined): { spec: Spec; plan: TrainingPlan } {
+  const spec = architectureSpec(planned.architecture ?? 'unet', {
+    depth: planned.depth,
+    baseFilters: planned.baseFilters,
+    padding: planned.padding,
+    batchNorm: planned.batchNorm,
+    dropout: planned.dropout,
+    inChannels: data.images[0]!.channels ?? 1,
+    classes: Math.max(data.classes, validation?.classes ?? 2),
+  });
+  // A planned tile that the overridden network cannot take (e.g. --padding valid) snaps to a size it can.
+  const tile = tileFlag(flags) === undefined ? snapTile(spec, planned.tile) : planned.tile;
+  // Checkpoints move between engines, so --engine also applies to a resumed run (plans before engines: tfjs).
+  const engine = engineFlag(flags);
+  return { spec, plan: { ...planned, tile, engine: engine === 'auto' ? (planned.engine ?? 'tfjs') : engine } };
+}
+
+/** The training seconds of a `--minutes` budget: what loading and planning took is spent, and saving needs a moment. */
+function trainingSeconds(minutes: number, started: number): number {
+  const spent = (performance.now() - started) / 1000;
+  const seconds = minutes * 60 - spent - Math.max(2, 0.01 * minutes * 60);
+  if (seconds <= 0) {
+    throw new ArgumentError('minutes', `is too small: loading and planning took ${spent.toFixed(0)} s; give at least ${Math.ceil(((spent + 30) / 60) * 10) / 10} minutes`, minutes);
+  }
+  return seconds;
 }
 
 /** What `train` writes to DIR/plan.json (plans written before masks were recorded have none). */
