@@ -4,7 +4,11 @@
  * current code, and scores the test images with the new settings beside the recorded ones.
  * No training, so every run's network stays as it was; appends nothing to results.json.
  *
- *   npx tsx experiments/benchmark/recalibrate.ts --runs he-nuclei/planned-10min-seed1,fluo-nuclei/planned-10min-seed1
+ *   npx tsx experiments/benchmark/recalibrate.ts --runs he-nuclei/planned-10min-seed1,fluo-nuclei/planned-10min-seed1 [--splits]
+ *
+ * `--splits` also prints, for each way of forming objects (no split, distance watershed, probability
+ * seeds above each of SEED_THRESHOLDS), the best validation PQ over the thresholds and the test
+ * scores at that threshold: how far the calibration's choice of a split is from the simplest one.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +17,7 @@ import * as ort from 'onnxruntime-node';
 import {
   calibrate,
   evaluateSegmentation,
+  SEED_THRESHOLDS,
   holdOut,
   loadDataset,
   loadModel,
@@ -25,7 +30,7 @@ import {
 } from '../../src/node/index.js';
 import { DATASETS, WORK } from './datasets.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, splits: { type: 'boolean' } } });
 if (values.runs === undefined) throw new Error('--runs DATASET/RUN[,DATASET/RUN...] is required');
 
 for (const run of values.runs.split(',')) {
@@ -57,4 +62,13 @@ for (const run of values.runs.split(',')) {
   console.log(run);
   console.log(`  ${row('recorded  ', { threshold: recorded.threshold, instances: recorded.instances }, before)}`);
   console.log(`  ${row('recalibrated', calibration.info, after)}`);
+  if (values.splits !== true || kind === 'tissue') continue;
+  const thresholds = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+  for (const split of [false, true, ...SEED_THRESHOLDS.map((seedThreshold) => ({ seedThreshold }))]) {
+    const pqAt = (t: number) => evaluateSegmentation(scored, { threshold: t, thresholds: [t], instances: { thin: false, split, minSize: 0 } }).mean.panopticQuality;
+    const usable = thresholds.filter((t) => typeof split !== 'object' || split.seedThreshold! > t);
+    const best = usable.map((t) => ({ t, pq: pqAt(t) })).reduce((a, b) => (b.pq > a.pq + 1e-12 ? b : a));
+    const m = score({ threshold: best.t, instances: { thin: false, split, minSize: 0 } }, tested);
+    console.log(`  split ${JSON.stringify(split)}: validation PQ ${best.pq.toFixed(3)} at ${best.t}; test AP50 ${m.ap50.toFixed(3)} PQ ${m.panopticQuality.toFixed(3)} objects ${m.predictedObjects.toFixed(0)}/${m.trueObjects.toFixed(0)}`);
+  }
 }
