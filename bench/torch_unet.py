@@ -35,3 +35,20 @@ class UNet(nn.Module):
             d = (skip.shape[2] - x.shape[2]) // 2
             x = merge(torch.cat([skip[:, :, d : d + x.shape[2], d : d + x.shape[3]], x], 1))
         return self.head(x)
+
+
+def train_for_minutes(model, batch, minutes, lr=1e-3):
+    """Adam on unweighted cross-entropy over batches from `batch()` until `minutes` have passed; returns (steps, seconds)."""
+    import time
+    optimizer = torch.optim.Adam(model.parameters(), lr)
+    loss_fn = nn.CrossEntropyLoss()
+    start = time.time()
+    steps = 0
+    model.train()
+    while time.time() - start < minutes * 60:
+        x, y = batch()
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+        steps += 1
+    return steps, time.time() - start

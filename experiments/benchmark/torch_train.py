@@ -13,15 +13,13 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 from PIL import Image
-from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'bench'))
-from torch_unet import UNet  # noqa: E402
+from torch_unet import UNet, train_for_minutes  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--data', required=True)
@@ -85,19 +83,7 @@ def batch(size=4):
 
 
 model = UNet(4, 32, pad=1, bn=True, channels=channels)
-optimizer = torch.optim.Adam(model.parameters(), 1e-3)
-loss_fn = nn.CrossEntropyLoss()
-start = time.time()
-steps = 0
-model.train()
-while time.time() - start < args.minutes * 60:
-    x, y = batch()
-    optimizer.zero_grad()
-    loss = loss_fn(model(x), y)
-    loss.backward()
-    optimizer.step()
-    steps += 1
-train_seconds = time.time() - start
+steps, train_seconds = train_for_minutes(model, batch, args.minutes)
 os.makedirs(args.out, exist_ok=True)
 model.eval()
 test_dir = os.path.join(args.data, 'test', 'images')
