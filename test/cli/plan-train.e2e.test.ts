@@ -21,18 +21,18 @@ describe('tfjs-unet plan, train --minutes, predict --instances, evaluate', () =>
   }, 120_000);
 
   it('plan prints the fingerprint, the timed candidates and the choice; flags override it', async () => {
-    const plan = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--minutes', '5', '--backend', 'wasm', '--json']);
+    const plan = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--minutes', '0.5', '--backend', 'wasm', '--json']);
     expect(plan.err).toBe('');
     const { fingerprint, plan: chosen } = JSON.parse(plan.out);
     expect(fingerprint.images).toBe(6);
     expect(fingerprint.width.median).toBe(64);
-    // In 5 minutes the cheapest candidate cannot reach MIN_STEPS on this machine, so the costlier three are not timed.
+    // In half a minute no candidate can reach MIN_STEPS (it would take under 5 ms a step), so the costlier three are not timed.
     expect(chosen.candidates.length).toBe(1);
     for (const c of chosen.candidates) expect(c.secondsPerStep).toBeGreaterThan(0);
-    const printed = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--minutes', '5', '--backend', 'wasm']);
+    const printed = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--minutes', '0.5', '--backend', 'wasm']);
     // The second plan on this machine takes its step times from the cache.
-    expect(printed.out).toMatch(/planning: \d+\.\d s \(step times: 0 measured, 2 from .*step-times\.json; 3 candidate\(s\) skipped, slower than one that cannot reach 6000 steps\); with loading \(\d+\.\d s\) \d+\.\d% of the 5 min budget/);
-    expect(chosen.minutes).toBe(5);
+    expect(printed.out).toMatch(/planning: \d+\.\d s \(step times: 0 measured, 2 from .*step-times\.json; 3 candidate\(s\) skipped, slower than one that cannot reach 6000 steps\); with loading \(\d+\.\d s\) \d+\.\d% of the 0.5 min budget/);
+    expect(chosen.minutes).toBe(0.5);
     expect(chosen.deepSupervision).toBe(true);
     const overridden = await run(['plan', '--images', join(dir, 'data', 'train', 'images'), '--masks', join(dir, 'data', 'train', 'masks'), '--backend', 'wasm', '--base-filters', '8', '--loss', 'focal', '--ema', '0.99', '--no-deep-supervision', '--json']);
     // Focal runs on the tfjs engine only, so the override also picks tfjs.
