@@ -4,6 +4,7 @@ export {
   AUGMENT_KINDS,
   AUGMENT_OPS,
   PAPER_AUGMENTATION,
+  weakenPipeline,
   type AugmentOp,
   type Coordinates,
   type OpOf,

@@ -97,6 +97,8 @@ export interface GeometricDefinition<K extends AugmentOp['kind']> {
   readonly check: (op: OpOf<K>, at: string) => void;
   /** Applies the step's output->input map to the coordinates of a `height` x `width` output. */
   readonly map: (op: OpOf<K>, coords: Coordinates, height: number, width: number, random: Random) => void;
+  /** The step at `strength` in [0, 1] of its magnitude (0: no change to the image; flips and rotations, the image's symmetries, stay whole). */
+  readonly weaken: (op: OpOf<K>, strength: number) => OpOf<K>;
 }
 
 /** A step that changes gray values, on a [0, 1] scale, in place. */
@@ -106,12 +108,20 @@ export interface GrayDefinition<K extends AugmentOp['kind']> {
   readonly check: (op: OpOf<K>, at: string) => void;
   /** Changes the values in place. */
   readonly apply: (op: OpOf<K>, values: Float32Array | Float64Array, random: Random) => void;
+  /** The step at `strength` in [0, 1] of its magnitude (0: the values unchanged). */
+  readonly weaken: (op: OpOf<K>, strength: number) => OpOf<K>;
 }
 
 /** What the pipeline does with one kind of step: move pixels (`'geometric'`) or change gray values (`'gray'`). */
 export type OpDefinition<K extends AugmentOp['kind']> = GeometricDefinition<K> | GrayDefinition<K>;
 
 const checkRangeOf = (op: { readonly range: Range }, at: string): void => void checkRange(`${at}.range`, op.range);
+
+/** A range moved towards `identity` (the value that changes nothing): `strength` 0 gives `[identity, identity]`. */
+const towards = (range: Range, identity: number, strength: number): Range => [identity + (range[0] - identity) * strength, identity + (range[1] - identity) * strength];
+
+/** The step unchanged at any strength. */
+const whole = <T>(op: T): T => op;
 
 /**
  * Every kind of augmentation step, with its check and what it does: the one
@@ -120,6 +130,7 @@ const checkRangeOf = (op: { readonly range: Range }, at: string): void => void c
 export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> } = {
   elastic: {
     stage: 'geometric',
+    weaken: (op, strength) => ({ ...op, sigma: (op.sigma ?? 10) * strength }),
     check(op, at) {
       if (op.sigma !== undefined && !(op.sigma >= 0)) throw new ArgumentError(`${at}.sigma`, 'must be >= 0', op.sigma);
       if (op.points !== undefined && !(Number.isInteger(op.points) && op.points >= 2)) throw new ArgumentError(`${at}.points`, 'must be an integer >= 2', op.points);
@@ -148,6 +159,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   shift: {
     stage: 'geometric',
+    weaken: (op, strength) => ({ ...op, range: towards(op.range, 0, strength) }),
     check: checkRangeOf,
     map(op, { ys, xs }, _height, _width, random) {
       const ty = random.range(op.range[0], op.range[1]);
@@ -160,6 +172,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   rotate: {
     stage: 'geometric',
+    weaken: whole,
     check(op, at) {
       if (op.range !== undefined) checkRange(`${at}.range`, op.range);
     },
@@ -181,6 +194,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   flip: {
     stage: 'geometric',
+    weaken: whole,
     check: () => undefined,
     map(op, { ys, xs }, height, width, random) {
       const flipX = (op.horizontal ?? true) && random.uniform() < 0.5;
@@ -193,6 +207,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   zoom: {
     stage: 'geometric',
+    weaken: (op, strength) => ({ ...op, range: towards(op.range, 1, strength) }),
     check(op, at) {
       checkRange(`${at}.range`, op.range);
       if (op.range[0] <= 0) throw new ArgumentError(`${at}.range`, 'must be positive for zoom', op.range);
@@ -210,6 +225,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   gamma: {
     stage: 'gray',
+    weaken: (op, strength) => ({ ...op, range: towards(op.range, 1, strength) }),
     check(op, at) {
       checkRange(`${at}.range`, op.range);
       if (op.range[0] <= 0) throw new ArgumentError(`${at}.range`, 'must be positive for gamma', op.range);
@@ -221,6 +237,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   contrast: {
     stage: 'gray',
+    weaken: (op, strength) => ({ ...op, range: towards(op.range, 1, strength) }),
     check: checkRangeOf,
     apply(op, values, random) {
       const f = random.range(op.range[0], op.range[1]);
@@ -232,6 +249,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   brightness: {
     stage: 'gray',
+    weaken: (op, strength) => ({ ...op, range: towards(op.range, 0, strength) }),
     check: checkRangeOf,
     apply(op, values, random) {
       const b = random.range(op.range[0], op.range[1]);
@@ -240,6 +258,7 @@ export const AUGMENT_OPS: { readonly [K in AugmentOp['kind']]: OpDefinition<K> }
   },
   noise: {
     stage: 'gray',
+    weaken: (op, strength) => ({ ...op, std: op.std * strength }),
     check(op, at) {
       if (!(op.std >= 0)) throw new ArgumentError(`${at}.std`, 'must be >= 0', op.std);
     },
@@ -255,6 +274,22 @@ export const AUGMENT_KINDS = Object.keys(AUGMENT_OPS) as readonly AugmentOp['kin
 /** The definition of a step's own kind. */
 function definitionOf<K extends AugmentOp['kind']>(op: OpOf<K>): OpDefinition<K> {
   return AUGMENT_OPS[op.kind as K] as OpDefinition<K>;
+}
+
+/**
+ * A pipeline at `strength` in [0, 1] of its magnitudes: ranges moved towards
+ * the values that change nothing, deformation and noise scaled; flips and
+ * rotations (the image's symmetries) stay whole. Steps draw the same random
+ * numbers at any strength, so a seed gives the same tiles' positions.
+ *
+ * @example
+ * ```ts
+ * weakenPipeline(PAPER_AUGMENTATION, 0.5); // shifts of up to 4 px, elastic sigma 5, gamma in [0.9, 1.125], ...
+ * ```
+ */
+export function weakenPipeline(pipeline: readonly AugmentOp[], strength: number): AugmentOp[] {
+  if (!(strength >= 0 && strength <= 1)) throw new ArgumentError('strength', 'must be in [0, 1]', strength);
+  return pipeline.map((op) => definitionOf(op).weaken(op, strength));
 }
 
 /** Checks a pipeline, naming the offending step. */

@@ -168,6 +168,13 @@ export const PLAN_FLAG_TABLE: readonly PlanFlag<unknown>[] = [
     parse: fraction('augment', 'a number between 0 and 1', (n) => n >= 0 && n <= 1),
     apply: (plan, strength) => ({ ...plan, augmentation: { ...plan.augmentation, strength } }),
   }),
+  row({
+    flag: 'augment-ramp',
+    values: 'F',
+    help: 'share of the run over which the augmentation rises from none to its strength (planned: 0, full from the start)',
+    parse: fraction('augment-ramp', 'a share of the run in [0, 1)', (n) => n >= 0 && n < 1),
+    apply: (plan, ramp) => ({ ...plan, augmentation: { ...plan.augmentation, ramp } }),
+  }),
   row({ flag: 'elastic', values: '', help: "the paper's elastic deformation (planned)", parse: on, apply: (plan) => ({ ...plan, augmentation: { ...plan.augmentation, elastic: true } }) }),
   row({
     flag: 'val-share',

@@ -242,7 +242,7 @@ function printPlan(fp: DatasetFingerprint, plan: TrainingPlan, print: (line: str
   }
   print(
     `plan: ${plan.padding} U-Net depth ${plan.depth}, base ${plan.baseFilters}${plan.batchNorm ? ', batch norm' : ''}${plan.deepSupervision === true ? ', deep supervision' : ''}, tile ${plan.tile}, batch ${plan.batch}${(plan.scale ?? 1) !== 1 ? ` at scale ${plan.scale}` : ''}${(plan.foreground ?? 0) > 0 ? `, ${Math.round(100 * plan.foreground!)}% of tiles on foreground` : ''}; ${plan.optimizer} ${plan.learningRate} with ${plan.schedule.kind} schedule${(plan.ema ?? 0) > 0 ? `, weights averaged (momentum ${plan.ema})` : ''}; ` +
-      `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}; ${Math.round(100 * plan.validationShare)}% held out, ${keptWeights(plan)} kept${plan.tta === 'calibrate' ? '; test-time augmentation if it helps on them' : (plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
+      `loss ${plan.loss}, weights ${plan.weights}; ${plan.normalization.kind} intensities; augmentation ${plan.augmentation.strength}${plan.augmentation.elastic ? ' + elastic' : ''}${(plan.augmentation.ramp ?? 0) > 0 ? ` (ramped up over ${Math.round(100 * plan.augmentation.ramp!)}% of the run)` : ''}; ${Math.round(100 * plan.validationShare)}% held out, ${keptWeights(plan)} kept${plan.tta === 'calibrate' ? '; test-time augmentation if it helps on them' : (plan.tta ?? 1) > 1 ? `; predictions average ${plan.tta} flips/rotations` : ''}`,
   );
   for (const reason of plan.reasons) print(`  - ${reason}`);
 }

@@ -37,6 +37,7 @@ export function trainOptionsFor(plan: PlannedTraining, run: { readonly seed: num
       loss: plan.loss,
       normalization: plan.normalization,
       augmentation: augmentationFor(plan.augmentation.strength, { elastic: plan.augmentation.elastic }),
+      ...((plan.augmentation.ramp ?? 0) === 0 ? {} : { augmentationRamp: plan.augmentation.ramp! }),
       seed: run.seed,
       ...(plan.deepSupervision === true ? { deepSupervision: true } : {}),
       ...((plan.ema ?? 0) > 0 ? { ema: { momentum: plan.ema! } } : {}),

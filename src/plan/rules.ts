@@ -222,8 +222,8 @@ export interface TrainingPlan {
   readonly ema?: number;
   /** Test-time augmentation (`train`'s `tta`): a count of flips/rotations (1: none), or `'calibrate'` (8 if they do not worsen validation); plans written before it existed: none. */
   readonly tta?: number | 'calibrate';
-  /** Augmentation strength 0..1 and elastic deformation (see `augmentationFor`). */
-  readonly augmentation: { readonly strength: number; readonly elastic: boolean };
+  /** Augmentation strength 0..1, elastic deformation (see `augmentationFor`), and the share of the run over which the strength ramps up from none (`train`'s `augmentationRamp`; absent: 0). */
+  readonly augmentation: { readonly strength: number; readonly elastic: boolean; readonly ramp?: number };
   /** What the images show (`recipeFor`); plans written before it existed: from the labels. */
   readonly kind?: DataKind;
   /** The scale the network works at (`train`'s `scale`); plans written before it existed: 1. */

@@ -9,7 +9,7 @@ import { ArgumentError } from '../core/errors.js';
 import { checkInputSize, outputSize } from '../geometry/tiles.js';
 import { outputChannels } from '../geometry/table.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
-import { applyGrayValues, AUGMENT_OPS, checkPipeline, geometricMap, PAPER_AUGMENTATION, type AugmentOp } from '../augment/pipeline.js';
+import { applyGrayValues, AUGMENT_OPS, checkPipeline, geometricMap, PAPER_AUGMENTATION, weakenPipeline, type AugmentOp } from '../augment/pipeline.js';
 import { valueScale } from '../core/normalization.js';
 import { Random } from '../core/random.js';
 import { applyAffine, channelAffine, imageRange, unitScale, type ChannelAffine, type Normalization } from '../core/normalization.js';
@@ -29,6 +29,11 @@ export interface TileOptions {
    * bit depth.
    */
   readonly pipeline?: readonly AugmentOp[];
+  /**
+   * The pipeline's strength for the next tile, in [0, 1], read once per tile
+   * (`weakenPipeline`): a ramp over a run starts at 0. Default: always 1.
+   */
+  readonly strength?: () => number;
   /** Seed (or generator) of tile positions and augmentation. */
   readonly seed?: number | Random;
   /** Boundary rule beyond the image. Default `'mirror'` (the overlap-tile extrapolation). */
@@ -95,6 +100,7 @@ interface TilePlan {
   readonly output: number;
   readonly margin: number;
   readonly pipeline: readonly AugmentOp[];
+  readonly strength: (() => number) | undefined;
   readonly random: Random;
   readonly boundary: Boundary;
   readonly normalize: boolean;
@@ -153,6 +159,7 @@ function planTiles(
     output,
     margin: (inputSize - output) / 2,
     pipeline,
+    strength: options.strength,
     random: options.seed instanceof Random ? options.seed : new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)),
     boundary: options.boundary ?? 'mirror',
     normalize: options.normalize ?? true,
@@ -215,7 +222,9 @@ function drawTile(plan: TilePlan): Tile {
   const { random, inputSize, output, margin } = plan;
   const { source, top, left } = drawWindow(plan);
   const image = plan.images[source]!;
-  const { ys, xs } = geometricMap(plan.pipeline, inputSize, inputSize, new Random(random.nextUint32()));
+  const strength = plan.strength?.() ?? 1;
+  const pipeline = strength >= 1 ? plan.pipeline : weakenPipeline(plan.pipeline, Math.max(0, strength));
+  const { ys, xs } = geometricMap(pipeline, inputSize, inputSize, new Random(random.nextUint32()));
   for (let k = 0; k < ys.length; k++) {
     ys[k] = ys[k]! + top - margin;
     xs[k] = xs[k]! + left - margin;
@@ -226,12 +235,12 @@ function drawTile(plan: TilePlan): Tile {
   const gray = new Random(random.nextUint32());
   const range = plan.grayRanges[source];
   if (range === undefined) {
-    applyGrayValues(data, plan.pipeline, gray);
+    applyGrayValues(data, pipeline, gray);
   } else {
     // Gray-value steps act on the range the image spans (a dim 16-bit image is not the [0, 1] scale's 1%).
     const span = range.high - range.low;
     for (let i = 0; i < data.length; i++) data[i] = (data[i]! - range.low) / span;
-    applyGrayValues(data, plan.pipeline, gray);
+    applyGrayValues(data, pipeline, gray);
     for (let i = 0; i < data.length; i++) data[i] = range.low + data[i]! * span;
   }
   const affine = plan.affines[source];

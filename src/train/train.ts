@@ -181,6 +181,13 @@ export interface TrainOptions {
   readonly schedule?: Schedule;
   /** Augmentation per tile. Default: the paper's (elastic deformation on). `[]` for none. */
   readonly augmentation?: readonly AugmentOp[];
+  /**
+   * Share of the run, in [0, 1), over which the augmentation's strength rises
+   * linearly from none to full (`weakenPipeline`: deformation, shifts and
+   * gray-value ranges scaled; flips and rotations always whole), so the first
+   * steps learn from images as they are. Default 0: full from the start.
+   */
+  readonly augmentationRamp?: number;
   /** Share of the training tiles centred on a foreground pixel (see `sampleTiles`). Default 0: tiles placed uniformly. */
   readonly foreground?: number;
   /**
@@ -472,6 +479,11 @@ class TrainingRun {
     const metric: ValidationMetric = options.validation?.metric ?? (training.classes !== 2 ? 'iou' : kind === 'tissue' ? 'randError' : 'panopticQuality');
     const resume = options.resume;
     const random = resume === undefined ? new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32)) : Random.fromState(resume.random);
+    const ramp = options.augmentationRamp ?? 0;
+    if (!(ramp >= 0 && ramp < 1)) throw new ArgumentError('augmentationRamp', 'must be a share of the run in [0, 1)', ramp);
+    const clock = runClock(run, options, resume, sets);
+    // The ramp reads the run's progress when each tile is drawn (the run exists by then).
+    let opened: TrainingRun | undefined;
     const tiles = sampleTiles(sets.fit.images, sets.fit.labels, sets.weights, {
       spec: run.spec,
       inputSize: run.inputSize,
@@ -479,14 +491,15 @@ class TrainingRun {
       seed: random,
       normalization: run.normalization,
       ...(options.foreground === undefined ? {} : { foreground: options.foreground }),
+      ...(ramp === 0 ? {} : { strength: () => Math.min(1, clock.progress(opened?.step ?? 0) / ramp) }),
     });
     const { heads, logitsModel, logits, classes } = training;
     const supervision = heads.length === 0 ? undefined : { heads, lossWeights: supervisionLossWeights(heads.length) };
     const engine = await createEngine(options, chosen, { logitsModel, spec: logits, classes, momentum: run.momentum, inputSize: run.inputSize, batchSize: run.batchSize, random, supervision });
     const selection = new ModelSelection(metric, { weights: options.keepBest ?? sets.validation !== undefined, predictions: sets.calibrating }, resume === undefined ? undefined : selectionOf(resume));
     if (resume !== undefined) await restore(resume, model, engine, headLayers(logitsModel, heads), run.emaMomentum !== undefined);
-    const clock = runClock(run, options, resume, sets);
-    return new TrainingRun(model, options, run, chosen, sets, training, engine, tiles, random, kind, metric, selection, clock);
+    opened = new TrainingRun(model, options, run, chosen, sets, training, engine, tiles, random, kind, metric, selection, clock);
+    return opened;
   }
 
   /** Objects as the kind forms them: tessellations thinned, objects on a background as connected regions. */

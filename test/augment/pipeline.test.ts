@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { augment, Random, type AugmentOp } from '../../src/index.js';
+import { augment, PAPER_AUGMENTATION, Random, weakenPipeline, type AugmentOp } from '../../src/index.js';
 
 const N = 16;
 const image = () => ({ data: Float32Array.from({ length: N * N }, (_, i) => (i * 37) % 101), width: N, height: N });
@@ -87,5 +87,50 @@ describe('augment', () => {
     expect(() => augment({ image: image() }, [{ kind: 'shift', range: [3, -3] }], 0)).toThrow('`pipeline[0].range` must be a [low, high] pair');
     expect(() => augment({ image: image() }, [{ kind: 'blur' } as never], 0)).toThrow("`pipeline[0].kind` must be one of 'elastic'");
     expect(() => augment({ image: image(), label: { data: new Uint8Array(4), width: 2, height: 2 } }, [], 0)).toThrow('`sample.label` must be 16x16 like sample.image');
+  });
+});
+
+describe('weakenPipeline', () => {
+  it('moves ranges towards the values that change nothing, in proportion to the strength', () => {
+    const half = weakenPipeline(PAPER_AUGMENTATION, 0.5);
+    // By hand: shift [-8, 8] -> [-4, 4]; gamma [0.8, 1.25] -> [0.9, 1.125]; contrast [0.8, 1.2] -> [0.9, 1.1];
+    // brightness [-0.05, 0.05] -> [-0.025, 0.025]; elastic sigma 10 -> 5; rotations and flips whole.
+    expect(half).toEqual([
+      { kind: 'shift', range: [-4, 4] },
+      { kind: 'rotate', range: [-180, 180] },
+      { kind: 'flip', horizontal: true, vertical: true },
+      { kind: 'elastic', sigma: 5, points: 3 },
+      { kind: 'gamma', range: [0.9, 1.125] },
+      { kind: 'contrast', range: [0.9, 1.1] },
+      { kind: 'brightness', range: [-0.025, 0.025] },
+    ]);
+    expect(weakenPipeline(PAPER_AUGMENTATION, 1)).toEqual(PAPER_AUGMENTATION);
+    expect(weakenPipeline([{ kind: 'noise', std: 0.1 }, { kind: 'zoom', range: [0.5, 2] }], 0.25)).toEqual([
+      { kind: 'noise', std: 0.025 },
+      { kind: 'zoom', range: [0.875, 1.25] },
+    ]);
+  });
+
+  it('at strength 0 leaves the image as it is (but flips and rotations)', () => {
+    const pipeline: AugmentOp[] = [
+      { kind: 'shift', range: [-5, 5] },
+      { kind: 'zoom', range: [0.7, 1.4] },
+      { kind: 'elastic', sigma: 10, points: 3 },
+      { kind: 'contrast', range: [0.5, 1.5] },
+      { kind: 'brightness', range: [-0.2, 0.2] },
+      { kind: 'noise', std: 0.1 },
+    ];
+    const unit = { data: Float32Array.from(image().data, (v) => v / 101), width: N, height: N };
+    for (let seed = 0; seed < 4; seed++) {
+      const out = augment({ image: unit }, weakenPipeline(pipeline, 0), seed);
+      Array.from(out.image.data).forEach((v, k) => expect(v).toBeCloseTo(unit.data[k]!, 5));
+      const full = augment({ image: unit }, pipeline, seed);
+      expect(Array.from(full.image.data).some((v, k) => Math.abs(v - unit.data[k]!) > 1e-3)).toBe(true);
+    }
+  });
+
+  it('names a strength outside [0, 1]', () => {
+    expect(() => weakenPipeline(PAPER_AUGMENTATION, 1.5)).toThrow(/`strength` must be in \[0, 1\]/);
+    expect(() => weakenPipeline(PAPER_AUGMENTATION, Number.NaN)).toThrow(/strength/);
   });
 });

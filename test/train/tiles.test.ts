@@ -94,6 +94,23 @@ describe('sampleTiles', () => {
     }
   });
 
+  it('reads the strength once per tile: at 0 the tiles are those of no augmentation, in the same places', () => {
+    const pipeline = [{ kind: 'shift', range: [-6, 6] }, { kind: 'elastic', sigma: 10 }, { kind: 'brightness', range: [-0.1, 0.1] }, { kind: 'noise', std: 0.05 }] as const;
+    let reads = 0;
+    const ramped = sampleTiles([indexImage], [indexLabels], undefined, { spec, inputSize: 92, pipeline, strength: () => (reads++, 0), seed: 5, normalize: false });
+    const plain = sampleTiles([indexImage], [indexLabels], undefined, { spec, inputSize: 92, pipeline: [], seed: 5, normalize: false });
+    const full = sampleTiles([indexImage], [indexLabels], undefined, { spec, inputSize: 92, pipeline, seed: 5, normalize: false });
+    for (let t = 0; t < 3; t++) {
+      const a = ramped.next().value;
+      const b = plain.next().value;
+      expect(Array.from(a.label.data)).toEqual(Array.from(b.label.data));
+      // Equal up to float32 rounding of the gray-value range's round trip.
+      Array.from(a.image.data).forEach((v, k) => expect(Math.abs(v - b.image.data[k]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b.image.data[k]!))));
+      expect(Array.from(full.next().value.image.data).some((v, k) => Math.abs(v - b.image.data[k]!) > 0.5)).toBe(true);
+    }
+    expect(reads).toBe(3);
+  });
+
   it('rejects a bad tile size and mismatched labels', () => {
     expect(() => sampleTiles([indexImage], [indexLabels], undefined, { spec, inputSize: 90 }).next()).toThrow('Nearest valid input tile sizes: 88 (below) and 92 (above).');
     expect(() => sampleTiles([indexImage], [], undefined, { spec, inputSize: 92 }).next()).toThrow('`labels` must hold one label image per image (1)');
