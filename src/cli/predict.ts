@@ -14,7 +14,7 @@ import type { ImageArray } from '../core/image.js';
 import { decideClasses, evaluateSegmentation, type ImageScores, type ScoredImage } from '../metrics/report.js';
 import { labelInstances } from '../regions/instances.js';
 import { ArgumentError } from '../core/errors.js';
-import { listImages, readImage, writeImage } from '../node/images.js';
+import { IMAGE_EXTENSIONS, listImages, readImage, writeImage } from '../node/images.js';
 import { describeMasks, loadData, MASK_FLAGS, MASK_HELP, maskOptions } from './data.js';
 import { modelDirectory } from '../node/model-files.js';
 import { choice, integer, parse, required, UsageError } from './args.js';
@@ -144,13 +144,14 @@ async function predictOne(predictor: TilePredictor, image: ImageArray, values: R
 export async function predictCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
   const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' }, instances: { type: 'boolean' }, 'min-size': { type: 'string' } });
   if (values.help === true) return print(PREDICT_HELP), 0;
-  const files = await listImages(required(values, 'images'));
+  const files = await listImages(required(values, 'images'), 'images');
+  if (files.length === 0) throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}), and this folder has none`, values.images);
   const out = required(values, 'out');
   const predictor = await openPredictor(values);
   await mkdir(out, { recursive: true });
   try {
     for (const file of files) {
-      const image = await readImage(file);
+      const image = await readImage(file, { argument: 'images' });
       const started = performance.now();
       const { predicted, probability, foreground, classes } = await predictOne(predictor, image, values);
       const name = basename(file, extname(file));

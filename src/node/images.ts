@@ -33,6 +33,20 @@ export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'] as co
  */
 export type FileImage = ImageArray<Uint8Array | Uint16Array | Int32Array | Float32Array>;
 
+/** Options of {@link readImage}. */
+export interface ReadOptions {
+  /** The page of a multi-page TIFF. Default 0. */
+  readonly page?: number;
+  /** The argument an error names (e.g. `'masks'` for a file of the masks folder). Default `'path'`. */
+  readonly argument?: string;
+}
+
+/** The one-sentence refusal of a file that does not decode as an image. */
+function unreadableImage(argument: string, path: string, error: unknown): ArgumentError {
+  const cause = ((error as Error).message ?? String(error)).trim();
+  return new ArgumentError(argument, `must hold PNG, JPEG or TIFF images, and this file does not decode as one (${cause}): re-save it in one of those formats or move it out of the folder`, path);
+}
+
 /**
  * Reads one image (one page of a multi-page TIFF with `page`). Alpha is
  * dropped; gray RGB files (all channels equal) come back with 1 channel.
@@ -42,13 +56,12 @@ export type FileImage = ImageArray<Uint8Array | Uint16Array | Int32Array | Float
  * const image = await readImage('data/train-volume.tif', { page: 3 });
  * ```
  */
-export async function readImage(path: string, options: { readonly page?: number } = {}): Promise<FileImage> {
+export async function readImage(path: string, options: ReadOptions = {}): Promise<FileImage> {
   const sharp = await loadSharp();
   let input: Sharp;
   let metadata: Metadata;
   let decoded: { data: Buffer; info: OutputInfo };
-  const unreadable = (error: unknown) =>
-    new ArgumentError('path', `must be a readable PNG, JPEG or TIFF image; decoding failed, the file may be truncated or corrupt (${(error as Error).message.trim()})`, path);
+  const unreadable = (error: unknown) => unreadableImage(options.argument ?? 'path', path, error);
   try {
     input = sharp(path, { page: options.page ?? 0, limitInputPixels: 2 ** 30 });
     metadata = await input.metadata();
@@ -100,9 +113,13 @@ async function readWide(input: Sharp, depth: 'int' | 'float', unreadable: (error
  * const slices = await pageCount('train-volume.tif');
  * ```
  */
-export async function pageCount(path: string): Promise<number> {
+export async function pageCount(path: string, argument = 'path'): Promise<number> {
   const sharp = await loadSharp();
-  return (await sharp(path).metadata()).pages ?? 1;
+  try {
+    return (await sharp(path).metadata()).pages ?? 1;
+  } catch (error) {
+    throw unreadableImage(argument, path, error);
+  }
 }
 
 /**
@@ -206,9 +223,9 @@ export async function readMask(path: string, options: { readonly page?: number }
  * const files = await listImages('data/images'); // ['data/images/00.png', ...]
  * ```
  */
-export async function listImages(pathOrDir: string): Promise<string[]> {
+export async function listImages(pathOrDir: string, argument = 'path'): Promise<string[]> {
   const info = await stat(pathOrDir).catch(() => undefined);
-  if (info === undefined) throw new ArgumentError('path', 'must be an existing file or directory', pathOrDir);
+  if (info === undefined) throw new ArgumentError(argument, 'must be a folder of images or an image file, and nothing exists at this path', pathOrDir);
   if (!info.isDirectory()) return [pathOrDir];
   const names = (await readdir(pathOrDir)).filter((n) => (IMAGE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase()) && !n.startsWith('.'));
   return names.sort().map((n) => join(pathOrDir, n));
@@ -246,12 +263,12 @@ const stem = (path: string) => basename(path, extname(path));
 
 /** Image and mask files paired by name (pages of two TIFF stacks by index). */
 async function pairFiles(paths: { readonly images: string; readonly masks: string }) {
-  const imageFiles = await listImages(paths.images);
-  const maskFiles = await listImages(paths.masks);
+  const imageFiles = await listImages(paths.images, 'images');
+  const maskFiles = await listImages(paths.masks, 'masks');
   const pairs: { name: string; image: string; mask: string; page?: number }[] = [];
-  if (imageFiles.length === 1 && maskFiles.length === 1 && (await pageCount(imageFiles[0]!)) > 1) {
-    const pages = await pageCount(imageFiles[0]!);
-    const maskPages = await pageCount(maskFiles[0]!);
+  if (imageFiles.length === 1 && maskFiles.length === 1 && (await pageCount(imageFiles[0]!, 'images')) > 1) {
+    const pages = await pageCount(imageFiles[0]!, 'images');
+    const maskPages = await pageCount(maskFiles[0]!, 'masks');
     if (pages !== maskPages) throw new ArgumentError('masks', `must have as many pages as ${imageFiles[0]} (${pages})`, `${maskFiles[0]}: ${maskPages} pages`);
     for (let page = 0; page < pages; page++) pairs.push({ name: `${stem(imageFiles[0]!)}-${String(page).padStart(3, '0')}`, image: imageFiles[0]!, mask: maskFiles[0]!, page });
   } else {
@@ -264,7 +281,7 @@ async function pairFiles(paths: { readonly images: string; readonly masks: strin
     }
     if (masksByName.size > 0) throw new ArgumentError('images', `must contain an image for every mask; none for ${[...masksByName.values()].map((m) => basename(m)).join(', ')}`, paths.images);
   }
-  if (pairs.length === 0) throw new ArgumentError('images', 'must contain PNG, JPEG or TIFF images', paths.images);
+  if (pairs.length === 0) throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}), and this folder has none`, paths.images);
   return pairs;
 }
 
@@ -292,8 +309,8 @@ export async function loadDataset(paths: { readonly images: string; readonly mas
   const raw: FileImage[] = [];
   for (const pair of pairs) {
     const page = pair.page === undefined ? {} : { page: pair.page };
-    const image = await readImage(pair.image, page);
-    const mask = await readImage(pair.mask, page);
+    const image = await readImage(pair.image, { ...page, argument: 'images' });
+    const mask = await readImage(pair.mask, { ...page, argument: 'masks' });
     if (image.width !== mask.width || image.height !== mask.height) {
       throw new ArgumentError('masks', `must match their images' sizes: ${pair.image} is ${image.width}x${image.height}`, `${pair.mask} is ${mask.width}x${mask.height}`);
     }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArgumentError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic.js';
@@ -35,11 +35,32 @@ function expectedBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
   }, 0);
 }
 
+/** What `model` arguments must name, in the words of the command that writes one. */
+const A_MODEL_FOLDER = 'the model folder that `tfjs-unet train --out DIR` writes as DIR/model (or DIR itself)';
+
+/**
+ * The folder holding `model.json`: `dir`, or the `model` folder inside a
+ * training run's folder (`train --out DIR` writes DIR/model). Anything else is
+ * refused in one sentence naming the path and what to give instead.
+ */
+async function modelFolder(dir: string): Promise<string> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info === undefined) throw new ArgumentError('model', `must be ${A_MODEL_FOLDER}, and nothing exists at this path`, dir);
+  if (!info.isDirectory()) throw new ArgumentError('model', `must be ${A_MODEL_FOLDER}, and this is a file`, dir);
+  if (await isFile(join(dir, MODEL_JSON))) return dir;
+  if (await isFile(join(dir, 'model', MODEL_JSON))) return join(dir, 'model');
+  throw new ArgumentError('model', `must be ${A_MODEL_FOLDER}, and this folder holds no ${MODEL_JSON}`, dir);
+}
+
+const isFile = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
+
 /**
  * An IO handler that saves to and loads from directory `dir`. Saving writes
  * the weights to a new content-named file first, then replaces `model.json`
  * atomically, then removes stale weight files: a crash at any point leaves the
- * previous model or the new one, never a mix.
+ * previous model or the new one, never a mix. Loading also takes a training
+ * run's folder (`train --out DIR`) and reads its `model` folder; any other
+ * path is refused naming it.
  *
  * @example
  * ```ts
@@ -81,20 +102,17 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
       };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
-      const path = join(dir, MODEL_JSON);
+      const folder = await modelFolder(dir);
+      const path = join(folder, MODEL_JSON);
       let json: tf.io.ModelJSON;
       try {
         json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
       } catch (error) {
-        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        throw new ArgumentError(
-          'model',
-          missing ? `must be a model directory holding ${MODEL_JSON} (train and saveModel write one)` : `must hold a readable ${MODEL_JSON} (${(error as Error).message})`,
-          path,
-        );
+        const reason = error instanceof SyntaxError ? 'this one is not JSON' : `this one cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+        throw new ArgumentError('model', `must hold a tfjs layers ${MODEL_JSON}, and ${reason}`, path);
       }
       if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || !Array.isArray(json.weightsManifest)) {
-        throw new ArgumentError('path', `must hold a tfjs layers ${MODEL_JSON} with modelTopology and weightsManifest`, path);
+        throw new ArgumentError('model', `must hold a tfjs layers ${MODEL_JSON} (with modelTopology and weightsManifest), and this one is another kind of file: give ${A_MODEL_FOLDER}`, path);
       }
       const specs: tf.io.WeightsManifestEntry[] = [];
       const parts: Uint8Array[] = [];
@@ -104,12 +122,12 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
           if (file.includes('/') || file.includes('\\') || file.startsWith('.')) {
             throw new ArgumentError('weightsManifest.paths', 'must name files inside the model directory', file);
           }
-          parts.push(new Uint8Array(await readFile(join(dir, file))));
+          parts.push(new Uint8Array(await readFile(join(folder, file))));
         }
       }
       const data = concat(parts.map((p) => p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength) as ArrayBuffer));
       if (data.byteLength !== expectedBytes(specs)) {
-        throw new ArgumentError('path', `must hold complete weights: ${expectedBytes(specs)} bytes expected (truncated or mismatched files?)`, `${data.byteLength} bytes in ${dir}`);
+        throw new ArgumentError('path', `must hold complete weights: ${expectedBytes(specs)} bytes expected (truncated or mismatched files?)`, `${data.byteLength} bytes in ${folder}`);
       }
       return {
         modelTopology: json.modelTopology,

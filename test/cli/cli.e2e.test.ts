@@ -41,7 +41,7 @@ describe('tfjs-unet CLI', () => {
     expect(missing.err).toContain('--out is required');
     const noData = await run(['train', '--images', '/nonexistent', '--masks', '/nonexistent', '--out', '/tmp/x']);
     expect(noData.code).toBe(1);
-    expect(noData.err).toBe('tfjs-unet train: `path` must be an existing file or directory. Received: path="/nonexistent".');
+    expect(noData.err).toBe('tfjs-unet train: `images` must be a folder of images or an image file, and nothing exists at this path. Received: images="/nonexistent".');
   });
 
   it('demo, then predict and evaluate with the model it trained', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('image files', () => {
       expect(Array.from(back.data)).toEqual(Array.from(image.data));
       expect(back.channels ?? 1).toBe((image as { channels?: number }).channels ?? 1);
     }
-    await expect(readImage(join(dir, 'missing.png'))).rejects.toThrow(/^`path` must be a readable PNG, JPEG or TIFF image/);
+    await expect(readImage(join(dir, 'missing.png'))).rejects.toThrow(/^`path` must hold PNG, JPEG or TIFF images, and this file does not decode as one \(.+\): re-save it/);
   });
 
   it('detects the mask encoding and rejects ambiguous masks, naming the file and values', async () => {
@@ -33,6 +33,23 @@ describe('image files', () => {
     const dir = await temp();
     await writeImage(join(dir, 'mask.png'), { data: Uint8Array.from([0, 255, 0, 255]), width: 2, height: 2 });
     expect((await readMask(join(dir, 'mask.png'))).encoding).toBe('binary-0-255');
+  });
+
+  it('refuses what a newcomer gives by mistake in one sentence naming the folder or file', async () => {
+    const dir = await temp();
+    for (const sub of ['images', 'masks', 'empty']) await mkdir(join(dir, sub));
+    await writeImage(join(dir, 'images', 'a.png'), { data: new Uint8Array(4), width: 2, height: 2 });
+    await writeFile(join(dir, 'masks', 'a.png'), 'not an image');
+    const unreadable = (argument: string, file: string) =>
+      new RegExp(`^\`${argument}\` must hold PNG, JPEG or TIFF images, and this file does not decode as one \\(.+\\): re-save it in one of those formats or move it out of the folder\\. Received: ${argument}="${file.replaceAll('/', '\\/')}"\\.$`);
+    await expect(loadDataset({ images: join(dir, 'images'), masks: join(dir, 'masks') })).rejects.toThrow(unreadable('masks', join(dir, 'masks', 'a.png')));
+    await expect(loadDataset({ images: join(dir, 'masks'), masks: join(dir, 'images') })).rejects.toThrow(unreadable('images', join(dir, 'masks', 'a.png')));
+    await expect(loadDataset({ images: join(dir, 'nothing'), masks: join(dir, 'masks') })).rejects.toThrow(
+      `\`images\` must be a folder of images or an image file, and nothing exists at this path. Received: images=${JSON.stringify(join(dir, 'nothing'))}.`,
+    );
+    await expect(loadDataset({ images: join(dir, 'empty'), masks: join(dir, 'empty') })).rejects.toThrow(
+      `\`images\` must hold PNG, JPEG or TIFF images (.png .jpg .jpeg .tif .tiff), and this folder has none. Received: images=${JSON.stringify(join(dir, 'empty'))}.`,
+    );
   });
 
   it('pairs images and masks by name and names mismatches', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,10 +46,28 @@ describe('saveModel / loadModel (files)', () => {
     [a, b, model].forEach((m) => m.dispose());
   });
 
+  it("loads a training run's folder through the model folder inside it", async () => {
+    const run = await temp();
+    const model = buildModel(spec, { inputSize: 28, seed: 3 });
+    await saveModel(model, spec, join(run, 'model'));
+    const { model: back } = await loadModel(run);
+    const input = x();
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(input) as tf.Tensor, back.predict(input) as tf.Tensor))).dataSync()[0])).toBe(0);
+    tf.dispose(input);
+    [model, back].forEach((m) => m.dispose());
+  });
+
   it('gives clear errors for missing, truncated, hostile or spec-less files', async () => {
     const dir = await temp();
-    await expect(loadModel(join(dir, 'nothing'))).rejects.toThrow(
-      `\`model\` must be a model directory holding model.json (train and saveModel write one). Received: model=${JSON.stringify(join(dir, 'nothing', 'model.json'))}.`,
+    const folder = 'the model folder that `tfjs-unet train --out DIR` writes as DIR/model (or DIR itself)';
+    await expect(loadModel(join(dir, 'nothing'))).rejects.toThrow(`\`model\` must be ${folder}, and nothing exists at this path. Received: model=${JSON.stringify(join(dir, 'nothing'))}.`);
+    await mkdir(join(dir, 'empty'));
+    await writeFile(join(dir, 'empty', 'notes.txt'), 'x');
+    await expect(loadModel(join(dir, 'empty'))).rejects.toThrow(`\`model\` must be ${folder}, and this folder holds no model.json. Received: model=${JSON.stringify(join(dir, 'empty'))}.`);
+    await expect(loadModel(join(dir, 'empty', 'notes.txt'))).rejects.toThrow(`\`model\` must be ${folder}, and this is a file. Received: model=${JSON.stringify(join(dir, 'empty', 'notes.txt'))}.`);
+    await writeFile(join(dir, 'empty', 'model.json'), '{"plan": 1}');
+    await expect(loadModel(join(dir, 'empty'))).rejects.toThrow(
+      `\`model\` must hold a tfjs layers model.json (with modelTopology and weightsManifest), and this one is another kind of file: give ${folder}. Received: model=${JSON.stringify(join(dir, 'empty', 'model.json'))}.`,
     );
     const model = buildModel(spec, { inputSize: 28, seed: 1 });
     await saveModel(model, spec, dir);
@@ -60,7 +78,7 @@ describe('saveModel / loadModel (files)', () => {
     await expect(loadModel(dir)).rejects.toThrow(/must hold complete weights: \d+ bytes expected/);
     await writeFile(weightsPath, weights);
     await writeFile(join(dir, 'model.json'), JSON.stringify(json).slice(0, 200));
-    await expect(loadModel(dir)).rejects.toThrow(/must hold a readable model\.json/);
+    await expect(loadModel(dir)).rejects.toThrow(`\`model\` must hold a tfjs layers model.json, and this one is not JSON. Received: model=${JSON.stringify(join(dir, 'model.json'))}.`);
     const tampered = structuredClone(json);
     tampered.userDefinedMetadata.tfjsUnet.spec.nodes[1].filters = -1;
     await writeFile(join(dir, 'model.json'), JSON.stringify(tampered));
