@@ -1,0 +1,114 @@
+/**
+ * The docs check CI runs: every relative link in the guides resolves (file and heading), and the
+ * guides carry no lab notebook (no dates, seed numbers or "this machine" in their prose: those
+ * belong in docs/results.md and the changelog).
+ *
+ *   npx tsx scripts/check-docs.ts
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The Markdown files people read: the README, the contributor guide, the changelog and docs/. */
+export function markdownFiles(): string[] {
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((n) => n.endsWith('.md'))
+    .map((n) => join(ROOT, 'docs', n));
+  return [join(ROOT, 'README.md'), join(ROOT, 'CONTRIBUTING.md'), join(ROOT, 'CHANGELOG.md'), ...docs].filter(existsSync);
+}
+
+/** Pages that record measurements and history, where dates and seeds belong. */
+const RECORDS = new Set(['CHANGELOG.md', 'docs/results.md', 'docs/results-isbi.md', 'docs/results-speed.md']);
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+export function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** The anchors of a Markdown page's headings (repeated headings get -1, -2, ... as on GitHub). */
+export function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const line of withoutCode(markdown).split('\n')) {
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading === null) continue;
+    const base = slug(heading[1]!);
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    out.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return out;
+}
+
+/** The text with fenced code blocks blanked (lines kept, so line numbers stay). */
+export function withoutCode(markdown: string): string {
+  let fenced = false;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) {
+        fenced = !fenced;
+        return '';
+      }
+      return fenced ? '' : line;
+    })
+    .join('\n');
+}
+
+/** Prose only: code blocks and inline code removed (a flag such as `--seed 1` is not a result). */
+const prose = (markdown: string): string => withoutInlineCode(withoutCode(markdown));
+
+/** Inline code blanked, also where it wraps across lines (line breaks kept). */
+const withoutInlineCode = (text: string): string => text.replace(/`[^`]*`/g, (code) => code.replace(/[^\n]/g, ' '));
+
+/** What a guide's prose may not say: what belongs to the results and the changelog. */
+const NOTEBOOK: readonly [RegExp, string][] = [
+  [/\b20\d\d-\d\d-\d\d\b/, 'a date'],
+  [/\bseeds? \d/i, 'a seed number'],
+  [/\bthis (?:[\w-]+ )?machine\b/i, '"this machine"'],
+  [/\bnot (?:run|measured) yet\b/i, '"not run yet"'],
+];
+
+/** Problems of one page: broken relative links, missing anchors, notebook prose. */
+export function checkPage(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  const name = relative(ROOT, path);
+  const problems: string[] = [];
+  const lines = withoutInlineCode(withoutCode(text)).split('\n');
+  lines.forEach((line, i) => {
+    const where = `${name}:${i + 1}`;
+    for (const match of line.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      const target = match[1]!;
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // http:, https:, mailto:
+      const [file, anchor] = target.split('#') as [string, string | undefined];
+      const resolved = file === '' ? path : resolve(dirname(path), decodeURIComponent(file));
+      if (!existsSync(resolved)) {
+        problems.push(`${where}: the link ${target} names a file that does not exist`);
+        continue;
+      }
+      if (anchor !== undefined && anchor !== '' && resolved.endsWith('.md') && statSync(resolved).isFile() && !anchors(readFileSync(resolved, 'utf8')).has(anchor)) {
+        problems.push(`${where}: the link ${target} names a heading that ${relative(ROOT, resolved)} does not have`);
+      }
+    }
+  });
+  if (!RECORDS.has(name)) {
+    prose(text)
+      .split('\n')
+      .forEach((line, i) => {
+        for (const [pattern, what] of NOTEBOOK) if (pattern.test(line)) problems.push(`${name}:${i + 1}: a guide states ${what} (results and history belong in docs/results.md or CHANGELOG.md): ${line.trim().slice(0, 100)}`);
+      });
+  }
+  return problems;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const problems = markdownFiles().flatMap(checkPage);
+  for (const problem of problems) console.error(problem);
+  console.log(problems.length === 0 ? `docs check: ${markdownFiles().length} pages, every relative link resolves, no notebook prose in the guides` : `docs check: ${problems.length} problem(s)`);
+  process.exit(problems.length === 0 ? 0 : 1);
+}
