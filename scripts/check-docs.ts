@@ -1,12 +1,14 @@
 /**
  * The docs check CI runs: every relative link in the guides resolves (file and heading), and the
  * guides carry no lab notebook (no dates, seed numbers or "this machine" in their prose: those
- * belong in docs/results.md and the changelog).
+ * belong in docs/results.md and the changelog). With `--run`, the pages whose code blocks claim to
+ * run as one script (RUNNABLE) are type-checked and run as written.
  *
- *   npx tsx scripts/check-docs.ts
+ *   npx tsx scripts/check-docs.ts [--run]
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -106,8 +108,61 @@ export function checkPage(path: string): string[] {
   return problems;
 }
 
+/** Pages whose TypeScript blocks, in order, form one script that runs as written. */
+export const RUNNABLE = ['docs/getting-started.md'];
+
+/** The TypeScript blocks of a page as one module: imports merged at the top, the rest in order. */
+export function scriptOf(markdown: string): string {
+  const blocks: string[] = [];
+  let current: string[] | undefined;
+  for (const line of markdown.split('\n')) {
+    if (current === undefined && /^```(ts|typescript)\s*$/.test(line)) current = [];
+    else if (current !== undefined && /^```\s*$/.test(line)) {
+      blocks.push(current.join('\n'));
+      current = undefined;
+    } else current?.push(line);
+  }
+  const named = new Map<string, Set<string>>();
+  const namespaces = new Set<string>();
+  const body = blocks
+    .join('\n')
+    .replace(/^import\s+(\*\s+as\s+\w+|\{[^}]*\})\s+from\s+'([^']+)';[ \t]*$/gm, (_, what: string, from: string) => {
+      if (what.startsWith('*')) namespaces.add(`import ${what} from '${from}';`);
+      else {
+        const names = named.get(from) ?? new Set<string>();
+        for (const name of what.slice(1, -1).split(',')) if (name.trim() !== '') names.add(name.trim());
+        named.set(from, names);
+      }
+      return '';
+    });
+  const imports = [...namespaces, ...[...named].map(([from, names]) => `import { ${[...names].join(', ')} } from '${from}';`)];
+  return `${imports.join('\n')}\n${body}\n`;
+}
+
+/** Type-checks and runs each runnable page's script; returns the problems. */
+export function runPages(): string[] {
+  const dir = join(ROOT, 'scratch', 'docs-check');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noUnusedLocals: false }, include: ['*.ts'] }));
+  const problems: string[] = [];
+  for (const page of RUNNABLE) {
+    const file = join(dir, `${basename(page, '.md')}.ts`);
+    writeFileSync(file, scriptOf(readFileSync(join(ROOT, page), 'utf8')));
+    const typed = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+    if (typed.status !== 0) {
+      problems.push(`${page}: its code does not type-check:\n${typed.stdout}${typed.stderr}`);
+      continue;
+    }
+    const began = performance.now();
+    const ran = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (ran.status !== 0) problems.push(`${page}: its code failed when run (${file}):\n${ran.stderr.slice(-3000)}`);
+    else console.log(`${page}: its code ran in ${((performance.now() - began) / 1000).toFixed(0)} s\n${ran.stdout}`);
+  }
+  return problems;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const problems = markdownFiles().flatMap(checkPage);
+  const problems = [...markdownFiles().flatMap(checkPage), ...(process.argv.includes('--run') ? runPages() : [])];
   for (const problem of problems) console.error(problem);
   console.log(problems.length === 0 ? `docs check: ${markdownFiles().length} pages, every relative link resolves, no notebook prose in the guides` : `docs check: ${problems.length} problem(s)`);
   process.exit(problems.length === 0 ? 0 : 1);

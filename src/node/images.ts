@@ -3,8 +3,8 @@
  * 8/16-bit grayscale or RGB, read and written with sharp.
  */
 import type { default as SharpFactory, Metadata, OutputInfo, Sharp } from 'sharp';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { ArgumentError } from '../core/errors.js';
 import type { ImageArray, TypedArray } from '../core/image.js';
 import { classTable, colorIds, decideMaskType, maskEvidence, maskLabels, type Color, type MaskType } from '../regions/masks.js';
@@ -123,8 +123,9 @@ export async function pageCount(path: string, argument = 'path'): Promise<number
 }
 
 /**
- * Writes an image array as PNG (or another format by extension), crash-safely.
- * Uint16 data is written as 16-bit; floats are clamped to [0, 1] and scaled to 8 bits.
+ * Writes an image array as PNG (or another format by extension), crash-safely,
+ * creating its folder if needed. Uint16 data is written as 16-bit; floats are
+ * clamped to [0, 1] and scaled to 8 bits.
  *
  * @example
  * ```ts
@@ -144,6 +145,7 @@ export async function writeImage(path: string, image: ImageArray): Promise<void>
   const sharp = await loadSharp();
   const pipeline = sharp(raw, { raw: { width: image.width, height: image.height, channels } }).toColourspace(colourspace);
   const encoded = await (format === 'png' ? pipeline.png({ force: true }) : format === 'jpeg' ? pipeline.jpeg() : pipeline.tiff()).toBuffer();
+  await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, encoded);
 }
 

@@ -20,6 +20,8 @@ describe('image files', () => {
       expect(Array.from(back.data)).toEqual(Array.from(image.data));
       expect(back.channels ?? 1).toBe((image as { channels?: number }).channels ?? 1);
     }
+    await writeImage(join(dir, 'new', 'folder', 'gray.png'), gray); // creates its folder
+    expect(Array.from((await readImage(join(dir, 'new', 'folder', 'gray.png'))).data)).toEqual(Array.from(gray.data));
     await expect(readImage(join(dir, 'missing.png'))).rejects.toThrow(/^`path` must hold PNG, JPEG or TIFF images, and this file does not decode as one \(.+\): re-save it/);
   });
 
