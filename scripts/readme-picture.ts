@@ -1,13 +1,13 @@
 /**
  * The README's picture: `tfjs-unet demo` as a user runs it, then `predict --instances` on its
  * held-out images, shown side by side: the image, the predicted mask's contour over it, and the
- * objects in colours.
+ * objects in colours; and the demo's training curve beside it (docs/images/demo-training-curve.svg).
  *
  *   npx tsx scripts/readme-picture.ts [--out docs/images/demo.png]
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { main } from '../src/cli/main.js';
@@ -50,4 +50,5 @@ await sharp({ create: { width: 3 * size + 2 * gap, height: size, channels: 3, ba
   .composite(await Promise.all(panels.map(async (panel, i) => ({ input: await sharp(panel).toColourspace('srgb').png().toBuffer(), left: i * (size + gap), top: 0 }))))
   .png()
   .toFile(resolve(values.out));
+await copyFile(join(work, 'training-curve.svg'), join(dirname(resolve(values.out)), 'demo-training-curve.svg'));
 console.log(`wrote ${values.out}: image | predicted mask's contour | objects (from ${work})`);
