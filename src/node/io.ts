@@ -15,6 +15,7 @@ export {
   type FileImage,
   type FileMask,
   type MaskEncoding,
+  type ReadOptions,
 } from './images.js';
 export { MODEL_JSON, modelDirectory } from './model-files.js';
 export { exportOnnx, loadOnnxPredictor, type OnnxExportTarget, type OnnxPredictorOptions } from './onnx-files.js';
