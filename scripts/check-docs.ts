@@ -1,7 +1,8 @@
 /**
  * The docs check CI runs: every relative link in the guides resolves (file and heading), and the
  * guides carry no lab notebook (no dates, seed numbers or "this machine" in their prose: those
- * belong in docs/results.md and the changelog). With `--run`, the pages whose code blocks claim to
+ * belong in docs/results.md and the changelog), and every public function and class in the API
+ * reference (`npm run docs` first) shows an example. With `--run`, the pages whose code blocks claim to
  * run as one script (RUNNABLE) are type-checked and run as written.
  *
  *   npx tsx scripts/check-docs.ts [--run]
@@ -108,6 +109,32 @@ export function checkPage(path: string): string[] {
   return problems;
 }
 
+/** Kinds of typedoc reflections that must show an example: functions and classes. */
+const NEEDS_EXAMPLE: Readonly<Record<number, string>> = { 64: 'function', 128: 'class' };
+
+interface Reflection {
+  readonly name: string;
+  readonly kind: number;
+  readonly comment?: { readonly blockTags?: readonly { readonly tag: string }[] };
+  readonly signatures?: readonly Reflection[];
+  readonly children?: readonly Reflection[];
+}
+
+/** Exported functions and classes of the API reference (typedoc's JSON) whose TSDoc has no `@example`. */
+export function withoutExamples(api: Reflection, path = ''): string[] {
+  const hasExample = (r: Reflection) => r.comment?.blockTags?.some((t) => t.tag === '@example') === true;
+  const here = `${path}${path === '' ? '' : '/'}${api.name}`;
+  const own = NEEDS_EXAMPLE[api.kind] !== undefined && !hasExample(api) && !(api.signatures ?? []).some(hasExample) ? [`${here} (${NEEDS_EXAMPLE[api.kind]})`] : [];
+  return [...own, ...(api.children ?? []).flatMap((child) => withoutExamples(child, here))];
+}
+
+/** The API reference's problems: public functions and classes without an example (needs `npm run docs` first). */
+export function checkApi(): string[] {
+  const file = join(ROOT, 'docs', 'api', 'api.json');
+  if (!existsSync(file)) return ['docs/api/api.json is missing: run `npm run docs` before the docs check'];
+  return withoutExamples(JSON.parse(readFileSync(file, 'utf8')) as Reflection).map((name) => `API reference: ${name} has no @example in its TSDoc`);
+}
+
 /** Pages whose TypeScript blocks, in order, form one script that runs as written. */
 export const RUNNABLE = ['docs/getting-started.md'];
 
@@ -162,8 +189,8 @@ export function runPages(): string[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const problems = [...markdownFiles().flatMap(checkPage), ...(process.argv.includes('--run') ? runPages() : [])];
+  const problems = [...markdownFiles().flatMap(checkPage), ...checkApi(), ...(process.argv.includes('--run') ? runPages() : [])];
   for (const problem of problems) console.error(problem);
-  console.log(problems.length === 0 ? `docs check: ${markdownFiles().length} pages, every relative link resolves, no notebook prose in the guides` : `docs check: ${problems.length} problem(s)`);
+  console.log(problems.length === 0 ? `docs check: ${markdownFiles().length} pages, every relative link resolves, no notebook prose in the guides, every public function and class has an example` : `docs check: ${problems.length} problem(s)`);
   process.exit(problems.length === 0 ? 0 : 1);
 }

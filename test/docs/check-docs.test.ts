@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anchors, checkPage, markdownFiles, slug } from '../../scripts/check-docs.js';
+import { anchors, checkPage, markdownFiles, slug, withoutExamples } from '../../scripts/check-docs.js';
 
 describe('the docs check', () => {
   it("makes GitHub's heading anchors", () => {
@@ -34,6 +34,24 @@ describe('the docs check', () => {
     expect(problems.filter((p) => p.includes('other.md#no-such names a heading'))).toHaveLength(1);
     expect(problems.filter((p) => p.includes(':4: a guide states'))).toHaveLength(3); // date, seed, machine
     expect(problems).toHaveLength(5);
+  });
+
+  it('names public functions and classes without an example, not their methods', () => {
+    const example = { blockTags: [{ tag: '@example' }] };
+    const api = {
+      name: 'tfjs-unet',
+      kind: 1,
+      children: [
+        { name: 'index', kind: 2, children: [
+          { name: 'unet', kind: 64, signatures: [{ name: 'unet', kind: 4096, comment: example }] },
+          { name: 'bare', kind: 64, signatures: [{ name: 'bare', kind: 4096, comment: {} }] },
+          { name: 'Random', kind: 128, comment: example, children: [{ name: 'next', kind: 2048 }] },
+          { name: 'Plain', kind: 128 },
+          { name: 'Options', kind: 256 },
+        ] },
+      ],
+    };
+    expect(withoutExamples(api)).toEqual(['tfjs-unet/index/bare (function)', 'tfjs-unet/index/Plain (class)']);
   });
 
   it("passes on this repository's pages", () => {
