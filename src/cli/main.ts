@@ -55,10 +55,20 @@ export async function main(argv: readonly string[], print: (line: string) => voi
       printError(`tfjs-unet ${name}: ${error.message}\n\n${command.help}`);
       return 2;
     }
-    const message = error instanceof ArgumentError || error instanceof InvalidTileSizeError ? error.message : String((error as Error).message ?? error);
-    printError(`tfjs-unet ${name}: ${verbose ? ((error as Error).stack ?? message) : message}`);
+    printError(errorLine(name, error, verbose));
     return 1;
   }
+}
+
+/**
+ * The line a failed command prints: the command, then the error's own sentence (without the
+ * library's `tfjs-unet: ` prefix, which the command already says); the stack with `--verbose`.
+ */
+export function errorLine(command: string, error: unknown, verbose = false): string {
+  const raw = error instanceof ArgumentError || error instanceof InvalidTileSizeError ? error.message : String((error as Error)?.message ?? error);
+  const message = raw.replace(/^tfjs-unet: /, '');
+  const stack = verbose && error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : '';
+  return `tfjs-unet ${command}: ${message}${stack}`;
 }
 
 // Run when executed as the bin (not when imported by tests).
