@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Spec } from '../spec/graph.js';
-import { ArgumentError } from '../core/errors.js';
+import { ArgumentError, describe } from '../core/errors.js';
 import { toOnnx, type OnnxExportOptions } from '../onnx/export.js';
 import { readOnnxInfo, type OnnxModelInfo } from '../onnx/metadata.js';
 import { onnxPredictor, type OrtSessionLike, type OrtTensorConstructor } from '../onnx/predictor.js';
@@ -75,8 +75,19 @@ export async function importOnnxRuntime(purpose = 'ONNX inference'): Promise<Ort
 export async function loadOnnxPredictor(path: string, options: OnnxPredictorOptions = {}): Promise<OwnedTilePredictor & OnnxModelInfo> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new ArgumentError('threads', 'must be a positive integer', threads);
-  const bytes = new Uint8Array(await readFile(path));
-  const info = readOnnxInfo(bytes);
+  const what = 'an ONNX file written by `tfjs-unet export` (or a model folder)';
+  const bytes = new Uint8Array(
+    await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new ArgumentError('model', `must be ${what}, and ${error.code === 'ENOENT' ? 'nothing exists at this path' : `this file cannot be read (${error.code ?? error.message})`}`, path);
+    }),
+  );
+  let info: ReturnType<typeof readOnnxInfo>;
+  try {
+    info = readOnnxInfo(bytes);
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    throw new ArgumentError('model', `must be ${what}, and this file ${error.rule.startsWith('must be an ONNX model exported') ? 'has no tfjs-unet spec in its metadata' : 'is not ONNX'} (${describe(error.received)})`, path);
+  }
   const ort = await importOnnxRuntime();
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: threads,

@@ -1,5 +1,5 @@
 // ONNX files: written whole (temp file + rename), read back with their spec, run by onnxruntime-node.
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -63,6 +63,11 @@ describe('exportOnnx / loadOnnxPredictor', () => {
     const model = buildModel(unet({ depth: 1, baseFilters: 2 }), { inputSize: 20 });
     await expect(exportOnnx(model, undefined, { path: '' })).rejects.toThrow('`path` must be a non-empty file path. Received: path="".');
     await expect(loadOnnxPredictor('unused.onnx', { threads: 0 })).rejects.toThrow('`threads` must be a positive integer. Received: threads=0.');
+    const dir = await mkdtemp(join(tmpdir(), 'tfjs-unet-onnx-bad-'));
+    const what = '`model` must be an ONNX file written by `tfjs-unet export` (or a model folder)';
+    await expect(loadOnnxPredictor(join(dir, 'none.onnx'))).rejects.toThrow(`${what}, and nothing exists at this path. Received: model=${JSON.stringify(join(dir, 'none.onnx'))}.`);
+    await writeFile(join(dir, 'text.onnx'), 'not a model');
+    await expect(loadOnnxPredictor(join(dir, 'text.onnx'))).rejects.toThrow(new RegExp(`^${what.replaceAll('`', '.').replace(/[()]/g, '.')}, and this file is not ONNX \\(.+\\)\\. Received: model=`));
     model.dispose();
   });
 });
