@@ -63,9 +63,45 @@ export function tables(rows: readonly Result[]): string {
   return out.join('\n');
 }
 
+/** The main score of a row, as the variants matrix shows it: Rand error for tissue, AP50 / Dice for objects. */
+function mainScore(rows: readonly Result[]): string {
+  const mean = (key: keyof Result['scores']) => rows.reduce((a, r) => a + r.scores[key], 0) / rows.length;
+  return rows[0]!.kind === 'tissue' ? mean('randError').toFixed(4) : `${mean('ap50').toFixed(3)} / ${mean('foregroundDice').toFixed(3)}`;
+}
+
+/**
+ * The variants of the planned default at each budget that has any, side by side: one row per
+ * variant (its flags), one column per dataset, the main score (Rand error; AP50 / Dice) and steps,
+ * of the build each was measured with last.
+ */
+export function variantMatrix(rows: readonly Result[]): string {
+  const planned = rows.filter((r) => r.method !== 'otsu' && r.method !== 'torch' && r.minutes !== undefined);
+  const out: string[] = [];
+  for (const minutes of [...new Set(planned.filter((r) => r.flags !== undefined).map((r) => r.minutes!))].sort((a, b) => a - b)) {
+    const here = planned.filter((r) => r.minutes === minutes);
+    const datasets = DATASETS.filter((d) => here.some((r) => r.dataset === d.name));
+    const variants = [...new Set(here.map((r) => r.flags ?? ''))].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
+    out.push(`### Variants at ${minutes} minutes`, '', `Rand error (lower is better) for tissue, AP50 / Dice for objects; steps in brackets; seeds averaged.`, '');
+    out.push(`| variant | ${datasets.map((d) => d.name).join(' | ')} |`, `|---|${datasets.map(() => '---|').join('')}`);
+    for (const variant of variants) {
+      const cells = datasets.map((d) => {
+        const all = here.filter((r) => r.dataset === d.name && (r.flags ?? '') === variant);
+        if (all.length === 0) return '-';
+        // The build measured last (rows of older builds are in the tables above).
+        const mine = all.filter((r) => r.commit === all.at(-1)!.commit);
+        const steps = Math.round(mine.reduce((a, r) => a + (r.steps ?? 0), 0) / mine.length);
+        return `${mainScore(mine)} (${steps})`;
+      });
+      out.push(`| ${variant === '' ? 'the default' : `\`${variant}\``} | ${cells.join(' | ')} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { write: { type: 'boolean' } } });
-  const text = tables(readResults());
+  const text = `${tables(readResults())}\n${variantMatrix(readResults())}`;
   if (values.write !== true) {
     console.log(text);
   } else {
