@@ -20,6 +20,8 @@ export {
   TARGET_DIAMETER,
   tileFor,
   type PlanCandidate,
+  type PlanExplanation,
+  type PlannedNetwork,
   type Recipe,
   type TrainerSettings,
   type RatedCandidate,

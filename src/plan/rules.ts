@@ -117,10 +117,32 @@ export function recipeFor(fp: DatasetFingerprint): Recipe {
 }
 
 /** How a plan trains, apart from the network and the engine: the part `trainOptionsFor` turns into `train`'s options. */
-export type TrainerSettings = Pick<
-  TrainingPlan,
-  'dropout' | 'normalization' | 'optimizer' | 'learningRate' | 'schedule' | 'loss' | 'weights' | 'kind' | 'scale' | 'foreground' | 'deepSupervision' | 'ema' | 'tta' | 'augmentation' | 'validationShare'
->;
+export interface TrainerSettings {
+  /** Drop-out of the deepest levels. */
+  readonly dropout: number;
+  readonly normalization: Normalization;
+  readonly optimizer: 'adam' | 'nesterov' | 'sgd';
+  readonly learningRate: number;
+  readonly schedule: Schedule;
+  readonly loss: LossPreset;
+  readonly weights: 'none' | 'border' | 'borderUnbalanced';
+  /** Deep supervision (`train`'s `deepSupervision: true`); plans written before it existed: off (planned: `PLANNED_DEEP_SUPERVISION` (on)). */
+  readonly deepSupervision?: boolean;
+  /** Momentum of the weights' moving average (`train`'s `ema`; 0: none); plans written before it existed: none. */
+  readonly ema?: number;
+  /** Test-time augmentation (`train`'s `tta`): a count of flips/rotations (1: none), or `'calibrate'` (8 if they do not worsen validation); plans written before it existed: none. */
+  readonly tta?: number | 'calibrate';
+  /** Augmentation strength 0..1, elastic deformation (see `augmentationFor`), and the share of the run over which the strength ramps up from none (`train`'s `augmentationRamp`; absent: 0). */
+  readonly augmentation: { readonly strength: number; readonly elastic: boolean; readonly ramp?: number };
+  /** What the images show (`recipeFor`); plans written before it existed: from the labels. */
+  readonly kind?: DataKind;
+  /** The scale the network works at (`train`'s `scale`); plans written before it existed: 1. */
+  readonly scale?: number;
+  /** Share of tiles centred on foreground (`train`'s `foreground`); plans written before it existed: 0. */
+  readonly foreground?: number;
+  /** Share of the images held out for calibration (and model selection, with `selectAfter` below 1). */
+  readonly validationShare: number;
+}
 
 /**
  * The planned way to train for a recipe (rules 3-10 of `choosePlan`): Adam
@@ -197,51 +219,36 @@ export const PLANNED_EMA = 0;
  */
 export const PLANNED_DEEP_SUPERVISION = true;
 
-/** Everything a run needs, chosen for a dataset, a budget and a machine; every field can be overridden. */
-export interface TrainingPlan {
-  /** Time budget of the whole run (planning and final calibration included), minutes. */
-  readonly minutes: number;
+/** The network and batch shape a plan trains: a timed candidate, and the family member it is of. */
+export interface PlannedNetwork extends PlanCandidate {
   /** The family member (plans written before it existed: the U-Net). */
   readonly architecture?: Architecture;
-  readonly depth: Depth;
-  readonly baseFilters: number;
-  readonly padding: 'valid' | 'same';
-  readonly batchNorm: boolean;
-  readonly dropout: number;
-  readonly tile: number;
-  readonly batch: number;
-  readonly normalization: Normalization;
-  readonly optimizer: 'adam' | 'nesterov' | 'sgd';
-  readonly learningRate: number;
-  readonly schedule: Schedule;
-  readonly loss: LossPreset;
-  readonly weights: 'none' | 'border' | 'borderUnbalanced';
-  /** Deep supervision (`train`'s `deepSupervision: true`); plans written before it existed: off (planned: `PLANNED_DEEP_SUPERVISION` (on)). */
-  readonly deepSupervision?: boolean;
-  /** Momentum of the weights' moving average (`train`'s `ema`; 0: none); plans written before it existed: none. */
-  readonly ema?: number;
-  /** Test-time augmentation (`train`'s `tta`): a count of flips/rotations (1: none), or `'calibrate'` (8 if they do not worsen validation); plans written before it existed: none. */
-  readonly tta?: number | 'calibrate';
-  /** Augmentation strength 0..1, elastic deformation (see `augmentationFor`), and the share of the run over which the strength ramps up from none (`train`'s `augmentationRamp`; absent: 0). */
-  readonly augmentation: { readonly strength: number; readonly elastic: boolean; readonly ramp?: number };
-  /** What the images show (`recipeFor`); plans written before it existed: from the labels. */
-  readonly kind?: DataKind;
-  /** The scale the network works at (`train`'s `scale`); plans written before it existed: 1. */
-  readonly scale?: number;
-  /** Share of tiles centred on foreground (`train`'s `foreground`); plans written before it existed: 0. */
-  readonly foreground?: number;
-  /** Share of the images held out for calibration (and model selection, with `selectAfter` below 1). */
-  readonly validationShare: number;
-  /** `train`'s `selectAfter` when a flag set it; planned: absent, train's default (the last weights under a decaying schedule). */
-  readonly selectAfter?: number;
-  /** What runs the steps: tfjs on the backend, or the ONNX training graph in ONNX Runtime (the faster measured). */
-  readonly engine: EngineName;
+}
+
+/** Why a plan is what it is: what its candidate costs and buys, every candidate timed, one reason per decision. */
+export interface PlanExplanation {
   /** What the chosen candidate costs and buys. */
   readonly estimate: { readonly secondsPerStep: number; readonly steps: number };
   /** Every candidate timed, with its cost. */
   readonly candidates: readonly RatedCandidate[];
   /** Why: one line per decision. */
   readonly reasons: readonly string[];
+}
+
+/**
+ * Everything a run needs, chosen for a dataset, a budget and a machine; every
+ * field can be overridden. It is made of named parts: the network
+ * ({@link PlannedNetwork}), how it trains ({@link TrainerSettings}), what runs
+ * the steps and which weights are kept, and the explanation
+ * ({@link PlanExplanation}); `plan.json` stores them as one flat object.
+ */
+export interface TrainingPlan extends PlannedNetwork, TrainerSettings, PlanExplanation {
+  /** Time budget of the whole run (planning and final calibration included), minutes. */
+  readonly minutes: number;
+  /** `train`'s `selectAfter` when a flag set it; planned: absent, train's default (the last weights under a decaying schedule). */
+  readonly selectAfter?: number;
+  /** What runs the steps: tfjs on the backend, or the ONNX training graph in ONNX Runtime (the faster measured). */
+  readonly engine: EngineName;
 }
 
 /**
