@@ -240,7 +240,12 @@ class TfjsStepEngine implements StepEngine {
   async dispose(): Promise<void> {
     // The model keeps what it shows (the average, when the run ends showing it).
     tf.dispose([...(this.stash ?? []), ...(this.average ?? [])]);
-    if (this.optimizer !== this.setup.optimizer) this.optimizer.dispose();
+    if (this.optimizer !== this.setup.optimizer) {
+      // tfjs's MomentumOptimizer.dispose() leaves its learning-rate scalar behind (tensorflow/tfjs#4647).
+      const rate = (this.optimizer as unknown as { c?: tf.Tensor }).c;
+      this.optimizer.dispose();
+      if (this.optimizer instanceof tf.MomentumOptimizer && rate !== undefined && !rate.isDisposed) rate.dispose();
+    }
   }
 }
 
