@@ -93,7 +93,9 @@ describe('tfjs-unet CLI', () => {
     expect(tfjsOnnx.err).toContain('--engine tfjs needs a model directory');
     const notOnnx = await run(['predict', '--model', join(out, 'metrics.json'), '--engine', 'onnx', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
     expect(notOnnx.code).toBe(1);
-    expect(notOnnx.err).toContain('`bytes` must be an ONNX model');
+    expect(notOnnx.err).toBe(
+      `tfjs-unet predict: \`model\` must be an ONNX file written by \`tfjs-unet export\` (or a model folder), and this file is not ONNX (${notOnnx.err.split('this file is not ONNX (')[1]!.split('). Received')[0]}). Received: model=${JSON.stringify(join(out, 'metrics.json'))}.`,
+    );
   });
 
   it('Ctrl-C during training saves a checkpoint and exits 130; --resume continues', async () => {
