@@ -77,7 +77,7 @@ const label = (v: number) => (Math.abs(v) >= 1000 ? v.toExponential(0) : String(
 
 /**
  * An SVG chart of a run: the raw per-step loss (pale) with its smoothed
- * curve on the left axis, the validation score (named `label`) on its own
+ * curve on the left axis, the validation score (named `name`) on its own
  * right axis, ticks on both, steps along the bottom with the run's time
  * beneath them when the validations recorded it.
  */
