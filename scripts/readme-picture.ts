@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { main } from '../src/cli/main.js';
-import { readImage } from '../src/node/index.js';
+import { colouredLabels } from './colour-labels.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(import.meta.dirname, '..', 'docs', 'images', 'demo.png') } } });
 const work = await mkdtemp(join(tmpdir(), 'tfjs-unet-picture-'));
@@ -22,27 +22,12 @@ const run = async (argv: string[]) => {
 await run(['demo', '--out', work, '--size', '192']);
 await run(['predict', '--model', join(work, 'model'), '--images', join(work, 'data', 'test', 'images'), '--out', join(work, 'masks'), '--instances']);
 
-/** Object ids as distinct colours (golden-angle hues), background black. */
-async function coloured(path: string): Promise<Buffer> {
-  const labels = await readImage(path);
-  const rgb = new Uint8Array(labels.width * labels.height * 3);
-  labels.data.forEach((id, i) => {
-    if (id === 0) return;
-    const hue = (id * 137.508) % 360;
-    const [r, g, b] = [0, 8, 4].map((n) => {
-      const k = (n + hue / 30) % 12;
-      return Math.round(255 * (0.55 - 0.45 * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
-    });
-    rgb.set([r!, g!, b!], 3 * i);
-  });
-  return sharp(rgb, { raw: { width: labels.width, height: labels.height, channels: 3 } }).png().toBuffer();
-}
 
 const name = '0';
 const panels = [
   await readFile(join(work, 'data', 'test', 'images', `${name}.png`)),
   await readFile(join(work, 'masks', `${name}-overlay.png`)),
-  await coloured(join(work, 'masks', `${name}-instances.png`)),
+  await colouredLabels(join(work, 'masks', `${name}-instances.png`)),
 ];
 const size = (await sharp(panels[0]).metadata()).width!;
 const gap = 8;

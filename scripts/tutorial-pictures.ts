@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { main } from '../src/cli/main.js';
 import { trainingCurveSvg } from '../src/cli/render.js';
-import { readImage } from '../src/node/index.js';
+import { colouredLabels } from './colour-labels.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,24 +47,9 @@ const masks = join(work, 'masks');
 const predicted = await run(['predict', '--model', values.run, '--images', values.images, '--out', masks, '--instances']);
 const evaluated = await run(['evaluate', '--model', values.run, '--images', values.images, '--masks', values.masks]);
 
-/** Object ids as distinct colours (golden-angle hues), background black. */
-async function coloured(path: string): Promise<Buffer> {
-  const labels = await readImage(path);
-  const rgb = new Uint8Array(labels.width * labels.height * 3);
-  labels.data.forEach((id, i) => {
-    if (id === 0) return;
-    const hue = (id * 137.508) % 360;
-    const [r, g, b] = [0, 8, 4].map((n) => {
-      const k = (n + hue / 30) % 12;
-      return Math.round(255 * (0.55 - 0.45 * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
-    });
-    rgb.set([r!, g!, b!], 3 * i);
-  });
-  return sharp(rgb, { raw: { width: labels.width, height: labels.height, channels: 3 } }).png().toBuffer();
-}
 
 const name = values.name;
-const panels = [await readFile(join(values.images, `${name}.png`)), await readFile(join(masks, `${name}-overlay.png`)), await coloured(join(masks, `${name}-instances.png`))];
+const panels = [await readFile(join(values.images, `${name}.png`)), await readFile(join(masks, `${name}-overlay.png`)), await colouredLabels(join(masks, `${name}-instances.png`))];
 const size = (await sharp(panels[0]).metadata()).width!;
 const half = Math.round(size / 2);
 const gap = 8;
