@@ -25,3 +25,4 @@ export * from './backend/index.js';
 export * from './train/index.js';
 export * from './onnx/index.js';
 export * from './plan/index.js';
+export * from './zoo/index.js';

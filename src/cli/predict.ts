@@ -6,6 +6,7 @@ import { loadModel } from '../compile/persist.js';
 import { predictTiled } from '../infer/predict.js';
 import { modelPredictor, type OwnedTilePredictor, type TilePredictor } from '../infer/predictor.js';
 import { importOnnxRuntime, loadOnnxPredictor } from '../node/onnx-files.js';
+import { isBioimageioPackage, loadBioimageioModel } from '../node/zoo-files.js';
 import { toOnnx } from '../onnx/export.js';
 import { onnxPredictor } from '../onnx/predictor.js';
 import { modelInfoOf } from '../compile/metadata.js';
@@ -21,7 +22,9 @@ import { choice, integer, parse, required, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
 import { maskImage, overlay, table } from './render.js';
 
-const ENGINE_HELP = `Engines: --model is a model directory or a .onnx file from 'tfjs-unet export'. --engine auto
+const ENGINE_HELP = `Engines: --model is a model directory, a .onnx file from 'tfjs-unet export', or a bioimage.io
+package (a folder, a .zip, or its rdf.yaml: its ONNX weights run with its declared pre- and
+postprocessing, every file's SHA-256 checked). --engine auto
 (default): a .onnx file runs in onnxruntime-node; a model directory too when onnxruntime-node is
 installed and no --backend is given (exported on the fly: a few times faster on a CPU, equal to
 tfjs up to float rounding), else in tfjs on --backend. --engine tfjs|onnx chooses.
@@ -29,7 +32,7 @@ tfjs up to float rounding), else in tfjs on --backend. --engine tfjs|onnx choose
 Test-time augmentation: as the model was calibrated ('tfjs-unet train' stores it in the model);
 --tta averages the 8 flips/rotations of every tile, --no-tta predicts each tile once.`;
 
-export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx --images DIR|FILE --out DIR [--tta|--no-tta] [--tile N] [--batch 1]
+export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx|PACKAGE --images DIR|FILE --out DIR [--tta|--no-tta] [--tile N] [--batch 1]
                          [--threshold T] [--instances] [--min-size N] [--engine auto|tfjs|onnx] [--backend B] [--threads N]
 
 Overlap-tile prediction of every image, normalised as in training: writes NAME-mask.png (classes
@@ -41,7 +44,7 @@ small objects removed as calibrated on the validation data; --min-size overrides
 
 ${ENGINE_HELP}`;
 
-export const EVALUATE_HELP = `Usage: tfjs-unet evaluate --model DIR|FILE.onnx --images DIR --masks DIR [--tta|--no-tta] [--tile N] [--json]
+export const EVALUATE_HELP = `Usage: tfjs-unet evaluate --model DIR|FILE.onnx|PACKAGE --images DIR --masks DIR [--tta|--no-tta] [--tile N] [--json]
                           [--mask-type T] [--mask-colors C] [--engine auto|tfjs|onnx] [--backend B] [--threads N]
 
 Predicts every image and prints, per image and their mean, at the model's calibrated threshold (or
@@ -75,6 +78,10 @@ async function openPredictor(values: Record<string, unknown>): Promise<OwnedTile
   const engine = choice(values, 'engine', ENGINES, 'auto');
   const threads = values.threads === undefined ? undefined : integer(values, 'threads', 1);
   const isFile = await stat(path).then((st) => st.isFile(), () => false);
+  if (!path.endsWith('.onnx') && (await isBioimageioPackage(path))) {
+    if (engine === 'tfjs') throw new UsageError('--engine tfjs needs a model directory (from tfjs-unet train); a bioimage.io package runs its ONNX weights with --engine onnx');
+    return (await loadBioimageioModel(path, threads === undefined ? {} : { threads })).predictor;
+  }
   if (path.endsWith('.onnx') || (engine === 'onnx' && isFile)) {
     if (engine === 'tfjs') throw new UsageError('--engine tfjs needs a model directory (from tfjs-unet train); a .onnx file runs with --engine onnx');
     return loadOnnxPredictor(path, threads === undefined ? {} : { threads });

@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
-import { alignment, checkInputSize, margin as marginOf, outputSize } from '../geometry/tiles.js';
 import { modelPredictor, type TilePredictor } from './predictor.js';
+import { specGeometry, type TileGeometry } from './geometry.js';
 import { boundaryIndex } from '../core/boundary.js';
 import { normalizeImage, unitScale, type Normalization } from '../core/normalization.js';
 import { checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
@@ -132,7 +132,10 @@ async function imageData(image: tf.Tensor3D | ImageArray<TypedArray>, normalize:
 export async function predictTiled(model: tf.LayersModel | TilePredictor, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions = {}): Promise<TiledPrediction> {
   const predictor = isTilePredictor(model) ? model : modelPredictor(model, options.spec);
   try {
-    return await predictWith(predictor, options.spec ?? predictor.spec, image, options);
+    const spec = options.spec ?? predictor.spec;
+    const geometry = spec !== undefined ? specGeometry(spec) : predictor.geometry;
+    if (geometry === undefined) throw new ArgumentError('model', 'must be a TilePredictor with a spec or a geometry', 'neither');
+    return await predictWith(predictor, geometry, image, options);
   } finally {
     if (predictor !== model) await predictor.dispose?.();
   }
@@ -140,10 +143,11 @@ export async function predictTiled(model: tf.LayersModel | TilePredictor, image:
 
 /** Whether `x` is a {@link TilePredictor} rather than a tfjs model. */
 export function isTilePredictor(x: tf.LayersModel | TilePredictor): x is TilePredictor {
-  return typeof (x as Partial<TilePredictor>).classes === 'number' && typeof (x as Partial<TilePredictor>).spec === 'object';
+  const p = x as Partial<TilePredictor>;
+  return typeof p.classes === 'number' && (typeof p.spec === 'object' || typeof p.geometry === 'object');
 }
 
-async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions): Promise<TiledPrediction> {
+async function predictWith(predictor: TilePredictor, geometry: TileGeometry, image: tf.Tensor3D | ImageArray<TypedArray>, options: PredictOptions): Promise<TiledPrediction> {
   const scale = options.scale ?? predictor.info?.scale ?? 1;
   if (!(scale > 0 && scale <= 1)) throw new ArgumentError('scale', 'must be a number in (0, 1]', scale);
   const normalize = options.normalize ?? true;
@@ -153,26 +157,28 @@ async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tenso
   const full = original ?? (await imageData(image, false, { kind: 'scale' }));
   const { width: W, height: H } = full;
   if (W < 2 || H < 2) throw new ArgumentError('image', 'must be at least 2x2 pixels (mirror extrapolation needs two)', `${W}x${H}`);
+  if (predictor.prepare !== undefined && scale !== 1) throw new ArgumentError('scale', 'must be 1 for a model that prepares its own input', scale);
   const source = scale === 1 ? image : resizeImage(normalize ? unitScale(full) : full, Math.max(2, Math.round(W * scale)), Math.max(2, Math.round(H * scale)), 'area');
-  const input = await imageData(source, normalize, normalization);
-  const C = input.channels ?? 1;
-  const expectedChannels = spec.nodes[0]!.kind === 'input' ? spec.nodes[0]!.channels : C;
-  if (C !== expectedChannels) throw new ArgumentError('image', `must have ${expectedChannels} channel(s) for this model`, `${C} channel(s)`);
+  const C = full.channels ?? 1;
+  if (C !== geometry.channels) throw new ArgumentError('image', `must have ${geometry.channels} channel(s) for this model`, `${C} channel(s)`);
+  // A model that declares its own preprocessing (an imported package) gets the image's raw values.
+  const input = predictor.prepare !== undefined ? predictor.prepare(await imageData(source, false, { kind: 'scale' })) : await imageData(source, normalize, normalization);
   const batchSize = options.batchSize ?? 1;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('batchSize', 'must be a positive integer', batchSize);
   const tta = options.tta ?? predictor.info?.tta ?? false;
   const transforms = tta === true ? 8 : tta === false ? 1 : tta;
   if (!Number.isInteger(transforms) || transforms < 1 || transforms > 8) throw new ArgumentError('tta', 'must be a boolean or an integer from 1 to 8', options.tta);
-  const K = predictor.classes;
-  const sum = await tileProbabilities(predictor, spec, input, {
+  const sum = await tileProbabilities(predictor, geometry, input, {
     batchSize,
     transforms,
     ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
     ...(options.memoryBudget === undefined ? {} : { memoryBudget: options.memoryBudget }),
     ...(options.overlap === undefined ? {} : { overlap: options.overlap }),
   });
+  // Declared postprocessing (an imported package) turns the stitched outputs into class probabilities.
+  const { data: stitched, classes: K } = predictor.finish !== undefined ? predictor.finish(sum, input.width, input.height) : { data: sum, classes: predictor.classes };
   // The probabilities of a shrunk image are enlarged back to the image's size.
-  const probabilitiesData = input.width === W && input.height === H ? sum : resizeImage({ data: sum, width: input.width, height: input.height, channels: K }, W, H, 'linear').data;
+  const probabilitiesData = input.width === W && input.height === H ? stitched : resizeImage({ data: stitched, width: input.width, height: input.height, channels: K }, W, H, 'linear').data;
   const probabilities = tf.tensor3d(probabilitiesData, [H, W, K]);
   return { probabilities, labels: tf.tidy(() => probabilities.argMax(-1) as tf.Tensor2D) };
 }
@@ -180,30 +186,32 @@ async function predictWith(predictor: TilePredictor, spec: Spec, image: tf.Tenso
 /** The overlap-tile probabilities `[H, W, classes]` of a normalised image, row-major. */
 async function tileProbabilities(
   predictor: TilePredictor,
-  spec: Spec,
+  geometry: TileGeometry,
   input: ImageArray<Float32Array>,
   options: { readonly batchSize: number; readonly transforms: number; readonly inputSize?: number; readonly memoryBudget?: number; readonly overlap?: number },
 ): Promise<Float32Array> {
   const { width: W, height: H } = input;
   const C = input.channels ?? 1;
   const { batchSize, transforms } = options;
-  const m = marginOf(spec);
+  const m = geometry.margin;
+  const halo = geometry.halo;
   const T =
     options.inputSize === undefined
-      ? chooseInputSize(spec, Math.max(H, W) + 2 * m, batchSize, options.memoryBudget ?? 256 * 2 ** 20)
-      : checkInputSize(spec, options.inputSize);
-  const O = outputSize(spec, T);
+      ? chooseInputSize(geometry, Math.max(H, W) + 2 * m + 2 * halo, batchSize, options.memoryBudget ?? 256 * 2 ** 20)
+      : geometry.checkInputSize(options.inputSize);
+  const O = geometry.outputSize(T);
   // Tile offsets are multiples of the network's alignment P (2^depth): the
   // network is translation-equivariant only for such shifts.
-  const P = alignment(spec);
+  const P = geometry.alignment;
   // Valid nets: each tile predicts its output window exactly; windows overlap
-  // by O mod P pixels with identical values. Same nets (margin 0): tiles share
-  // `context` pixels per side (a multiple of P) and are blended with ramps.
-  const requested = options.overlap ?? Math.floor(T / 8);
-  const context = m > 0 ? 0 : Math.min(Math.floor(requested / P) * P, Math.floor((T - P) / 2 / P) * P);
+  // by O mod P pixels with identical values. Same nets (margin 0) and nets
+  // with a halo: tiles share `context` pixels per side (a multiple of P, at
+  // least the halo), blended with ramps that give the halo no weight.
+  const requested = m > 0 ? 0 : (options.overlap ?? Math.floor(T / 8));
+  const context = m > 0 && halo === 0 ? 0 : Math.min(Math.max(Math.floor(requested / P), Math.ceil(halo / P)) * P, Math.floor((O - P) / 2 / P) * P);
   const stride = Math.floor((O - 2 * context) / P) * P;
-  if (stride < P) {
-    throw new ArgumentError('inputSize', `must give an output of at least ${P} px (the network's alignment) for exact tiling; ${T} gives ${O}`, T);
+  if (stride < P || context < halo) {
+    throw new ArgumentError('inputSize', `must give an output of at least ${P} px (the network's alignment)${halo > 0 ? ` beside a halo of ${halo} px per side` : ''} for exact tiling; ${T} gives ${O}`, T);
   }
   const offset = m + context; // from a tile's input origin to the first pixel of its window
   const rows = windowStarts(H, O - 2 * context, stride);
@@ -212,7 +220,11 @@ async function tileProbabilities(
   const K = predictor.classes;
   const sum = new Float32Array(H * W * K);
   const weight = context > 0 ? new Float32Array(H * W) : undefined;
-  const ramp = (i: number) => Math.min(1, (Math.min(i, O - 1 - i) + 1) / (context + 1));
+  // Weight of output row/column i: none inside the halo, rising linearly over the rest of the context.
+  const ramp = (i: number) => {
+    const d = Math.min(i, O - 1 - i);
+    return d < halo ? 0 : Math.min(1, (d - halo + 1) / (context - halo + 1));
+  };
 
   const origins = rows.flatMap((r) => cols.map((c) => [r, c] as const));
   for (let first = 0; first < origins.length; first += batchSize) {

@@ -9,6 +9,8 @@ import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
 import { modelInfoOf, specOf, type ModelInfo } from '../compile/metadata.js';
 import { withInputSize } from '../compile/build.js';
+import type { ImageArray } from '../core/image.js';
+import type { TileGeometry } from './geometry.js';
 
 /**
  * Runs batches of square tiles through a U-Net.
@@ -23,10 +25,25 @@ import { withInputSize } from '../compile/build.js';
  * ```
  */
 export interface TilePredictor {
-  /** The network's spec: tile sizes, margin and alignment come from it. */
-  readonly spec: Spec;
-  /** Output channels (classes). */
+  /** The network's spec: tile sizes, margin and alignment come from it. Absent for imported models, which give {@link TilePredictor.geometry}. */
+  readonly spec?: Spec;
+  /** The tile geometry of a network without a spec (an imported bioimage.io package); ignored when `spec` is given. */
+  readonly geometry?: TileGeometry;
+  /** Output channels of {@link TilePredictor.predict} (classes, unless {@link TilePredictor.finish} says otherwise). */
   readonly classes: number;
+  /**
+   * Turns the whole image's raw values (channels-last, as read) into the
+   * network's input, in place of `predictTiled`'s normalisation: for models
+   * that declare their own preprocessing (bioimage.io packages), whose
+   * statistics are over the whole image, never per tile.
+   */
+  prepare?(image: ImageArray<Float32Array>): ImageArray<Float32Array>;
+  /**
+   * Turns the stitched raw outputs `[height, width, classes]` into class
+   * probabilities (declared postprocessing); a one-channel probability
+   * becomes two classes, background and foreground.
+   */
+  finish?(outputs: Float32Array, width: number, height: number): { readonly data: Float32Array; readonly classes: number };
   /** What training stored about using the model (normalisation, threshold); `predictTiled` applies the normalisation. */
   readonly info?: ModelInfo;
   /**

@@ -2,9 +2,7 @@
  * Tile planning for overlap-tile inference: where tiles go, and how large
  * a tile fits a memory budget.
  */
-import type { Spec } from '../spec/graph.js';
-import { layerTable } from '../geometry/table.js';
-import { alignment, nearestValidInputSize, outputSize, validInputSizes } from '../geometry/tiles.js';
+import type { TileGeometry } from './geometry.js';
 
 /**
  * Start offsets `0, stride, 2 stride, ...` of windows of size `window` until
@@ -20,22 +18,22 @@ export function windowStarts(size: number, window: number, stride: number): numb
   }
 }
 
-/** Bytes of all activations of one tile (float32), an upper bound on what a forward pass holds. */
-export function tileBytes(spec: Spec, inputSize: number): number {
-  return layerTable(spec, inputSize).reduce((sum, row) => sum + row.height * row.width * row.channels * 4, 0);
-}
-
 /**
- * The largest valid tile whose activations for `batchSize` tiles fit in
+ * The largest valid tile whose forward pass for `batchSize` tiles fits in
  * `budget` bytes, and no larger than needed to cover `needed` pixels of output
- * context (one tile covering the whole image). At least the smallest valid size.
+ * context (one tile covering the whole image). At least the smallest valid
+ * size whose output holds more than the halo and one alignment step.
  */
-export function chooseInputSize(spec: Spec, needed: number, batchSize: number, budget: number): number {
-  const cap = nearestValidInputSize(spec, needed, 'up') ?? needed;
-  // Tiles must output at least one alignment step (see predictTiled).
-  const P = alignment(spec);
-  const sizes = validInputSizes(spec, { min: 1, max: Math.max(cap, 1) }).filter((s) => outputSize(spec, s) >= P);
-  let best = sizes[0] ?? nearestValidInputSize(spec, 1, 'up')!;
-  for (const size of sizes) if (tileBytes(spec, size) * batchSize <= budget) best = size;
+export function chooseInputSize(geometry: TileGeometry, needed: number, batchSize: number, budget: number): number {
+  const smallest = 2 * geometry.halo + geometry.alignment;
+  const near = geometry.validInputSizes(1, Math.max(needed, 1) + 16 * Math.max(geometry.alignment, 16)).filter((s) => geometry.outputSize(s) >= smallest);
+  // A network whose smallest tile is larger than that range: its smallest tile.
+  const all = near.length > 0 ? near : geometry.validInputSizes(1, 1 << 16).filter((s) => geometry.outputSize(s) >= smallest).slice(0, 1);
+  // The first size that covers `needed` caps the search; smaller ones are the candidates.
+  const capIndex = all.findIndex((s) => s >= needed);
+  const sizes = capIndex < 0 ? all : all.slice(0, capIndex + 1);
+  let best = sizes[0] ?? all[0];
+  if (best === undefined) throw new Error('chooseInputSize: the network has no valid tile size');
+  for (const size of sizes) if (geometry.tileBytes(size) * batchSize <= budget) best = size;
   return best;
 }

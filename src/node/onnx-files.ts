@@ -95,5 +95,5 @@ export async function loadOnnxPredictor(path: string, options: OnnxPredictorOpti
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
-  return { ...onnxPredictor(session, ort.Tensor, info), layout: info.layout, opset: info.opset, info: info.info };
+  return { ...onnxPredictor(session, ort.Tensor, info), spec: info.spec, layout: info.layout, opset: info.opset, info: info.info };
 }

@@ -16,3 +16,4 @@ export {
   type MaskEvidence,
   type MaskType,
 } from './masks.js';
+export { overlay } from './overlay.js';

@@ -91,6 +91,18 @@ describe('tfjs-unet CLI', () => {
     const tfjsOnnx = await run(['predict', '--model', onnxFile, '--engine', 'tfjs', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
     expect(tfjsOnnx.code).toBe(2);
     expect(tfjsOnnx.err).toContain('--engine tfjs needs a model directory');
+    // Exported as a bioimage.io package, the model predicts the same masks from the zip.
+    const pkg = join(out, 'demo-package.zip');
+    const noAuthor = await run(['export', '--format', 'bioimageio', '--model', join(out, 'model'), '--out', pkg, '--image', join(out, 'data', 'test', 'images', '0.png')]);
+    expect(noAuthor.code).toBe(2);
+    expect(noAuthor.err).toContain('--author is required for --format bioimageio');
+    const packaged = await run(['export', '--format', 'bioimageio', '--model', join(out, 'model'), '--out', pkg, '--image', join(out, 'data', 'test', 'images', '0.png'), '--author', 'Test Author; Test Lab']);
+    expect(packaged.err).toBe('');
+    expect(packaged.out).toMatch(/demo-package\.zip: bioimage\.io package \(format 0\.5\.7\), 7 files, [\d.]+ MiB; input tiles \d+ \+ n \* \d+ px/);
+    const viaPackage = await run(['predict', '--model', pkg, '--threads', '1', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'pred-package')]);
+    expect(viaPackage.err).toBe('');
+    expect(await readFile(join(out, 'pred-package', '0-mask.png'))).toEqual(await readFile(join(out, 'pred', '0-mask.png')));
+    expect(await readFile(join(out, 'pred-package', '1-mask.png'))).toEqual(await readFile(join(out, 'pred', '1-mask.png')));
     const notOnnx = await run(['predict', '--model', join(out, 'metrics.json'), '--engine', 'onnx', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
     expect(notOnnx.code).toBe(1);
     expect(notOnnx.err).toBe(

@@ -40,6 +40,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   onnx: 5,
   train: 6,
   plan: 7,
+  zoo: 7,
   'index.ts': 8,
   node: 9,
   cli: 10,

@@ -1,0 +1,108 @@
+/**
+ * Opening a bioimage.io package from wherever its files are (a folder or zip
+ * in Node, files picked in a page): read the description, check every hash,
+ * and run its ONNX weights as a tile predictor.
+ */
+import { ArgumentError } from '../core/errors.js';
+import type { OwnedTilePredictor } from '../infer/predictor.js';
+import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
+import { readNpy } from './npy.js';
+import { packageLayout, packagePredictor, runPackage, verifyPackage, type PackageCheck, type PackageLayout, type PackageSource } from './package.js';
+import { parseModelRdf, type ModelRdf } from './rdf.js';
+
+/** The names a package's description goes by, in the order they are looked for. */
+export const RDF_NAMES = ['rdf.yaml', 'bioimageio.yaml'] as const;
+
+/** An ONNX Runtime module (`onnxruntime-node` or `onnxruntime-web`), as far as packages need it. */
+export interface OrtRuntime {
+  readonly InferenceSession: { create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike> };
+  readonly Tensor: OrtTensorConstructor;
+}
+
+/** A package opened for prediction. */
+export interface BioimageioModel {
+  /** The description. */
+  readonly rdf: ModelRdf;
+  /** Its tile layout. */
+  readonly layout: PackageLayout;
+  /** Which files were checked against their hashes, and which the package lacks. */
+  readonly check: PackageCheck;
+  /** The network as a tile predictor for `predictTiled`; `dispose()` releases the session. */
+  readonly predictor: OwnedTilePredictor;
+  /** Runs the package on its own test input and compares with its test output: the largest absolute difference. */
+  test(): Promise<{ readonly maxAbsDifference: number; readonly shape: readonly number[] }>;
+}
+
+/**
+ * Reads a package's description from `source`: `rdf.yaml`, else
+ * `bioimageio.yaml`, else the one file ending in `.bioimageio.yaml`.
+ *
+ * @example
+ * ```ts
+ * const { rdf, name } = await readRdf(source);
+ * ```
+ */
+export async function readRdf(source: PackageSource, names: readonly string[] = RDF_NAMES): Promise<{ rdf: ModelRdf; name: string }> {
+  for (const name of names) {
+    const bytes = await source.read(name);
+    if (bytes !== undefined) return { rdf: parseModelRdf(new TextDecoder().decode(bytes), `${source.location}: ${name}`), name };
+  }
+  throw new ArgumentError('model', `must be a bioimage.io package holding ${names.join(' or ')}`, source.location);
+}
+
+/**
+ * Opens a bioimage.io model package (format 0.5) for prediction: parses its
+ * description, checks the SHA-256 of every file it has, refuses what cannot
+ * run here before anything runs (no ONNX weights, another axis layout, a
+ * processing step not applied here), and opens its ONNX weights in the given
+ * runtime.
+ *
+ * @param source - the package's files.
+ * @param ort - `onnxruntime-node` or `onnxruntime-web`.
+ * @param options - session options for `InferenceSession.create` (threads...).
+ * @throws {@link ArgumentError} naming the file or field for each of those.
+ * @example
+ * ```ts
+ * const pkg = await openBioimageio(source, ort);
+ * const { probabilities } = await predictTiled(pkg.predictor, image);
+ * await pkg.predictor.dispose();
+ * ```
+ */
+export async function openBioimageio(source: PackageSource, ort: OrtRuntime, options: { readonly names?: readonly string[]; readonly session?: Record<string, unknown> } = {}): Promise<BioimageioModel> {
+  const { rdf } = await readRdf(source, options.names);
+  const onnx = rdf.weights.onnx;
+  if (onnx === undefined) {
+    throw new ArgumentError(`${source.location}: weights`, 'must include onnx weights (this library runs ONNX; convert others with bioimageio.core)', Object.keys(rdf.weights).join(', '));
+  }
+  const input = rdf.inputs[0]!;
+  const output = rdf.outputs[0]!;
+  const testFiles = [input.test_tensor?.source, output.test_tensor?.source].filter((s): s is string => s !== undefined);
+  const check = await verifyPackage(rdf, source, [onnx.source]);
+  const bytes = (await source.read(onnx.source))!;
+  // A test tensor's size is one the authors ran: a safe default tile.
+  const testInput = input.test_tensor === undefined || check.absent.includes(input.test_tensor.source) ? undefined : await source.read(input.test_tensor.source);
+  const probe = testInput === undefined ? undefined : readNpy(testInput, `${source.location}: ${input.test_tensor!.source}`);
+  const layoutProbe = packageLayout(rdf);
+  const referenceSize = probe?.shape[layoutProbe.inputAxes.indexOf('x')];
+  const layout = referenceSize === undefined ? layoutProbe : packageLayout(rdf, referenceSize);
+  const predictor = packagePredictor(rdf, await ort.InferenceSession.create(bytes, options.session ?? {}), ort.Tensor, layout);
+  let session: OrtSessionLike | undefined;
+  return {
+    rdf,
+    layout,
+    check,
+    predictor,
+    async test() {
+      const [inBytes, outBytes] = await Promise.all(testFiles.map((f) => source.read(f)));
+      if (testFiles.length < 2 || inBytes === undefined || outBytes === undefined) throw new ArgumentError(`${source.location}: test_tensor`, 'must be in the package for inputs[0] and outputs[0]', testFiles.join(', ') || 'none');
+      const x = readNpy(inBytes, testFiles[0]);
+      const expected = readNpy(outBytes, testFiles[1]);
+      session ??= await ort.InferenceSession.create(bytes, options.session ?? {});
+      const { data, shape } = await runPackage(rdf, session, ort.Tensor, x);
+      if (shape.join() !== expected.shape.join()) throw new ArgumentError(`${source.location}: ${testFiles[1]}`, `must have the output's shape (${shape.join(', ')})`, expected.shape.join(', '));
+      let max = 0;
+      for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs(data[i]! - expected.data[i]!));
+      return { maxAbsDifference: max, shape };
+    },
+  };
+}
