@@ -9,6 +9,7 @@ import { stringify as toYaml } from 'yaml';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
 import { cropImage, checkImageArray, type ImageArray, type TypedArray } from '../core/image.js';
+import { boundaryIndex } from '../core/boundary.js';
 import { normalizeImage, valueScale, type Normalization } from '../core/normalization.js';
 import { specToJSON } from '../spec/json.js';
 import { alignment, margin, outputSize, validInputSizes } from '../geometry/tiles.js';
@@ -42,7 +43,7 @@ export interface BioimageioExportOptions {
   readonly description?: string;
   /** Who trained it (at least one). */
   readonly authors: readonly BioimageioAuthor[];
-  /** An image like those it was trained on: the test input (a valid tile cut from its centre) and the cover. */
+  /** An image like those it was trained on: the test input (a valid tile from its centre, mirrored beyond its edges when it is smaller) and the cover. */
   readonly sample: ImageArray<TypedArray>;
   /** SPDX licence of the weights. Default `MIT`. */
   readonly license?: string;
@@ -113,6 +114,20 @@ function sizeRule(spec: Spec): { min: number; step: number } | undefined {
   return regular && constant ? { min, step } : undefined;
 }
 
+/** A `size` x `size` window of `image` at (x0, y0), mirrored where it reaches past the image. */
+function mirroredWindow(image: ImageArray<TypedArray>, x0: number, y0: number, size: number): ImageArray<TypedArray> {
+  const C = image.channels ?? 1;
+  const data = new (image.data.constructor as new (n: number) => TypedArray)(size * size * C);
+  for (let y = 0; y < size; y++) {
+    const sy = boundaryIndex(y0 + y, image.height, 'mirror');
+    for (let x = 0; x < size; x++) {
+      const sx = boundaryIndex(x0 + x, image.width, 'mirror');
+      for (let c = 0; c < C; c++) data[(y * size + x) * C + c] = image.data[(sy * image.width + sx) * C + c]!;
+    }
+  }
+  return { data, width: size, height: size, channels: C };
+}
+
 async function tfjsZip(model: tf.LayersModel): Promise<Uint8Array> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
@@ -144,7 +159,7 @@ async function tfjsZip(model: tf.LayersModel): Promise<Uint8Array> {
  * @param spec - its spec. Default: the one in its metadata.
  * @param options - name, authors, a sample image, licence, tags.
  * @returns the files by name; zip them (or use `exportBioimageio` from `tfjs-unet/node`).
- * @throws {@link ArgumentError} for a model trained at a scale below 1, a sample smaller than the smallest tile, or missing name/authors.
+ * @throws {@link ArgumentError} for a model trained at a scale below 1, a sample under 2x2 pixels or of another channel count, or missing name/authors.
  * @example
  * ```ts
  * const { files } = await toBioimageio(model, undefined, { name: 'EM membranes U-Net', authors: [{ name: 'Ada' }], sample: image });
@@ -166,17 +181,19 @@ export async function toBioimageio(model: tf.LayersModel, spec: Spec | undefined
   const m = margin(spec);
   const rule = sizeRule(spec);
   const fixed = rule === undefined ? (model.inputs[0]!.shape[1] ?? undefined) : undefined;
+  if (sample.width < 2 || sample.height < 2) throw new ArgumentError('sample', 'must be at least 2x2 pixels (a smaller one is mirrored up to a tile)', `${sample.width}x${sample.height}`);
   const fits = Math.min(sample.width, sample.height, 512);
-  const candidates = rule !== undefined ? validInputSizes(spec, { min: 1, max: fits }).filter((s) => (s - rule.min) % rule.step === 0) : fixed !== undefined && fixed <= fits ? [fixed] : [];
+  const smallest = rule?.min ?? fixed;
+  const candidates = rule !== undefined ? validInputSizes(spec, { min: 1, max: Math.max(fits, rule.min) }).filter((s) => (s - rule.min) % rule.step === 0) : fixed !== undefined ? [fixed] : [];
   const T = options.testSize ?? candidates[candidates.length - 1];
-  if (T === undefined || T > Math.min(sample.width, sample.height) || (options.testSize !== undefined && !candidates.includes(T) && T !== fixed)) {
-    throw new ArgumentError('sample', `must be at least ${rule?.min ?? fixed} px on each side (the model's smallest tile)`, `${sample.width}x${sample.height}`);
+  if (smallest === undefined || T === undefined || !candidates.includes(T)) {
+    throw new ArgumentError('testSize', `must be a valid tile size of the model (${rule === undefined ? fixed : `${rule.min} + n * ${rule.step}`})`, options.testSize);
   }
   const O = outputSize(spec, T);
   const K = model.outputs[0]!.shape[3]!;
 
-  // The test tile from the sample's centre, and the tfjs model's output for it.
-  const tile = cropImage(sample as ImageArray<Float32Array>, Math.floor((sample.width - T) / 2), Math.floor((sample.height - T) / 2), T, T);
+  // The test tile from the sample's centre (mirrored beyond a sample smaller than the tile, as predict extends images), and the tfjs model's output for it.
+  const tile = mirroredWindow(sample, Math.floor((sample.width - T) / 2), Math.floor((sample.height - T) / 2), T);
   const normalization = info.normalization ?? { kind: 'scale' as const };
   const networkInput = normalizeImage(tile, normalization);
   const runner = modelPredictor(model, spec);

@@ -157,7 +157,7 @@ describe('exportBioimageio', () => {
     loaded.model.dispose();
   });
 
-  it('writes a folder with rdf.yaml, and refuses a sample smaller than the smallest tile or a model without authors', async () => {
+  it('writes a folder with rdf.yaml; mirrors a small sample up to a tile; refuses a 1-pixel sample, an invalid test size, no authors', async () => {
     const dir = await temp();
     const spec = unet({ depth: 1, baseFilters: 2 });
     const model = buildModel(spec, { inputSize: 28, seed: 1 });
@@ -166,9 +166,14 @@ describe('exportBioimageio', () => {
     const pkg = await loadBioimageioModel(join(dir, 'pkg'), { threads: 1 });
     expect((await pkg.test()).maxAbsDifference).toBeLessThan(1e-4);
     await pkg.predictor.dispose();
-    await expect(exportBioimageio(model, spec, { path: join(dir, 'small.zip'), name: 'small sample', authors: [{ name: 'A' }], sample: sample(10, 10) })).rejects.toThrow(/`sample` must be at least \d+ px on each side/);
+    // A sample smaller than the smallest tile is mirrored up to it, as predict extends images.
+    const small = await exportBioimageio(model, spec, { path: join(dir, 'small.zip'), name: 'small sample', authors: [{ name: 'A' }], sample: sample(10, 7) });
+    const smallest = validInputSizes(spec, { min: 1, max: 100 }).filter((s) => outputSize(spec, s) >= 1)[0]!;
+    expect(readNpy(small.files.get('test_input.npy')!).shape).toEqual([1, 1, smallest, smallest]);
+    await expect(exportBioimageio(model, spec, { path: join(dir, 'tiny.zip'), name: 'tiny sample', authors: [{ name: 'A' }], sample: sample(1, 5) })).rejects.toThrow(/`sample` must be at least 2x2 pixels/);
+    await expect(exportBioimageio(model, spec, { path: join(dir, 'odd.zip'), name: 'odd test size', authors: [{ name: 'A' }], sample: sample(40, 40), testSize: 29 })).rejects.toThrow(/`testSize` must be a valid tile size of the model/);
     await expect(exportBioimageio(model, spec, { path: join(dir, 'x.zip'), name: 'no authors', authors: [], sample: sample(40, 40) })).rejects.toThrow(/`authors` must name at least one author/);
-    expect(existsSync(join(dir, 'small.zip')) || existsSync(join(dir, 'x.zip'))).toBe(false);
+    expect(['tiny.zip', 'odd.zip', 'x.zip'].some((f) => existsSync(join(dir, f)))).toBe(false);
     model.dispose();
   });
 });
