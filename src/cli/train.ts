@@ -3,7 +3,6 @@ import type { EngineName } from '../train/engines.js';
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { alignment, isValidInputSize, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import type { Spec } from '../spec/graph.js';
 import { currentArchitectureName, type Architecture } from '../spec/presets.js';
 import { ArgumentError } from '../core/errors.js';
@@ -17,7 +16,11 @@ import type { ImageArray, TypedArray } from '../core/image.js';
 import { trainOptionsFor } from '../plan/options.js';
 import { planTraining } from '../plan/planner.js';
 import { fileStepTimes, machineSignature, stepTimesFile } from '../node/step-times.js';
-import { architectureSpec, MIN_STEPS, type TrainingPlan } from '../plan/rules.js';
+import { architectureSpec, MIN_STEPS, snapTile, type StartingNetwork, type TrainingPlan } from '../plan/rules.js';
+import { ARCHITECTURES } from '../spec/presets.js';
+import type { LoadedModel } from '../compile/persist.js';
+import { loadStartingModel } from '../node/zoo-files.js';
+import { UsageError } from './args.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../node/checkpoint-files.js';
 import type { Dataset } from '../node/images.js';
@@ -34,6 +37,7 @@ import { trainingCurveSvg } from './render.js';
 
 export const TRAIN_HELP = `Usage: tfjs-unet train --images DIR --masks DIR --out DIR [--minutes 10 | --steps N] [--mask-type T] [--mask-colors C]
                       [--val-images DIR --val-masks DIR] [--every N] [--seed 1] [--backend cpu|wasm|tensorflow] [--resume] [--retime]
+                      [--from MODEL]
        ${planFlagsUsage('       ')}
 
 Plans a run for your data and your machine within --minutes (default 10): reads what the masks
@@ -47,6 +51,11 @@ ${MASK_HELP}
 Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint (--resume continues
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
 --steps N trains N steps instead of a time budget (the plan is still made for --minutes).
+--from MODEL fine-tunes a model instead of starting from random weights: a model or run folder
+written by 'tfjs-unet train', or a bioimage.io package exported by tfjs-unet. Its network,
+normalisation and scale are kept (the flags that would change them are refused); the batch, the
+training and the calibration are planned for your data and budget as usual. Packages from elsewhere
+predict (--model) but cannot be fine-tuned: their ONNX graphs map onto no spec here.
 --retime: measure the candidates' step times again instead of reusing those measured before on this
 machine (kept in ~/.cache/tfjs-unet/step-times.json, or $TFJS_UNET_CACHE; valid for one library
 version on one machine).
@@ -54,7 +63,7 @@ version on one machine).
 Every flag below overrides the plan's choice:
 ${planFlagsHelp()}`;
 
-export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B] [--mask-type T] [--mask-colors C] [--retime]
+export const PLAN_HELP = `Usage: tfjs-unet plan --images DIR --masks DIR [--minutes 10] [--json] [--backend B] [--mask-type T] [--mask-colors C] [--retime] [--from MODEL]
        ${planFlagsUsage('       ')}
 
 Prints the plan 'tfjs-unet train' would follow for this data, budget and machine (the data's
@@ -83,6 +92,8 @@ export interface RunTraining {
   readonly signal?: AbortSignal;
   /** ONNX Runtime, when the plan's engine is onnx. */
   readonly onnx?: OnnxRuntimeLike;
+  /** The model to start from (`--from`): its weights are the run's first. */
+  readonly start?: LoadedModel;
 }
 
 const minutesText = (seconds: number) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
@@ -91,6 +102,8 @@ const minutesText = (seconds: number) => `${Math.floor(seconds / 60)}:${String(M
 export async function runTraining(run: RunTraining): Promise<TrainResult> {
   await mkdir(run.out, { recursive: true });
   const model = buildModel(run.spec, { inputSize: run.plan.tile, seed: run.seed });
+  // Fine-tuning: the same spec at the run's tile has the same weights, in the same order.
+  if (run.start !== undefined && !run.resume) model.setWeights(run.start.model.getWeights());
   const result = await trainWithProgress(run, model);
   await saveModel(model, run.spec, modelDirectory(join(run.out, 'model')));
   model.dispose();
@@ -262,7 +275,7 @@ async function onnxRuntimeFor(engine: 'auto' | EngineName, print: (line: string)
   }
 }
 
-async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: (line: string) => void, options: { signal?: AbortSignal; loadSeconds: number; retime: boolean }) {
+async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: (line: string) => void, options: { signal?: AbortSignal; loadSeconds: number; retime: boolean; start?: StartingNetwork }) {
   const engine = engineFlag(flags);
   const onnx = await onnxRuntimeFor(engine, print);
   print(`planning: timing candidate networks on ${engine === 'onnx' ? engineName('onnx') : onnx === undefined || engine === 'tfjs' ? engineName('tfjs') : `${engineName('tfjs')} and ${engineName('onnx')}`}...`);
@@ -280,6 +293,7 @@ async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: 
     deepSupervision: deepSupervisionFlag(flags),
     cache: timed,
     backend: tf.getBackend(),
+    ...(options.start === undefined ? {} : { start: options.start }),
   });
   // A cache that cannot be written costs the next plan its timings, never this run.
   await cache.save().catch((error: Error) => print(`note: step times not cached (${error.message})`));
@@ -294,7 +308,7 @@ async function planFor(flags: PlanFlags, data: Dataset, minutes: number, print: 
 }
 
 export async function planCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const values = parse(argv, { ...DATA_FLAGS, ...PLAN_OPTIONS, json: { type: 'boolean' } });
+  const values = parse(argv, { ...DATA_FLAGS, ...PLAN_OPTIONS, from: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help === true) return print(PLAN_HELP), 0;
   const started = performance.now();
   const minutes = number(values, 'minutes', 10);
@@ -302,8 +316,10 @@ export async function planCommand(argv: readonly string[], print: (line: string)
   const data = await loadData(values, maskOptions(values));
   checkForeground(data);
   await selectBackend(values);
+  const start = typeof values.from === 'string' ? await startingModel(values.from, flags, data, undefined) : undefined;
+  start?.model.dispose();
   const lines: string[] = [`${data.images.length} images, ${describeMasks(data)}`];
-  const { fp, plan } = await planFor(flags, data, minutes, (l) => lines.push(l), { loadSeconds: (performance.now() - started) / 1000, retime: values.retime === true });
+  const { fp, plan } = await planFor(flags, data, minutes, (l) => lines.push(l), { loadSeconds: (performance.now() - started) / 1000, retime: values.retime === true, ...(start === undefined ? {} : { start: start.network }) });
   print(values.json === true ? JSON.stringify({ fingerprint: fp, masks: maskRecord(data), plan }, null, 2) : lines.join('\n'));
   return 0;
 }
@@ -330,6 +346,7 @@ const TRAIN_FLAGS = {
   every: { type: 'string' },
   seed: { type: 'string' },
   resume: { type: 'boolean' },
+  from: { type: 'string' },
 } as const;
 
 type TrainValues = ReturnType<typeof parse>;
@@ -348,9 +365,14 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
   const { data, validation } = await loadTrainingData(values, saved);
   const backend = await selectBackend(values);
   print(`${data.images.length} training images, ${describeMasks(data)}; backend ${backend}, budget ${minutes} min`);
-  const planned = saved?.plan ?? (await planAndSave(flags, data, { out, minutes, print, signal, retime: values.retime === true, loadSeconds: (performance.now() - started) / 1000 }));
+  if (typeof values.from === 'string' && values.resume === true) throw new UsageError('--from starts a run from a model and --resume continues one from its checkpoint: give one');
+  const start = typeof values.from === 'string' ? await startingModel(values.from, flags, data, validation) : undefined;
+  if (start !== undefined) print(`starting from ${values.from as string}: ${start.network.architecture}, depth ${start.network.depth}, base ${start.network.baseFilters}, ${start.network.normalization?.kind ?? 'scale'} normalisation`);
+  const planned =
+    saved?.plan ??
+    (await planAndSave(flags, data, { out, minutes, print, signal, retime: values.retime === true, loadSeconds: (performance.now() - started) / 1000, ...(start === undefined ? {} : { start: start.network }) }));
   if (planned === undefined) return 130;
-  const { spec, plan } = networkFor(planned, flags, data, validation);
+  const { spec, plan } = start === undefined ? networkFor(planned, flags, data, validation) : { spec: start.spec, plan: { ...planned, tile: snapTile(start.spec, planned.tile) } };
   const onnx = plan.engine === 'onnx' ? await importOnnxRuntime('the onnx training engine') : undefined;
   const result = await runTraining({
     images: data.images,
@@ -367,7 +389,9 @@ async function trainWith(argv: readonly string[], print: (line: string) => void,
     print,
     signal,
     ...(onnx === undefined ? {} : { onnx }),
+    ...(start === undefined ? {} : { start }),
   });
+  start?.model.dispose();
   return result.stopped === 'aborted' ? 130 : 0;
 }
 
@@ -396,11 +420,11 @@ async function loadTrainingData(values: TrainValues, saved: SavedPlan | undefine
 async function planAndSave(
   flags: PlanFlags,
   data: Dataset,
-  run: { out: string; minutes: number; print: (line: string) => void; signal: AbortSignal; retime: boolean; loadSeconds: number },
+  run: { out: string; minutes: number; print: (line: string) => void; signal: AbortSignal; retime: boolean; loadSeconds: number; start?: StartingNetwork },
 ): Promise<TrainingPlan | undefined> {
   let planned: Awaited<ReturnType<typeof planFor>>;
   try {
-    planned = await planFor(flags, data, run.minutes, run.print, { signal: run.signal, loadSeconds: run.loadSeconds, retime: run.retime });
+    planned = await planFor(flags, data, run.minutes, run.print, { signal: run.signal, loadSeconds: run.loadSeconds, retime: run.retime, ...(run.start === undefined ? {} : { start: run.start }) });
   } catch (error) {
     if (!run.signal.aborted) throw error;
     run.print('stopped while planning: nothing was written');
@@ -429,6 +453,47 @@ function networkFor(planned: TrainingPlan, flags: PlanFlags, data: Dataset, vali
   return { spec, plan: { ...planned, tile, engine: engine === 'auto' ? (planned.engine ?? 'tfjs') : engine } };
 }
 
+/** Flags that choose the network, which a `--from` model already has. */
+const NETWORK_FLAGS = ['architecture', 'depth', 'base-filters', 'padding', 'batch-norm', 'normalization', 'scale'] as const;
+
+/**
+ * The model `--from` names, checked against the data (channels, classes) and
+ * the flags (none may change its network), with what planning keeps of it.
+ */
+async function startingModel(path: string, flags: PlanFlags, data: Dataset, validation: Dataset | undefined): Promise<LoadedModel & { network: StartingNetwork }> {
+  const given = NETWORK_FLAGS.filter((f) => [...flags.keys()].some((row) => row.flag === f));
+  if (given.length > 0) throw new UsageError(`--from keeps the model's network, normalisation and scale: drop ${given.map((f) => `--${f}`).join(', ')}`);
+  const loaded = await loadStartingModel(path);
+  try {
+    const { spec, info, model } = loaded;
+    const architecture = spec.builder as (typeof ARCHITECTURES)[number] | null;
+    const options = spec.options as { depth?: number; baseFilters?: number; padding?: 'valid' | 'same'; batchNorm?: boolean } | null;
+    if (architecture === null || !ARCHITECTURES.includes(architecture) || options?.depth === undefined || options.baseFilters === undefined) {
+      throw new ArgumentError('from', `must be a model of one of the architectures (${ARCHITECTURES.join(', ')}); this one is a hand-built graph`, path);
+    }
+    const channels = model.inputs[0]!.shape[3]!;
+    const classes = model.outputs[0]!.shape[3]!;
+    const dataChannels = data.images[0]!.channels ?? 1;
+    if (channels !== dataChannels) throw new ArgumentError('from', `must take images of the data's ${dataChannels} channel(s)`, `a model of ${channels} channel(s): ${path}`);
+    const dataClasses = Math.max(data.classes, validation?.classes ?? 2);
+    if (classes !== dataClasses) throw new ArgumentError('from', `must predict the masks' ${dataClasses} classes`, `a model of ${classes} classes: ${path}`);
+    const network: StartingNetwork = {
+      architecture,
+      depth: options.depth as StartingNetwork['depth'],
+      baseFilters: options.baseFilters,
+      padding: options.padding ?? 'same',
+      batchNorm: options.batchNorm ?? false,
+      ...(info.normalization === undefined ? {} : { normalization: info.normalization }),
+      ...(info.scale === undefined ? {} : { scale: info.scale }),
+      source: path,
+    };
+    return { ...loaded, network };
+  } catch (error) {
+    loaded.model.dispose();
+    throw error;
+  }
+}
+
 /** The training seconds of a `--minutes` budget: what loading and planning took is spent, and saving needs a moment. */
 function trainingSeconds(minutes: number, started: number): number {
   const spent = (performance.now() - started) / 1000;
@@ -444,17 +509,4 @@ interface SavedPlan {
   readonly fingerprint: DatasetFingerprint;
   readonly masks?: ReturnType<typeof maskRecord>;
   readonly plan: TrainingPlan;
-}
-
-/**
- * The valid input size nearest `tile` whose output still covers the network's
- * alignment (2^depth), the least that overlap-tile prediction can stitch;
- * `tile` itself when it already qualifies.
- */
-function snapTile(spec: Spec, tile: number): number {
-  const tiles = (size: number) => isValidInputSize(spec, size) && outputSize(spec, size) >= alignment(spec);
-  if (tiles(tile)) return tile;
-  let size = nearestValidInputSize(spec, tile);
-  while (size !== undefined && !tiles(size)) size = nearestValidInputSize(spec, size + 1, 'up');
-  return size ?? tile;
 }

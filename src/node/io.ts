@@ -19,4 +19,4 @@ export {
 } from './images.js';
 export { MODEL_JSON, modelDirectory } from './model-files.js';
 export { exportOnnx, loadOnnxPredictor, type OnnxExportTarget, type OnnxPredictorOptions } from './onnx-files.js';
-export { exportBioimageio, isBioimageioPackage, loadBioimageioModel, packageAt } from './zoo-files.js';
+export { exportBioimageio, isBioimageioPackage, loadBioimageioModel, loadStartingModel, packageAt } from './zoo-files.js';

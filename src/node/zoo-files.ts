@@ -9,7 +9,9 @@ import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
-import { openBioimageio, RDF_NAMES, type BioimageioModel } from '../zoo/load.js';
+import { openBioimageio, packageModel, RDF_NAMES, type BioimageioModel } from '../zoo/load.js';
+import { loadModel, type LoadedModel } from '../compile/persist.js';
+import { modelDirectory } from './model-files.js';
 import type { PackageSource } from '../zoo/package.js';
 import { toBioimageio, zipPackage, type BioimageioExportOptions, type BioimageioFiles } from '../zoo/export.js';
 import { importOnnxRuntime } from './onnx-files.js';
@@ -141,4 +143,23 @@ export async function exportBioimageio(model: tf.LayersModel, spec: Spec | undef
     await writeFileAtomic(join(path, 'rdf.yaml'), built.files.get('rdf.yaml')!);
   }
   return built;
+}
+
+/**
+ * A model to start training from (`train --from`): a model folder (or the
+ * run folder) written by `tfjs-unet train`, or a bioimage.io package exported
+ * by tfjs-unet. Packages from elsewhere are refused with the reason (their
+ * ONNX graphs map onto no spec of this library).
+ *
+ * @example
+ * ```ts
+ * const { model, spec, info } = await loadStartingModel('membranes.zip');
+ * ```
+ */
+export async function loadStartingModel(path: string): Promise<LoadedModel> {
+  if (await isBioimageioPackage(path)) {
+    const { source, names } = await packageAt(path);
+    return packageModel(source, names);
+  }
+  return loadModel(modelDirectory(path));
 }

@@ -22,6 +22,8 @@ import {
   PLANNED_DEEP_SUPERVISION,
   plannedTrainer,
   recipeFor,
+  startCandidates,
+  type StartingNetwork,
   type TrainerSettings,
   type PlanCandidate,
   type TrainingPlan,
@@ -197,15 +199,18 @@ export async function planTraining(
     readonly cache?: StepTimeCache;
     /** The backend's name for the cache's keys. Default: `'tfjs'`. */
     readonly backend?: string;
+    /** A network to fine-tune (`train --from`): kept, with its normalisation and scale; its batch and the training are planned. */
+    readonly start?: StartingNetwork;
   } = {},
 ): Promise<PlanResult> {
   const started = performance.now();
   const fp = fingerprint(images, labels);
   const recipe = recipeFor(fp);
   const trainer = plannedTrainer(recipe);
-  const architecture = options.architecture ?? 'unet';
+  const start = options.start;
+  const architecture = start?.architecture ?? options.architecture ?? 'unet';
   const deepSupervision = options.deepSupervision ?? PLANNED_DEEP_SUPERVISION;
-  const candidates = planCandidates(fp, recipe.scale);
+  const candidates = start === undefined ? planCandidates(fp, recipe.scale) : startCandidates(fp, start);
   const sample = timingSample(images, labels, candidates[0]!.tile);
   const speeds = new Map<string, number>();
   const engineOption = (engine: EngineName): TrainOptions['engine'] => (engine === 'onnx' ? { onnx: options.onnx! } : 'tfjs');
@@ -264,7 +269,17 @@ export async function planTraining(
     speeds.set(candidateKey(first), best);
     options.cache?.set(keyOf(first, engine), best);
   }
-  const plan = choosePlan(fp, minutes, speeds, candidates, architecture);
+  const chosen = choosePlan(fp, minutes, speeds, candidates, architecture);
+  // Fine-tuning keeps what the network learned to see: its normalisation and its scale.
+  const plan: TrainingPlan =
+    start === undefined
+      ? chosen
+      : {
+          ...chosen,
+          normalization: start.normalization ?? chosen.normalization,
+          scale: start.scale ?? 1,
+          reasons: [...chosen.reasons, `start: the network of ${start.source} (${architecture}, depth ${start.depth}, base ${start.baseFilters}), its ${(start.normalization ?? chosen.normalization).kind} normalisation and scale ${start.scale ?? 1} kept`],
+        };
   return {
     fingerprint: fp,
     plan: { ...plan, engine, deepSupervision, reasons: [...plan.reasons, ...engineReasons] },

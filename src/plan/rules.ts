@@ -6,7 +6,7 @@
  */
 import type { EngineName } from '../train/engines.js';
 import { ArgumentError } from '../core/errors.js';
-import { margin } from '../geometry/tiles.js';
+import { alignment, isValidInputSize, margin, nearestValidInputSize, outputSize } from '../geometry/tiles.js';
 import { unet } from '../spec/unet.js';
 import type { Depth, UNetOptions } from '../spec/options.js';
 import type { Spec } from '../spec/graph.js';
@@ -435,4 +435,57 @@ export function choosePlan(
     candidates: rated,
     reasons: [...recipe.reasons, ...reasons],
   };
+}
+
+/**
+ * The valid input size nearest `tile` whose output still covers the network's
+ * alignment (2^depth), the least that overlap-tile prediction can stitch;
+ * `tile` itself when it already qualifies.
+ *
+ * @example
+ * ```ts
+ * snapTile(unet({ depth: 4 }), 256); // 252: the nearest valid tile of the paper's U-Net
+ * ```
+ */
+export function snapTile(spec: Spec, tile: number): number {
+  const tiles = (size: number) => isValidInputSize(spec, size) && outputSize(spec, size) >= alignment(spec);
+  if (tiles(tile)) return tile;
+  let size = nearestValidInputSize(spec, tile);
+  while (size !== undefined && !tiles(size)) size = nearestValidInputSize(spec, size + 1, 'up');
+  return size ?? tile;
+}
+
+/**
+ * A network to fine-tune (`train --from`): planning keeps it, with the
+ * normalisation and scale it was trained with, and plans the rest (batch,
+ * optimisation, loss, augmentation, validation) for the data as usual.
+ */
+export interface StartingNetwork {
+  readonly architecture: Architecture;
+  readonly depth: Depth;
+  readonly baseFilters: number;
+  readonly padding: 'valid' | 'same';
+  readonly batchNorm: boolean;
+  /** Its normalisation (the model's `ModelInfo.normalization`). */
+  readonly normalization?: Normalization;
+  /** Its scale (the model's `ModelInfo.scale`). Default 1. */
+  readonly scale?: number;
+  /** Where it came from, for the plan's reasons. */
+  readonly source: string;
+}
+
+/**
+ * The candidates of a fine-tuning run: the starting network at each batch of
+ * {@link BATCHES}, on the tile {@link tileFor} gives at its scale (snapped to
+ * a size it takes).
+ *
+ * @example
+ * ```ts
+ * startCandidates(fp, { architecture: 'unet', depth: 4, baseFilters: 16, padding: 'same', batchNorm: false, source: 'runs/em' });
+ * ```
+ */
+export function startCandidates(fp: DatasetFingerprint, start: StartingNetwork): PlanCandidate[] {
+  const spec = architectureSpec(start.architecture, { depth: start.depth, baseFilters: start.baseFilters, padding: start.padding, batchNorm: start.batchNorm, inChannels: fp.channels });
+  const tile = snapTile(spec, tileFor(fp, start.depth, start.scale ?? 1));
+  return BATCHES.map((batch) => ({ depth: start.depth, baseFilters: start.baseFilters, padding: start.padding, batchNorm: start.batchNorm, tile, batch }));
 }

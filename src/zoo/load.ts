@@ -3,7 +3,10 @@
  * in Node, files picked in a page): read the description, check every hash,
  * and run its ONNX weights as a tile predictor.
  */
+import * as tf from '@tensorflow/tfjs';
+import { unzipSync } from 'fflate';
 import { ArgumentError } from '../core/errors.js';
+import { loadModel, type LoadedModel } from '../compile/persist.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
 import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
 import { readNpy } from './npy.js';
@@ -105,4 +108,46 @@ export async function openBioimageio(source: PackageSource, ort: OrtRuntime, opt
       return { maxAbsDifference: max, shape };
     },
   };
+}
+
+/**
+ * The tfjs model inside a package written by this library (its
+ * `tensorflow_js` weights, `config['tfjs-unet']` present), to fine-tune or
+ * to run on a tfjs backend. Other packages' networks are ONNX graphs that do
+ * not map onto a spec: they are refused with the reason.
+ *
+ * @throws {@link ArgumentError} naming the package for one not written by tfjs-unet, or without its tfjs weights.
+ * @example
+ * ```ts
+ * const { model, spec, info } = await packageModel(source);
+ * ```
+ */
+export async function packageModel(source: PackageSource, names: readonly string[] = RDF_NAMES): Promise<LoadedModel> {
+  const { rdf } = await readRdf(source, names);
+  const config = (rdf.raw.config as Record<string, unknown> | undefined)?.['tfjs-unet'];
+  const tfjs = rdf.weights.tensorflow_js;
+  if (typeof config !== 'object' || config === null || tfjs === undefined) {
+    throw new ArgumentError(
+      'from',
+      "must be a model this library can train: a model folder written by `tfjs-unet train`, or a bioimage.io package exported by tfjs-unet (with config['tfjs-unet'] and tensorflow_js weights); this package's network is an ONNX graph that maps onto no spec here, so it can predict (--model) but not be fine-tuned",
+      source.location,
+    );
+  }
+  await verifyPackage(rdf, source, [tfjs.source]);
+  const entries = unzipSync((await source.read(tfjs.source))!);
+  const json = entries['model.json'];
+  if (json === undefined) throw new ArgumentError(`${source.location}: ${tfjs.source}`, 'must hold model.json and its weights', Object.keys(entries).join(', '));
+  const modelJson = JSON.parse(new TextDecoder().decode(json)) as tf.io.ModelJSON;
+  const manifest = modelJson.weightsManifest ?? [];
+  const parts = manifest.flatMap((group) => group.paths.map((p) => entries[p]));
+  if (parts.some((p) => p === undefined)) throw new ArgumentError(`${source.location}: ${tfjs.source}`, 'must hold every weights file model.json names', manifest.flatMap((g) => g.paths).join(', '));
+  const weights = new Uint8Array(parts.reduce((n, p) => n + p!.length, 0));
+  parts.reduce((at, p) => (weights.set(p!, at), at + p!.length), 0);
+  const handler = tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: manifest.flatMap((g) => g.weights),
+    weightData: weights.buffer,
+    ...(modelJson.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: modelJson.userDefinedMetadata }),
+  });
+  return loadModel(handler);
 }

@@ -103,6 +103,30 @@ describe('tfjs-unet CLI', () => {
     expect(viaPackage.err).toBe('');
     expect(await readFile(join(out, 'pred-package', '0-mask.png'))).toEqual(await readFile(join(out, 'pred', '0-mask.png')));
     expect(await readFile(join(out, 'pred-package', '1-mask.png'))).toEqual(await readFile(join(out, 'pred', '1-mask.png')));
+    // Fine-tuning starts from the model's weights (from its folder or its package): with a vanishing rate the
+    // probabilities stay the model's, where a run from random weights gives others.
+    const data = ['--images', join(out, 'data', 'train', 'images'), '--masks', join(out, 'data', 'train', 'masks'), '--steps', '2', '--lr', '1e-9', '--minutes', '1', '--engine', 'tfjs', '--backend', 'wasm'];
+    const testImages = ['--images', join(out, 'data', 'test', 'images'), '--backend', 'wasm'];
+    for (const [name, from] of [['from-folder', join(out, 'model')], ['from-package', pkg]] as const) {
+      const tuned = await run(['train', ...data, '--out', join(out, name), '--from', from]);
+      expect(tuned.err).toBe('');
+      expect(tuned.out).toContain(`starting from ${from}: unet`);
+      expect(tuned.out).toMatch(/start: the network of .*, its \w+ normalisation and scale 1 kept/);
+      expect((await run(['predict', '--model', join(out, name), ...testImages, '--out', join(out, `pred-${name}`)])).code).toBe(0);
+      expect(await readFile(join(out, `pred-${name}`, '0-probability.png'))).toEqual(await readFile(join(out, 'pred', '0-probability.png')));
+    }
+    expect((await run(['train', ...data, '--out', join(out, 'fresh')])).code).toBe(0);
+    expect((await run(['predict', '--model', join(out, 'fresh'), ...testImages, '--out', join(out, 'pred-fresh')])).code).toBe(0);
+    expect(await readFile(join(out, 'pred-fresh', '0-probability.png'))).not.toEqual(await readFile(join(out, 'pred', '0-probability.png')));
+    const reshape = await run(['train', ...data, '--out', join(out, 'x'), '--from', join(out, 'model'), '--depth', '3']);
+    expect(reshape.code).toBe(2);
+    expect(reshape.err).toContain("--from keeps the model's network, normalisation and scale: drop --depth");
+    const example = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'bioimageio', 'unet2d_nuclei_broad');
+    if (existsSync(example)) {
+      const foreign = await run(['train', ...data, '--out', join(out, 'x'), '--from', example]);
+      expect(foreign.code).toBe(1);
+      expect(foreign.err).toContain('maps onto no spec here, so it can predict (--model) but not be fine-tuned');
+    }
     const notOnnx = await run(['predict', '--model', join(out, 'metrics.json'), '--engine', 'onnx', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
     expect(notOnnx.code).toBe(1);
     expect(notOnnx.err).toBe(

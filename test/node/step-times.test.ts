@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidateKey, planCandidates, planTraining, stepTimeKey, syntheticCells, fingerprint } from '../../src/index.js';
+import { architectureSpec, BATCHES, candidateKey, isValidInputSize, planCandidates, planTraining, startCandidates, stepTimeKey, syntheticCells, fingerprint } from '../../src/index.js';
 import { fileStepTimes, LIBRARY_VERSION, machineSignature, stepTimesFile } from '../../src/node/step-times.js';
 
 describe('step-time cache', () => {
@@ -49,5 +49,28 @@ describe('step-time cache', () => {
     const short = await planTraining(images, labels, 10, { cache, backend: 'cpu' });
     expect([short.cached, short.measured, short.skipped]).toEqual([3, 0, 1]);
     expect(asked.every((key) => key.startsWith('tfjs-cpu/unet/same/depth 3/'))).toBe(true);
+  });
+
+  it('plans a fine-tuning run on the starting network: its batches are the candidates, its normalisation and scale are kept', async () => {
+    const cells = Array.from({ length: 3 }, (_, i) => syntheticCells(64, 7 + i));
+    const images = cells.map((c) => c.image);
+    const labels = cells.map((c) => c.mask);
+    const fp = fingerprint(images, labels);
+    const start = { architecture: 'unet' as const, depth: 2 as const, baseFilters: 8, padding: 'valid' as const, batchNorm: false, normalization: { kind: 'scale' as const }, scale: 1, source: 'runs/old' };
+    const candidates = startCandidates(fp, start);
+    expect(candidates.map((c) => [c.depth, c.baseFilters, c.padding, c.batch])).toEqual(BATCHES.map((b) => [2, 8, 'valid', b]));
+    // The tile is one the valid-padding network takes (the planned tile of a same-padding network would not be).
+    const spec = architectureSpec('unet', { depth: 2, baseFilters: 8, padding: 'valid' });
+    expect(isValidInputSize(spec, candidates[0]!.tile)).toBe(true);
+    const cache = { get: () => 0.01, set: () => undefined };
+    const { plan, measured } = await planTraining(images, labels, 10, { cache, backend: 'cpu', start });
+    expect(measured).toBe(0);
+    expect([plan.depth, plan.baseFilters, plan.padding, plan.architecture]).toEqual([2, 8, 'valid', 'unet']);
+    expect(plan.normalization).toEqual({ kind: 'scale' });
+    expect(plan.reasons.some((r) => r.startsWith('start: the network of runs/old'))).toBe(true);
+    // Without a start the same data is planned its own network and the z-score.
+    const fresh = await planTraining(images, labels, 10, { cache, backend: 'cpu' });
+    expect(fresh.plan.normalization).toEqual({ kind: 'zscore' });
+    expect(fresh.plan.padding).toBe('same');
   });
 });
