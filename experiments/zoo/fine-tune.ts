@@ -5,7 +5,7 @@
  * every model is scored on slices 16-19 (challenge Rand error at the best threshold, as the benchmark).
  *
  *   npx tsx experiments/zoo/fine-tune.ts --start experiments/benchmark/work/runs/em-membranes/planned-10min-seed1 \
- *     --slices 00,01,02,03 --minutes 5 --seeds 1 [--cli work/dist-X/cli.js --commit X]
+ *     --slices 00,01,02,03 --minutes 5 --seeds 1 [--methods start,from,fresh] [--flags="--lr 0.0001"] [--cli work/dist-X/cli.js --commit X]
  *
  * Runs must run alone on the machine. Each run appends a row to experiments/zoo/results.json.
  */
@@ -27,8 +27,11 @@ const { values } = parseArgs({
     methods: { type: 'string', default: 'start,from,fresh' },
     cli: { type: 'string', default: join(ROOT, 'dist', 'cli.js') },
     commit: { type: 'string' },
+    /** Extra train flags for the runs (a variant, recorded with the row). */
+    flags: { type: 'string', default: '' },
   },
 });
+const extra = values.flags.split(' ').filter((f) => f !== '');
 if (values.start === undefined) throw new Error('--start RUN_DIR is required (a model trained on the EM membranes)');
 const commit = values.commit ?? execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 const definition = DATASETS.find((d) => d.name === 'em-membranes')!;
@@ -74,14 +77,14 @@ if (methods.includes('start')) {
 }
 for (const seed of values.seeds.split(',').map(Number)) {
   for (const method of methods.filter((m) => m !== 'start')) {
-    const out = join(WORK, 'fine-tune', `${method}-${minutes}min-seed${seed}`);
+    const out = join(WORK, 'fine-tune', `${method}${extra.length === 0 ? '' : ` ${extra.join(' ')}`}-${minutes}min-seed${seed}`);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const env = { TFJS_UNET_CACHE: join(out, 'step-time-cache') };
     Object.assign(process.env, env);
-    const args = ['train', '--images', join(few, 'images'), '--masks', join(few, 'masks'), '--out', out, '--minutes', String(minutes), '--seed', String(seed), ...(method === 'from' ? ['--from', values.start] : [])];
+    const args = ['train', '--images', join(few, 'images'), '--masks', join(few, 'masks'), '--out', out, '--minutes', String(minutes), '--seed', String(seed), ...(method === 'from' ? ['--from', values.start] : []), ...extra];
     cli(args, join(out, 'train.log'));
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { steps: number };
-    append({ method, slices, minutes, seed, commit, date, steps: metrics.steps, scores: score(join(out, 'model'), join(out, 'evaluate.log')) });
+    append({ method, ...(extra.length === 0 ? {} : { flags: extra.join(' ') }), slices, minutes, seed, commit, date, steps: metrics.steps, scores: score(join(out, 'model'), join(out, 'evaluate.log')) });
   }
 }

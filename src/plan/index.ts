@@ -10,6 +10,7 @@ export {
   candidateKey,
   choosePlan,
   depthFor,
+  FINE_TUNE_RATE_SHARE,
   FOREGROUND_SHARE,
   MIN_STEPS,
   OVERHEAD_SHARE,

@@ -16,6 +16,7 @@ import {
   architectureSpec,
   candidateKey,
   choosePlan,
+  FINE_TUNE_RATE_SHARE,
   MIN_STEPS,
   OVERHEAD_SHARE,
   planCandidates,
@@ -278,7 +279,11 @@ export async function planTraining(
           ...chosen,
           normalization: start.normalization ?? chosen.normalization,
           scale: start.scale ?? 1,
-          reasons: [...chosen.reasons, `start: the network of ${start.source} (${architecture}, depth ${start.depth}, base ${start.baseFilters}), its ${(start.normalization ?? chosen.normalization).kind} normalisation and scale ${start.scale ?? 1} kept`],
+          learningRate: chosen.learningRate * FINE_TUNE_RATE_SHARE,
+          reasons: [
+            ...chosen.reasons,
+            `start: the network of ${start.source} (${architecture}, depth ${start.depth}, base ${start.baseFilters}), its ${(start.normalization ?? chosen.normalization).kind} normalisation and scale ${start.scale ?? 1} kept; learning rate ${chosen.learningRate * FINE_TUNE_RATE_SHARE}, ${FINE_TUNE_RATE_SHARE} of the planned, to adjust it rather than overwrite it`,
+          ],
         };
   return {
     fingerprint: fp,

@@ -261,6 +261,14 @@ export const MIN_STEPS = 6000;
 /** Share of the budget kept for planning, validation and calibration. */
 export const OVERHEAD_SHARE = 0.12;
 
+/**
+ * A fine-tuning run (`train --from`) trains at this share of the planned
+ * learning rate, so the few new images adjust what the network learned
+ * instead of overwriting it (evidence: docs/results.md, "Fine-tuning from a
+ * model").
+ */
+export const FINE_TUNE_RATE_SHARE = 0.03;
+
 /** Base filter counts the planner considers, smallest first. */
 export const BASE_FILTERS = [16, 32] as const;
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { architectureSpec, BATCHES, candidateKey, isValidInputSize, planCandidates, planTraining, startCandidates, stepTimeKey, syntheticCells, fingerprint } from '../../src/index.js';
+import { architectureSpec, BATCHES, FINE_TUNE_RATE_SHARE, candidateKey, isValidInputSize, planCandidates, planTraining, startCandidates, stepTimeKey, syntheticCells, fingerprint } from '../../src/index.js';
 import { fileStepTimes, LIBRARY_VERSION, machineSignature, stepTimesFile } from '../../src/node/step-times.js';
 
 describe('step-time cache', () => {
@@ -68,9 +68,12 @@ describe('step-time cache', () => {
     expect([plan.depth, plan.baseFilters, plan.padding, plan.architecture]).toEqual([2, 8, 'valid', 'unet']);
     expect(plan.normalization).toEqual({ kind: 'scale' });
     expect(plan.reasons.some((r) => r.startsWith('start: the network of runs/old'))).toBe(true);
+    // Fine-tuning adjusts the network at a share of the planned rate.
     // Without a start the same data is planned its own network and the z-score.
     const fresh = await planTraining(images, labels, 10, { cache, backend: 'cpu' });
     expect(fresh.plan.normalization).toEqual({ kind: 'zscore' });
     expect(fresh.plan.padding).toBe('same');
+    expect(plan.learningRate).toBeCloseTo(fresh.plan.learningRate * FINE_TUNE_RATE_SHARE, 12);
+    expect(FINE_TUNE_RATE_SHARE).toBeLessThan(1);
   });
 });
