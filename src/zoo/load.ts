@@ -18,7 +18,10 @@ export const RDF_NAMES = ['rdf.yaml', 'bioimageio.yaml'] as const;
 
 /** An ONNX Runtime module (`onnxruntime-node` or `onnxruntime-web`), as far as packages need it. */
 export interface OrtRuntime {
-  readonly InferenceSession: { create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike> };
+  readonly InferenceSession: {
+    /** Opens a session of an ONNX model's bytes with session options (threads, execution providers). */
+    create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike>;
+  };
   readonly Tensor: OrtTensorConstructor;
 }
 

@@ -25,6 +25,7 @@ export const PROCESSING_STEPS = [
 /** Epsilon of `fixed_zero_mean_unit_variance` (its kwargs have none; bioimage.io's runner adds 1e-6). */
 const FIXED_EPS = 1e-6;
 
+/** One sample's values, channels-last `[y, x, channel]`. */
 type Sample = ImageArray<Float32Array>;
 
 const DTYPES = ['float32', 'float64', 'uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'uint64', 'int64', 'bool'];
@@ -104,7 +105,7 @@ function map(sample: Sample, f: (v: number, c: number) => number): Sample {
  * const z = applyStep({ id: 'zero_mean_unit_variance', kwargs: { axes: ['y', 'x'] } }, sample, 'inputs[0].preprocessing[0]');
  * ```
  */
-export function applyStep(step: ProcessingStep, sample: Sample, where: string): Sample {
+export function applyStep(step: ProcessingStep, sample: ImageArray<Float32Array>, where: string): ImageArray<Float32Array> {
   const kwargs = step.kwargs ?? {};
   const C = sample.channels ?? 1;
   switch (step.id) {
@@ -224,6 +225,6 @@ export function checkSteps(steps: readonly ProcessingStep[], where: string): voi
  * const input = applySteps(rdf.inputs[0].preprocessing ?? [], raw, 'inputs[0].preprocessing');
  * ```
  */
-export function applySteps(steps: readonly ProcessingStep[], sample: Sample, where: string): Sample {
+export function applySteps(steps: readonly ProcessingStep[], sample: ImageArray<Float32Array>, where: string): ImageArray<Float32Array> {
   return steps.reduce((s, step, i) => applyStep(step, s, `${where}[${i}]`), sample);
 }
