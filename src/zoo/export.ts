@@ -12,7 +12,7 @@ import { cropImage, checkImageArray, type ImageArray, type TypedArray } from '..
 import { boundaryIndex } from '../core/boundary.js';
 import { normalizeImage, valueScale, type Normalization } from '../core/normalization.js';
 import { specToJSON } from '../spec/json.js';
-import { alignment, margin, outputSize, validInputSizes } from '../geometry/tiles.js';
+import { alignment, defaultInputSize, margin, outputSize, validInputSizes } from '../geometry/tiles.js';
 import { modelInfoOf, specOf } from '../compile/metadata.js';
 import { modelPredictor } from '../infer/predictor.js';
 import { toOnnx, cropAmounts } from '../onnx/export.js';
@@ -180,13 +180,13 @@ export async function toBioimageio(model: tf.LayersModel, spec: Spec | undefined
   if (channels !== C) throw new ArgumentError('sample', `must have ${C} channel(s) like the model's input`, `${channels} channel(s)`);
   const m = margin(spec);
   const rule = sizeRule(spec);
-  const fixed = rule === undefined ? (model.inputs[0]!.shape[1] ?? undefined) : undefined;
+  // Sizes that are no progression (crops that depend on the size): one fixed tile, the model's own or the spec's default.
+  const fixed = rule === undefined ? (model.inputs[0]!.shape[1] ?? defaultInputSize(spec)) : undefined;
   if (sample.width < 2 || sample.height < 2) throw new ArgumentError('sample', 'must be at least 2x2 pixels (a smaller one is mirrored up to a tile)', `${sample.width}x${sample.height}`);
   const fits = Math.min(sample.width, sample.height, 512);
-  const smallest = rule?.min ?? fixed;
   const candidates = rule !== undefined ? validInputSizes(spec, { min: 1, max: Math.max(fits, rule.min) }).filter((s) => (s - rule.min) % rule.step === 0) : fixed !== undefined ? [fixed] : [];
   const T = options.testSize ?? candidates[candidates.length - 1];
-  if (smallest === undefined || T === undefined || !candidates.includes(T)) {
+  if (T === undefined || !candidates.includes(T)) {
     throw new ArgumentError('testSize', `must be a valid tile size of the model (${rule === undefined ? fixed : `${rule.min} + n * ${rule.step}`})`, options.testSize);
   }
   const O = outputSize(spec, T);
