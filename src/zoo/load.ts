@@ -35,7 +35,7 @@ export interface BioimageioModel {
   readonly check: PackageCheck;
   /** The network as a tile predictor for `predictTiled`; `dispose()` releases the session. */
   readonly predictor: OwnedTilePredictor;
-  /** Runs the package on its own test input and compares with its test output: the largest absolute difference. */
+  /** Runs the package on its own test input and compares with its test output: the largest absolute difference (before `predictor.dispose()`). */
   test(): Promise<{ readonly maxAbsDifference: number; readonly shape: readonly number[] }>;
 }
 
@@ -91,8 +91,9 @@ export async function openBioimageio(source: PackageSource, ort: OrtRuntime, opt
   const layoutProbe = packageLayout(rdf);
   const referenceSize = probe?.shape[layoutProbe.inputAxes.indexOf('x')];
   const layout = referenceSize === undefined ? layoutProbe : packageLayout(rdf, referenceSize);
-  const predictor = packagePredictor(rdf, await ort.InferenceSession.create(bytes, options.session ?? {}), ort.Tensor, layout);
-  let session: OrtSessionLike | undefined;
+  // One session serves the tiles and the test (call `test()` before `predictor.dispose()`).
+  const session = await ort.InferenceSession.create(bytes, options.session ?? {});
+  const predictor = packagePredictor(rdf, session, ort.Tensor, layout);
   return {
     rdf,
     layout,
@@ -103,7 +104,6 @@ export async function openBioimageio(source: PackageSource, ort: OrtRuntime, opt
       if (testFiles.length < 2 || inBytes === undefined || outBytes === undefined) throw new ArgumentError(`${source.location}: test_tensor`, 'must be in the package for inputs[0] and outputs[0]', testFiles.join(', ') || 'none');
       const x = readNpy(inBytes, testFiles[0]);
       const expected = readNpy(outBytes, testFiles[1]);
-      session ??= await ort.InferenceSession.create(bytes, options.session ?? {});
       const { data, shape } = await runPackage(rdf, session, ort.Tensor, x);
       if (shape.join() !== expected.shape.join()) throw new ArgumentError(`${source.location}: ${testFiles[1]}`, `must have the output's shape (${shape.join(', ')})`, expected.shape.join(', '));
       let max = 0;
