@@ -13,12 +13,12 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The Markdown files people read: the README, the contributor guide, the changelog and docs/. */
+/** The Markdown files people read: the README, the contributor guide, the changelog, the models package's README and docs/. */
 export function markdownFiles(): string[] {
   const docs = readdirSync(join(ROOT, 'docs'))
     .filter((n) => n.endsWith('.md'))
     .map((n) => join(ROOT, 'docs', n));
-  return [join(ROOT, 'README.md'), join(ROOT, 'CONTRIBUTING.md'), join(ROOT, 'CHANGELOG.md'), ...docs].filter(existsSync);
+  return [join(ROOT, 'README.md'), join(ROOT, 'CONTRIBUTING.md'), join(ROOT, 'CHANGELOG.md'), join(ROOT, 'models', 'README.md'), ...docs].filter(existsSync);
 }
 
 /** Pages that record measurements and history, where dates and seeds belong. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `tfjs-unet` command: tiles, plan, train, predict, evaluate, export, demo.
+ * The `tfjs-unet` command: tiles, plan, train, predict, evaluate, export, models, demo.
  * Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (checkpoint saved).
  */
 import { ArgumentError } from '../core/errors.js';
@@ -8,6 +8,7 @@ import { InvalidTileSizeError } from '../geometry/errors.js';
 import { UsageError } from './args.js';
 import { demoCommand, DEMO_HELP } from './demo.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
+import { modelsCommand, MODELS_HELP } from './models.js';
 import { evaluateCommand, EVALUATE_HELP, predictCommand, PREDICT_HELP } from './predict.js';
 import { tiles, TILES_HELP } from './tiles.js';
 import { planCommand, PLAN_HELP, trainCommand, TRAIN_HELP } from './train.js';
@@ -21,7 +22,8 @@ Commands:
   train      train on a folder of images and masks within a time budget (--minutes)
   predict    segment images with a trained model (overlap-tile)
   evaluate   the ISBI 2012 challenge scores, pixel error, AP and panoptic quality against masks
-  export     write a trained model as an ONNX file (for predict --engine onnx and other runtimes)
+  export     write a trained model as an ONNX file or a bioimage.io package (Fiji, napari, ...)
+  models     the ready-made models (tfjs-unet-models) that --model and --from take by name
 
 Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow
 (wasm runs multi-threaded on all cores; predict and evaluate take --threads N)`;
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], print: (line: st
   predict: { run: predictCommand, help: PREDICT_HELP },
   evaluate: { run: evaluateCommand, help: EVALUATE_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
+  models: { run: modelsCommand, help: MODELS_HELP },
 };
 
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l), printError: (line: string) => void = (l) => console.error(l)): Promise<number> {

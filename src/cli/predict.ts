@@ -7,6 +7,7 @@ import { predictTiled } from '../infer/predict.js';
 import { modelPredictor, type OwnedTilePredictor, type TilePredictor } from '../infer/predictor.js';
 import { importOnnxRuntime, loadOnnxPredictor } from '../node/onnx-files.js';
 import { isBioimageioPackage, loadBioimageioModel } from '../node/zoo-files.js';
+import { modelPath } from '../node/ready-made.js';
 import { toOnnx } from '../onnx/export.js';
 import { onnxPredictor } from '../onnx/predictor.js';
 import { modelInfoOf } from '../compile/metadata.js';
@@ -22,9 +23,10 @@ import { choice, integer, parse, required, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
 import { maskImage, overlay, table } from './render.js';
 
-const ENGINE_HELP = `Engines: --model is a model directory, a .onnx file from 'tfjs-unet export', or a bioimage.io
+const ENGINE_HELP = `Engines: --model is a model directory, a .onnx file from 'tfjs-unet export', a bioimage.io
 package (a folder, a .zip, or its rdf.yaml: its ONNX weights run with its declared pre- and
-postprocessing, every file's SHA-256 checked). --engine auto
+postprocessing, every file's SHA-256 checked), or a ready-made model's name ('tfjs-unet models'
+lists them; they need the tfjs-unet-models package). --engine auto
 (default): a .onnx file runs in onnxruntime-node; a model directory too when onnxruntime-node is
 installed and no --backend is given (exported on the fly: a few times faster on a CPU, equal to
 tfjs up to float rounding), else in tfjs on --backend. --engine tfjs|onnx chooses.
@@ -32,7 +34,7 @@ tfjs up to float rounding), else in tfjs on --backend. --engine tfjs|onnx choose
 Test-time augmentation: as the model was calibrated ('tfjs-unet train' stores it in the model);
 --tta averages the 8 flips/rotations of every tile, --no-tta predicts each tile once.`;
 
-export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx|PACKAGE --images DIR|FILE --out DIR [--tta|--no-tta] [--tile N] [--batch 1]
+export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx|PACKAGE|NAME --images DIR|FILE --out DIR [--tta|--no-tta] [--tile N] [--batch 1]
                          [--threshold T] [--instances] [--min-size N] [--engine auto|tfjs|onnx] [--backend B] [--threads N]
 
 Overlap-tile prediction of every image, normalised as in training: writes NAME-mask.png (classes
@@ -44,7 +46,7 @@ small objects removed as calibrated on the validation data; --min-size overrides
 
 ${ENGINE_HELP}`;
 
-export const EVALUATE_HELP = `Usage: tfjs-unet evaluate --model DIR|FILE.onnx|PACKAGE --images DIR --masks DIR [--tta|--no-tta] [--tile N] [--json]
+export const EVALUATE_HELP = `Usage: tfjs-unet evaluate --model DIR|FILE.onnx|PACKAGE|NAME --images DIR --masks DIR [--tta|--no-tta] [--tile N] [--json]
                           [--mask-type T] [--mask-colors C] [--engine auto|tfjs|onnx] [--backend B] [--threads N]
 
 Predicts every image and prints, per image and their mean, at the model's calibrated threshold (or
@@ -74,7 +76,7 @@ async function runtimeFor(engine: (typeof ENGINES)[number], values: Record<strin
 
 /** The predictor the options ask for; the caller disposes it. */
 async function openPredictor(values: Record<string, unknown>): Promise<OwnedTilePredictor> {
-  const path = required(values, 'model');
+  const path = await modelPath(required(values, 'model'), 'model');
   const engine = choice(values, 'engine', ENGINES, 'auto');
   const threads = values.threads === undefined ? undefined : integer(values, 'threads', 1);
   const isFile = await stat(path).then((st) => st.isFile(), () => false);

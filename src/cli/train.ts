@@ -20,6 +20,7 @@ import { architectureSpec, MIN_STEPS, snapTile, type StartingNetwork, type Train
 import { ARCHITECTURES } from '../spec/presets.js';
 import type { LoadedModel } from '../compile/persist.js';
 import { loadStartingModel } from '../node/zoo-files.js';
+import { modelPath } from '../node/ready-made.js';
 import { UsageError } from './args.js';
 import type { DatasetFingerprint } from '../plan/fingerprint.js';
 import { fileCheckpoints } from '../node/checkpoint-files.js';
@@ -52,7 +53,8 @@ Writes DIR/model (load it with predict/evaluate), DIR/plan.json, DIR/checkpoint 
 from it), DIR/metrics.json and DIR/training-curve.svg. Ctrl-C saves a checkpoint and exits.
 --steps N trains N steps instead of a time budget (the plan is still made for --minutes).
 --from MODEL fine-tunes a model instead of starting from random weights: a model or run folder
-written by 'tfjs-unet train', or a bioimage.io package exported by tfjs-unet. Its network,
+written by 'tfjs-unet train', a bioimage.io package exported by tfjs-unet, or a ready-made model's
+name ('tfjs-unet models'). Its network,
 normalisation and scale are kept (the flags that would change them are refused); the batch, the
 training and the calibration are planned for your data and budget as usual. Packages from elsewhere
 predict (--model) but cannot be fine-tuned: their ONNX graphs map onto no spec here.
@@ -463,7 +465,7 @@ const NETWORK_FLAGS = ['architecture', 'depth', 'base-filters', 'padding', 'batc
 async function startingModel(path: string, flags: PlanFlags, data: Dataset, validation: Dataset | undefined): Promise<LoadedModel & { network: StartingNetwork }> {
   const given = NETWORK_FLAGS.filter((f) => [...flags.keys()].some((row) => row.flag === f));
   if (given.length > 0) throw new UsageError(`--from keeps the model's network, normalisation and scale: drop ${given.map((f) => `--${f}`).join(', ')}`);
-  const loaded = await loadStartingModel(path);
+  const loaded = await loadStartingModel(await modelPath(path, 'from'));
   try {
     const { spec, info, model } = loaded;
     const architecture = spec.builder as (typeof ARCHITECTURES)[number] | null;

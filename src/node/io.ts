@@ -20,3 +20,4 @@ export {
 export { MODEL_JSON, modelDirectory } from './model-files.js';
 export { exportOnnx, loadOnnxPredictor, type OnnxExportTarget, type OnnxPredictorOptions } from './onnx-files.js';
 export { exportBioimageio, isBioimageioPackage, loadBioimageioModel, loadStartingModel, packageAt } from './zoo-files.js';
+export { modelPath, READY_MADE_PACKAGE, readyMadeModels, type ReadyMadeModel } from './ready-made.js';

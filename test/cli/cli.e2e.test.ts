@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import * as tf from '@tensorflow/tfjs';
-import { fileCheckpoints } from '../../src/node/index.js';
+import { fileCheckpoints, writeImage } from '../../src/node/index.js';
+
+const MODELS = join(import.meta.dirname, '..', '..', 'models');
 
 // tfjs's IS_TEST leak check counts the wasm backend's own temporary buffers in fused kernels as leaks.
 tf.env().set('IS_TEST', false);
@@ -132,6 +134,27 @@ describe('tfjs-unet CLI', () => {
     expect(notOnnx.err).toBe(
       `tfjs-unet predict: \`model\` must be an ONNX file written by \`tfjs-unet export\` (or a model folder), and this file is not ONNX (${notOnnx.err.split('this file is not ONNX (')[1]!.split('). Received')[0]}). Received: model=${JSON.stringify(join(out, 'metrics.json'))}.`,
     );
+  });
+
+  it.skipIf(!existsSync(join(MODELS, 'index.json')))('models lists the ready-made models; --model NAME predicts as the package file does; an unknown name is refused', async () => {
+    const listed = JSON.parse((await run(['models', '--json'])).out) as { name: string; file: string }[];
+    const index = JSON.parse(await readFile(join(MODELS, 'index.json'), 'utf8')) as { models: { name: string }[] };
+    expect(listed.map((m) => m.name)).toEqual(index.models.map((m) => m.name));
+    expect((await run(['models'])).out).toContain(listed[0]!.name);
+    const out = await mkdtemp(join(tmpdir(), 'tfjs-unet-ready-'));
+    const { name, file } = listed[0]!;
+    // A small image of the model's channel count (one tile).
+    const channels = name === 'he-nuclei' ? 3 : 1;
+    const image = { data: Uint8Array.from({ length: 120 * 100 * channels }, (_, i) => (i * 37) % 251), width: 120, height: 100, channels };
+    await writeImage(join(out, 'images', 'a.png'), image);
+    const byName = await run(['predict', '--model', name, '--threads', '1', '--images', join(out, 'images'), '--out', join(out, 'by-name')]);
+    expect(byName.code, byName.err).toBe(0);
+    const byFile = await run(['predict', '--model', join(MODELS, file), '--threads', '1', '--images', join(out, 'images'), '--out', join(out, 'by-file')]);
+    expect(byFile.code, byFile.err).toBe(0);
+    expect(Buffer.compare(await readFile(join(out, 'by-name', 'a-mask.png')), await readFile(join(out, 'by-file', 'a-mask.png')))).toBe(0);
+    const unknown = await run(['predict', '--model', 'no-such-model', '--images', join(out, 'images'), '--out', join(out, 'x')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain(listed.map((m) => m.name).join(', '));
   });
 
   it('Ctrl-C during training saves a checkpoint and exits 130; --resume continues', async () => {
