@@ -1,6 +1,7 @@
 /**
  * The benchmark's tables, from experiments/benchmark/results.json: one row per dataset, method,
- * build and budget, with the mean (and range, over seeds) of each score. Prints them; with
+ * build and budget, with the mean (and range, over seeds) of each score; a rerun of a seed replaces
+ * the earlier run (which stays in results.json). Prints them; with
  * `--write`, replaces the part of docs/results.md between the benchmark markers (the narrative
  * around them is written by hand).
  *
@@ -32,8 +33,15 @@ function methodName(row: Result): string {
 
 const groupKey = (row: Result) => `${row.dataset}|${methodName(row)}|${row.minutes ?? ''}`;
 
+/** The rows without those a later run of the same dataset, method, build, budget and seed replaces (a rerun of a run disturbed by other work). */
+function latestPerSeed(rows: readonly Result[]): Result[] {
+  const key = (r: Result) => `${groupKey(r)}|${r.seed ?? ''}`;
+  return rows.filter((r, i) => !rows.slice(i + 1).some((later) => key(later) === key(r)));
+}
+
 /** The markdown tables of the results, one per dataset, in the benchmark's dataset order. */
-export function tables(rows: readonly Result[]): string {
+export function tables(all: readonly Result[]): string {
+  const rows = latestPerSeed(all);
   const groups = new Map<string, Result[]>();
   for (const row of rows) groups.set(groupKey(row), [...(groups.get(groupKey(row)) ?? []), row]);
   const out: string[] = [];
@@ -72,10 +80,10 @@ function mainScore(rows: readonly Result[]): string {
 /**
  * The variants of the planned default at each budget that has any, side by side: one row per
  * variant (its flags), one column per dataset, the main score (Rand error; AP50 / Dice) and steps,
- * of the build each was measured with last.
+ * of the build each was measured with last; a rerun of a seed replaces the earlier run.
  */
-export function variantMatrix(rows: readonly Result[]): string {
-  const planned = rows.filter((r) => r.method !== 'otsu' && r.method !== 'torch' && r.minutes !== undefined);
+export function variantMatrix(results: readonly Result[]): string {
+  const planned = latestPerSeed(results).filter((r) => r.method !== 'otsu' && r.method !== 'torch' && r.minutes !== undefined);
   const out: string[] = [];
   for (const minutes of [...new Set(planned.filter((r) => r.flags !== undefined).map((r) => r.minutes!))].sort((a, b) => a - b)) {
     const here = planned.filter((r) => r.minutes === minutes);
