@@ -171,7 +171,7 @@ export const PLAN_FLAG_TABLE: readonly PlanFlag<unknown>[] = [
   row({
     flag: 'augment-ramp',
     values: 'F',
-    help: 'share of the run over which the augmentation rises from none to its strength (planned: 0, full from the start)',
+    help: 'share of the run over which the augmentation rises from none to its strength (planned: 0.25; 0: full from the start)',
     parse: fraction('augment-ramp', 'a share of the run in [0, 1)', (n) => n >= 0 && n < 1),
     apply: (plan, ramp) => ({ ...plan, augmentation: { ...plan.augmentation, ramp } }),
   }),
