@@ -280,9 +280,11 @@ export async function planTraining(
           normalization: start.normalization ?? chosen.normalization,
           scale: start.scale ?? 1,
           learningRate: chosen.learningRate * FINE_TUNE_RATE_SHARE,
+          // The ramp lets a network from random weights learn plain tiles first; a trained one needs no gentle start (and the fine-tuning rate was measured without it).
+          augmentation: { ...chosen.augmentation, ramp: 0 },
           reasons: [
             ...chosen.reasons,
-            `start: the network of ${start.source} (${architecture}, depth ${start.depth}, base ${start.baseFilters}), its ${(start.normalization ?? chosen.normalization).kind} normalisation and scale ${start.scale ?? 1} kept; learning rate ${chosen.learningRate * FINE_TUNE_RATE_SHARE}, ${FINE_TUNE_RATE_SHARE} of the planned, to adjust it rather than overwrite it`,
+            `start: the network of ${start.source} (${architecture}, depth ${start.depth}, base ${start.baseFilters}), its ${(start.normalization ?? chosen.normalization).kind} normalisation and scale ${start.scale ?? 1} kept; learning rate ${chosen.learningRate * FINE_TUNE_RATE_SHARE}, ${FINE_TUNE_RATE_SHARE} of the planned, to adjust it rather than overwrite it; augmentation at full strength from the first step`,
           ],
         };
   return {

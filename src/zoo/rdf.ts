@@ -1,11 +1,12 @@
 /**
  * The part of a bioimage.io model description (`rdf.yaml` /
- * `bioimageio.yaml`, format 0.5) that running a 2D model needs: its input and
+ * `bioimageio.yaml`, format 0.5, or 0.4 read as 0.5) that running a 2D model needs: its input and
  * output axes, its declared processing, its weights and the files they name.
  * Everything else in the description is kept as read (`raw`).
  */
 import { parse as parseYaml } from 'yaml';
 import { ArgumentError } from '../core/errors.js';
+import { fromFormat04 } from './format04.js';
 
 /** One axis of a tensor as a package declares it. */
 export interface RdfAxis {
@@ -60,7 +61,7 @@ export interface ModelRdf {
   readonly inputs: readonly RdfTensor[];
   readonly outputs: readonly RdfTensor[];
   readonly weights: Readonly<Record<string, RdfWeights>>;
-  /** The whole description as read. */
+  /** The whole description as read (a format 0.4 one with its tensors and attachments in the shape of 0.5). */
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
@@ -86,12 +87,13 @@ function tensorOf(value: unknown, where: string, file: string): RdfTensor {
 }
 
 /**
- * Parses a model description (YAML) of format 0.5.x and checks the fields
- * running it needs; names the file and the field when one is wrong.
+ * Parses a model description (YAML) of format 0.5.x, or 0.4.x (read as its
+ * 0.5 equivalent), and checks the fields running it needs; names the file and
+ * the field when one is wrong.
  *
  * @param text - the `rdf.yaml` / `bioimageio.yaml` text.
  * @param file - its name, for errors.
- * @throws {@link ArgumentError} for text that is not YAML, not a model, not format 0.5, or lacks inputs, outputs or weights.
+ * @throws {@link ArgumentError} for text that is not YAML, not a model, of a format other than 0.4 or 0.5, or lacking inputs, outputs or weights.
  * @example
  * ```ts
  * const rdf = parseModelRdf(await readFile('bioimageio.yaml', 'utf8'));
@@ -108,8 +110,9 @@ export function parseModelRdf(text: string, file = 'rdf.yaml'): ModelRdf {
   if (!isObject(raw)) throw new ArgumentError(file, 'must be a YAML mapping (a bioimage.io model description)', raw);
   if (raw.type !== 'model') throw new ArgumentError(`${file}: type`, "must be 'model'", raw.type);
   const version = String(raw.format_version ?? '');
-  if (!/^0\.5\.\d+$/.test(version)) {
-    throw new ArgumentError(`${file}: format_version`, 'must be 0.5.x (older descriptions: update them with bioimageio.spec, `bioimageio update-format`)', raw.format_version);
+  if (/^0\.4\.\d+$/.test(version)) raw = fromFormat04(raw, file);
+  else if (!/^0\.5\.\d+$/.test(version)) {
+    throw new ArgumentError(`${file}: format_version`, 'must be 0.4.x or 0.5.x (older descriptions: update them with bioimageio.spec, `bioimageio update-format`)', raw.format_version);
   }
   for (const key of ['inputs', 'outputs'] as const) {
     if (!Array.isArray(raw[key]) || raw[key].length === 0) throw new ArgumentError(`${file}: ${key}`, 'must be a non-empty list of tensors', raw[key]);

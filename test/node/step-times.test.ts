@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { architectureSpec, BATCHES, FINE_TUNE_RATE_SHARE, candidateKey, isValidInputSize, planCandidates, planTraining, startCandidates, stepTimeKey, syntheticCells, fingerprint } from '../../src/index.js';
 import { fileStepTimes, LIBRARY_VERSION, machineSignature, stepTimesFile } from '../../src/node/step-times.js';
+import { PLANNED_AUGMENTATION_RAMP } from '../../src/plan/rules.js';
 
 describe('step-time cache', () => {
   it('lives in $TFJS_UNET_CACHE, else $XDG_CACHE_HOME/tfjs-unet, else ~/.cache/tfjs-unet', () => {
@@ -75,5 +76,8 @@ describe('step-time cache', () => {
     expect(fresh.plan.padding).toBe('same');
     expect(plan.learningRate).toBeCloseTo(fresh.plan.learningRate * FINE_TUNE_RATE_SHARE, 12);
     expect(FINE_TUNE_RATE_SHARE).toBeLessThan(1);
+    // A fresh run ramps its augmentation up; fine-tuning starts at full strength.
+    expect(fresh.plan.augmentation.ramp).toBe(PLANNED_AUGMENTATION_RAMP);
+    expect(plan.augmentation).toEqual({ ...fresh.plan.augmentation, ramp: 0 });
   });
 });

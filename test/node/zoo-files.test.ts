@@ -2,14 +2,15 @@
 // exported here validated against the spec's schema, reproducing their own test tensors, and predicting
 // as the model they came from; broken packages refused before any output, naming the file or field.
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { strToU8, zipSync } from 'fflate';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildModel, exportBioimageio, loadBioimageioModel, loadModel, margin, outputSize, predictTiled, readNpy, saveModel, unet, validInputSizes, type ImageArray } from '../../src/node/index.js';
 
@@ -72,6 +73,48 @@ describe.skipIf(!existsSync(EXAMPLE))("the spec's example package (unet2d_nuclei
     expect(second.probabilities.shape).toEqual([700, 300, 2]);
     tf.dispose([second.probabilities, second.labels]);
     expect(tf.memory().numTensors).toBe(before);
+    await pkg.predictor.dispose();
+  });
+
+  it('reads the same package described in format 0.4 (valid against the schema) and reproduces its test output', async () => {
+    const dir = join(await temp(), 'pkg04');
+    await mkdir(dir);
+    for (const name of ['weights.onnx', 'test_input.npy', 'test_output.npy', 'README.md', 'cover0.png']) await cp(join(EXAMPLE, name), join(dir, name));
+    const hashOf = async (name: string) => createHash('sha256').update(await readFile(join(dir, name))).digest('hex');
+    // The example as format 0.4 writes it: axis letters, shapes, top-level test tensors, steps with a mode.
+    const description = {
+      format_version: '0.4.10',
+      type: 'model',
+      name: 'UNet 2D Nuclei Broad',
+      description: 'A 2d U-Net trained on the nuclei broad dataset.',
+      authors: [{ name: 'Constantin Pape' }],
+      cite: [{ text: 'Ronneberger et al. U-net. MICCAI 2015.', doi: '10.1007/978-3-319-24574-4_28' }],
+      covers: ['cover0.png'],
+      documentation: 'README.md',
+      license: 'MIT',
+      timestamp: '2019-12-11T11:22:32+00:00',
+      test_inputs: ['test_input.npy'],
+      test_outputs: ['test_output.npy'],
+      inputs: [{ name: 'raw', axes: 'bcyx', data_type: 'float32', shape: [1, 1, 512, 512], preprocessing: [{ name: 'zero_mean_unit_variance', kwargs: { mode: 'per_sample', axes: 'yx' } }] }],
+      outputs: [{ name: 'probability', axes: 'bcyx', data_type: 'float32', shape: { reference_tensor: 'raw', scale: [1, 1, 1, 1], offset: [0, 0, 0, 0] }, halo: [0, 0, 32, 32], postprocessing: [{ name: 'sigmoid' }] }],
+      weights: { onnx: { source: 'weights.onnx', sha256: await hashOf('weights.onnx'), opset_version: 20 } },
+    };
+    if (existsSync(SCHEMA)) {
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+      ajv.addSchema(JSON.parse(await readFile(SCHEMA, 'utf8')) as Record<string, unknown>, 'bioimageio');
+      const validate = ajv.getSchema('bioimageio#/$defs/bioimageio__spec__model__v0_4__ModelDescr')!;
+      validate(description);
+      expect(validate.errors ?? []).toEqual([]);
+    }
+    await writeFile(join(dir, 'rdf.yaml'), stringifyYaml(description));
+    const pkg = await loadBioimageioModel(dir, { threads: 1 });
+    expect(pkg.rdf.format_version).toBe('0.4.10');
+    expect(pkg.check.verified).toEqual(['weights.onnx']);
+    expect(pkg.layout.inputAxes).toEqual(['batch', 'channel', 'y', 'x']);
+    expect(pkg.layout.geometry.halo).toBe(32);
+    const { maxAbsDifference } = await pkg.test();
+    expect(maxAbsDifference).toBeLessThan(1e-4);
     await pkg.predictor.dispose();
   });
 
