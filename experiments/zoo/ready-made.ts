@@ -4,8 +4,10 @@
  * saw), and exported as a bioimage.io package `models/NAME.zip` whose README gives the command and
  * the scores; `models/index.json` lists them for `tfjs-unet models` and `--model NAME`.
  *
- *   npm run build && npx tsx experiments/zoo/ready-made.ts --dataset em-membranes --minutes 20 [--seed 1]
+ *   npm run build && npx tsx experiments/zoo/ready-made.ts --dataset em-membranes --minutes 20 [--seed 1] [--reuse]
  *
+ * `--reuse` packages the run trained before (in experiments/benchmark/work/ready-made/NAME) again,
+ * e.g. after its description changed, without training.
  * Runs must run alone on the machine (the budget decides how many steps train).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,7 +24,7 @@ const MODELS = join(ROOT, 'models');
 const CARDS: Record<string, { title: string; description: string; data: string; license: string; tags: string[]; scores: (e: Evaluation) => Record<string, number> }> = {
   'em-membranes': {
     title: 'EM neuronal membranes U-Net (ISBI 2012)',
-    description: 'Cell membranes in serial-section TEM of neural tissue (ISBI 2012 challenge data, Drosophila larva VNC, 8-bit grey).',
+    description: 'Neuronal membranes in serial-section TEM (8-bit grey): the foreground is the cells, the background their membranes, as in the ISBI 2012 labels.',
     data:
       'ISBI 2012 EM segmentation challenge training stack (Cardona et al. 2010, PLoS Biol 8(10): e1000502; Arganda-Carreras et al. 2015, doi:10.3389/fnana.2015.00142). Its terms allow use for non-commercial image segmentation software, citing those papers: these weights are CC-BY-NC-4.0.',
     license: 'CC-BY-NC-4.0',
@@ -52,6 +54,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     cli: { type: 'string', default: join(ROOT, 'dist', 'cli.js') },
     commit: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
   },
 });
 const name = values.dataset ?? '';
@@ -60,10 +63,14 @@ const definition = DATASETS.find((d) => d.name === name);
 if (card === undefined || definition === undefined) throw new Error(`--dataset must be one of ${Object.keys(CARDS).join(', ')}; received ${name}`);
 const data = await prepared(definition);
 if (data === undefined) throw new Error(`${definition.source} is not in the shared data`);
-const commit = values.commit ?? execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+// The build that trained it: --commit, else the one a reused run recorded, else HEAD.
+const recorded = join(WORK, 'ready-made', name, 'commit.txt');
+const commit = values.commit ?? (values.reuse && existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : undefined) ?? execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 const out = join(WORK, 'ready-made', name);
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
+if (!values.reuse) {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+}
 
 function cli(args: string[], log: string): string {
   const run = spawnSync(process.execPath, [values.cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, TFJS_UNET_CACHE: join(out, 'step-time-cache') } });
@@ -74,7 +81,8 @@ function cli(args: string[], log: string): string {
 
 // The command as a user types it on the dataset's folders.
 const train = ['train', '--images', 'train/images', '--masks', 'train/masks', '--out', 'run', '--minutes', values.minutes, '--seed', values.seed];
-cli(['train', '--images', join(data, 'train', 'images'), '--masks', join(data, 'train', 'masks'), '--out', out, '--minutes', values.minutes, '--seed', values.seed], join(out, 'train.log'));
+if (!values.reuse) cli(['train', '--images', join(data, 'train', 'images'), '--masks', join(data, 'train', 'masks'), '--out', out, '--minutes', values.minutes, '--seed', values.seed], join(out, 'train.log'));
+writeFileSync(join(out, 'commit.txt'), commit);
 const evaluation = JSON.parse(cli(['evaluate', '--model', join(out, 'model'), '--images', join(data, 'test', 'images'), '--masks', join(data, 'test', 'masks'), '--json'], join(out, 'evaluate.log'))) as Evaluation;
 const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { steps: number };
 const scores = card.scores(evaluation);

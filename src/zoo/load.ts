@@ -10,7 +10,7 @@ import { loadModel, type LoadedModel } from '../compile/persist.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
 import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
 import { readNpy } from './npy.js';
-import { packageLayout, packagePredictor, runPackage, verifyPackage, type PackageCheck, type PackageLayout, type PackageSource } from './package.js';
+import { packageLayout, packagePredictor, runPackage, tfjsUnetConfig, verifyPackage, type PackageCheck, type PackageLayout, type PackageSource } from './package.js';
 import { parseModelRdf, type ModelRdf } from './rdf.js';
 
 /** The names a package's description goes by, in the order they are looked for. */
@@ -127,9 +127,8 @@ export async function openBioimageio(source: PackageSource, ort: OrtRuntime, opt
  */
 export async function packageModel(source: PackageSource, names: readonly string[] = RDF_NAMES): Promise<LoadedModel> {
   const { rdf } = await readRdf(source, names);
-  const config = (rdf.raw.config as Record<string, unknown> | undefined)?.['tfjs-unet'];
   const tfjs = rdf.weights.tensorflow_js;
-  if (typeof config !== 'object' || config === null || tfjs === undefined) {
+  if (tfjsUnetConfig(rdf) === undefined || tfjs === undefined) {
     throw new ArgumentError(
       'from',
       "must be a model this library can train: a model folder written by `tfjs-unet train`, or a bioimage.io package exported by tfjs-unet (with config['tfjs-unet'] and tensorflow_js weights); this package's network is an ONNX graph that maps onto no spec here, so it can predict (--model) but not be fine-tuned",

@@ -153,6 +153,12 @@ export function reorder(data: Float32Array, sizes: Readonly<Record<'batch' | 'y'
 
 const ORDER = ['batch', 'y', 'x', 'channel'] as const;
 
+/** What a package exported by tfjs-unet carries in `config['tfjs-unet']` (spec, normalisation, calibration); undefined for other packages. */
+export function tfjsUnetConfig(rdf: ModelRdf): Readonly<Record<string, unknown>> | undefined {
+  const config = (rdf.raw.config as Record<string, unknown> | undefined)?.['tfjs-unet'];
+  return typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : undefined;
+}
+
 /**
  * How to use a package's output beyond its declared processing: the
  * calibrated threshold, object settings and test-time augmentation a package
@@ -165,9 +171,9 @@ const ORDER = ['batch', 'y', 'x', 'channel'] as const;
  * ```
  */
 export function packageInfo(rdf: ModelRdf): ModelInfo {
-  const config = (rdf.raw.config as Record<string, unknown> | undefined)?.['tfjs-unet'];
-  if (typeof config !== 'object' || config === null) return {};
-  const { threshold, instances, tta } = config as Record<string, unknown>;
+  const config = tfjsUnetConfig(rdf);
+  if (config === undefined) return {};
+  const { threshold, instances, tta } = config;
   const kept = Object.fromEntries(Object.entries({ threshold, instances, tta }).filter(([, v]) => v !== undefined));
   return checkModelInfo(kept, 1, "config['tfjs-unet']");
 }

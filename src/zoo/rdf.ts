@@ -101,19 +101,19 @@ function tensorOf(value: unknown, where: string, file: string): RdfTensor {
  * ```
  */
 export function parseModelRdf(text: string, file = 'rdf.yaml'): ModelRdf {
-  let raw: unknown;
+  let parsed: unknown;
   try {
-    raw = parseYaml(text);
+    parsed = parseYaml(text);
   } catch (error) {
     throw new ArgumentError(file, 'must be a YAML model description', `unparsable YAML (${(error as Error).message.split('\n')[0]})`);
   }
-  if (!isObject(raw)) throw new ArgumentError(file, 'must be a YAML mapping (a bioimage.io model description)', raw);
-  if (raw.type !== 'model') throw new ArgumentError(`${file}: type`, "must be 'model'", raw.type);
-  const version = String(raw.format_version ?? '');
-  if (/^0\.4\.\d+$/.test(version)) raw = fromFormat04(raw, file);
-  else if (!/^0\.5\.\d+$/.test(version)) {
-    throw new ArgumentError(`${file}: format_version`, 'must be 0.4.x or 0.5.x (older descriptions: update them with bioimageio.spec, `bioimageio update-format`)', raw.format_version);
+  if (!isObject(parsed)) throw new ArgumentError(file, 'must be a YAML mapping (a bioimage.io model description)', parsed);
+  if (parsed.type !== 'model') throw new ArgumentError(`${file}: type`, "must be 'model'", parsed.type);
+  const version = String(parsed.format_version ?? '');
+  if (!/^0\.[45]\.\d+$/.test(version)) {
+    throw new ArgumentError(`${file}: format_version`, 'must be 0.4.x or 0.5.x (older descriptions: update them with bioimageio.spec, `bioimageio update-format`)', parsed.format_version);
   }
+  const raw = version.startsWith('0.4.') ? fromFormat04(parsed, file) : parsed;
   for (const key of ['inputs', 'outputs'] as const) {
     if (!Array.isArray(raw[key]) || raw[key].length === 0) throw new ArgumentError(`${file}: ${key}`, 'must be a non-empty list of tensors', raw[key]);
   }
