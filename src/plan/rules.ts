@@ -215,8 +215,8 @@ export const PLANNED_EMA = 0;
 /**
  * The share of a planned run over which augmentation rises from none to full
  * strength (`train`'s `augmentationRamp`): the first steps learn from plain
- * tiles. Across the benchmark it did better than full strength from the start
- * more often than worse, at 5 and 10 minutes (evidence: docs/results.md).
+ * tiles. Across the benchmark at 5 and 10 minutes it was far better on tissue
+ * and even on objects (evidence: docs/results.md).
  */
 export const PLANNED_AUGMENTATION_RAMP = 0.25;
 
