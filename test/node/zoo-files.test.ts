@@ -7,16 +7,14 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { strToU8, zipSync } from 'fflate';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { schemaErrors } from '../helpers/bioimageio-schema.js';
 import { buildModel, exportBioimageio, loadBioimageioModel, loadModel, margin, outputSize, predictTiled, readNpy, saveModel, unet, validInputSizes, type ImageArray } from '../../src/node/index.js';
 
 const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'bioimageio');
 const EXAMPLE = join(SHARED, 'unet2d_nuclei_broad');
-const SCHEMA = join(SHARED, 'bioimageio_schema_latest.json');
 const temp = () => mkdtemp(join(tmpdir(), 'tfjs-unet-zoo-'));
 
 /** A copy of the example package whose description is changed by `edit`. */
@@ -99,14 +97,10 @@ describe.skipIf(!existsSync(EXAMPLE))("the spec's example package (unet2d_nuclei
       outputs: [{ name: 'probability', axes: 'bcyx', data_type: 'float32', shape: { reference_tensor: 'raw', scale: [1, 1, 1, 1], offset: [0, 0, 0, 0] }, halo: [0, 0, 32, 32], postprocessing: [{ name: 'sigmoid' }] }],
       weights: { onnx: { source: 'weights.onnx', sha256: await hashOf('weights.onnx'), opset_version: 20 } },
     };
-    if (existsSync(SCHEMA)) {
-      const ajv = new Ajv2020({ strict: false, allErrors: true });
-      (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-      ajv.addSchema(JSON.parse(await readFile(SCHEMA, 'utf8')) as Record<string, unknown>, 'bioimageio');
-      const validate = ajv.getSchema('bioimageio#/$defs/bioimageio__spec__model__v0_4__ModelDescr')!;
-      validate(description);
-      expect(validate.errors ?? []).toEqual([]);
-    }
+    expect(schemaErrors(description, '0_4') ?? []).toEqual([]);
+    // The schema does reject a 0.4 description without its test tensors.
+    const { test_inputs: _dropped, ...untested } = description;
+    expect(schemaErrors(untested, '0_4')?.length ?? 1).toBeGreaterThan(0);
     await writeFile(join(dir, 'rdf.yaml'), stringifyYaml(description));
     const pkg = await loadBioimageioModel(dir, { threads: 1 });
     expect(pkg.rdf.format_version).toBe('0.4.10');
@@ -172,17 +166,7 @@ describe('exportBioimageio', () => {
     expect(sizes.every((s, i) => s === sizes[0]! + 4 * i)).toBe(true);
     expect((rdf.outputs as { axes: { size?: unknown }[] }[])[0]!.axes[3]!.size).toEqual({ tensor_id: 'input', axis_id: 'x', offset: -2 * margin(spec) });
 
-    if (existsSync(SCHEMA)) {
-      const schema = JSON.parse(await readFile(SCHEMA, 'utf8')) as Record<string, unknown>;
-      const ajv = new Ajv2020({ strict: false, allErrors: true });
-      (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-      ajv.addSchema(schema, 'bioimageio');
-      const validate = ajv.getSchema('bioimageio#/$defs/bioimageio__spec__model__v0_5__ModelDescr')!;
-      const written = parseYaml(new TextDecoder().decode(files.get('rdf.yaml')!)) as unknown;
-      const ok = validate(written);
-      expect(validate.errors ?? []).toEqual([]);
-      expect(ok).toBe(true);
-    }
+    expect(schemaErrors(parseYaml(new TextDecoder().decode(files.get('rdf.yaml')!)), '0_5') ?? []).toEqual([]);
 
     const pkg = await loadBioimageioModel(join(dir, 'pkg.zip'), { threads: 1 });
     expect(pkg.check.absent).toEqual([]);
