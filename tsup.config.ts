@@ -4,7 +4,8 @@ import { defineConfig } from 'tsup';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/cli/main.ts' },
+  // queue-processor: the file a queue worker's threads load (BullMQ's sandboxed processor, src/node/queue.ts).
+  entry: { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/cli/main.ts', 'queue-processor': 'src/node/queue-processor.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

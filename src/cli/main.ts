@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `tfjs-unet` command: tiles, plan, train, predict, evaluate, export, models, demo.
+ * The `tfjs-unet` command: tiles, plan, train, predict, evaluate, export, models, worker, demo.
  * Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (checkpoint saved).
  */
 import { ArgumentError } from '../core/errors.js';
@@ -11,6 +11,7 @@ import { exportCommand, EXPORT_HELP } from './export.js';
 import { modelsCommand, MODELS_HELP } from './models.js';
 import { evaluateCommand, EVALUATE_HELP, predictCommand, PREDICT_HELP } from './predict.js';
 import { tiles, TILES_HELP } from './tiles.js';
+import { workerCommand, WORKER_HELP } from './worker.js';
 import { planCommand, PLAN_HELP, trainCommand, TRAIN_HELP } from './train.js';
 
 const HELP = `Usage: tfjs-unet <command> [options]   (tfjs-unet <command> --help for details)
@@ -24,6 +25,7 @@ Commands:
   evaluate   the ISBI 2012 challenge scores, pixel error, AP and panoptic quality against masks
   export     write a trained model as an ONNX file or a bioimage.io package (Fiji, napari, ...)
   models     the ready-made models (tfjs-unet-models) that --model and --from take by name
+  worker     run the prediction jobs of a Redis queue (predict --queue), on any number of machines
 
 Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow
 (wasm runs multi-threaded on all cores; predict and evaluate take --threads N)`;
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], print: (line: st
   evaluate: { run: evaluateCommand, help: EVALUATE_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
   models: { run: modelsCommand, help: MODELS_HELP },
+  worker: { run: workerCommand, help: WORKER_HELP },
 };
 
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l), printError: (line: string) => void = (l) => console.error(l)): Promise<number> {

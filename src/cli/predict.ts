@@ -1,27 +1,17 @@
 /** `tfjs-unet predict` and `tfjs-unet evaluate`. */
-import * as tf from '@tensorflow/tfjs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { loadModel } from '../compile/persist.js';
-import { predictTiled } from '../infer/predict.js';
-import { modelPredictor, type OwnedTilePredictor, type TilePredictor } from '../infer/predictor.js';
-import { importOnnxRuntime, loadOnnxPredictor } from '../node/onnx-files.js';
-import { isBioimageioPackage, loadBioimageioModel } from '../node/zoo-files.js';
-import { modelPath } from '../node/ready-made.js';
-import { toOnnx } from '../onnx/export.js';
-import { onnxPredictor } from '../onnx/predictor.js';
-import { modelInfoOf } from '../compile/metadata.js';
-import { availableParallelism } from 'node:os';
-import type { ImageArray } from '../core/image.js';
-import { decideClasses, evaluateSegmentation, type ImageScores, type ScoredImage } from '../metrics/report.js';
-import { labelInstances } from '../regions/instances.js';
+import { BACKENDS } from '../backend/use.js';
 import { ArgumentError } from '../core/errors.js';
-import { IMAGE_EXTENSIONS, listImages, readImage, writeImage } from '../node/images.js';
-import { describeMasks, loadData, MASK_FLAGS, MASK_HELP, maskOptions } from './data.js';
-import { modelDirectory } from '../node/model-files.js';
+import { evaluateSegmentation, type ImageScores, type ScoredImage } from '../metrics/report.js';
+import { IMAGE_EXTENSIONS, listImages } from '../node/images.js';
+import { DEFAULT_QUEUE_NAME, predictOnQueue } from '../node/queue.js';
+import { modelPath } from '../node/ready-made.js';
+import { decisionThreshold } from '../infer/predictor.js';
+import { openPredictor, PREDICT_ENGINES, predictImage, predictImageFile, type PredictFileOptions, type PredictorOptions } from '../node/predict-files.js';
 import { choice, integer, parse, required, UsageError } from './args.js';
-import { selectBackend } from './backend.js';
-import { maskImage, overlay, table } from './render.js';
+import { describeMasks, loadData, MASK_FLAGS, MASK_HELP, maskOptions } from './data.js';
+import { table } from './render.js';
 
 const ENGINE_HELP = `Engines: --model is a model directory, a .onnx file from 'tfjs-unet export', a bioimage.io
 package (a folder, a .zip, or its rdf.yaml: its ONNX weights run with its declared pre- and
@@ -36,6 +26,7 @@ Test-time augmentation: as the model was calibrated ('tfjs-unet train' stores it
 
 export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx|PACKAGE|NAME --images DIR|FILE --out DIR [--tta|--no-tta] [--tile N] [--batch 1]
                          [--threshold T] [--instances] [--min-size N] [--engine auto|tfjs|onnx] [--backend B] [--threads N]
+                         [--stream|--no-stream] [--queue redis://HOST:PORT [--queue-name NAME]]
 
 Overlap-tile prediction of every image, normalised as in training: writes NAME-mask.png (classes
 spread over 0..255, decided at the model's calibrated threshold or --threshold),
@@ -43,6 +34,17 @@ NAME-probability.png (foreground probability, or the winning class's for more cl
 NAME-overlay.png (the mask's contour in red over the image). With --instances also
 NAME-instances.png: a 16-bit label image of the objects (borders thinned, touching objects split and
 small objects removed as calibrated on the validation data; --min-size overrides the smallest size).
+
+Large images: a TIFF of more than 2^25 pixels (about 5800 x 5800; --stream: any image, --no-stream:
+never) is read and predicted a band of rows at a time, in memory bounded by its width, and written
+as tiled BigTIFFs NAME-mask.tif, NAME-probability.tif (and NAME-instances.tif), without an overlay.
+Objects cut by a band border keep one label (see docs/scale.md).
+
+On a job queue: --queue redis://HOST:PORT puts one job per image on a Redis queue (BullMQ) and waits
+while 'tfjs-unet worker --queue redis://HOST:PORT' processes (any number, on machines that see the
+same paths) run them; a job is retried when its worker dies, a file that does not decode fails at
+once. Exits when every job has finished, 1 naming the images that failed. --queue-name NAME: the
+queue (default tfjs-unet). --threads is the workers' to choose ('tfjs-unet worker --threads').
 
 ${ENGINE_HELP}`;
 
@@ -61,54 +63,6 @@ ${MASK_HELP}
 
 ${ENGINE_HELP}`;
 
-const ENGINES = ['auto', 'tfjs', 'onnx'] as const;
-
-/** onnxruntime-node for a model directory: required with --engine onnx; with auto, when installed and no --backend is asked for. */
-async function runtimeFor(engine: (typeof ENGINES)[number], values: Record<string, unknown>) {
-  if (engine === 'tfjs' || (engine === 'auto' && values.backend !== undefined)) return undefined;
-  if (engine === 'onnx') return importOnnxRuntime('--engine onnx');
-  try {
-    return await importOnnxRuntime();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The predictor the options ask for; the caller disposes it. */
-async function openPredictor(values: Record<string, unknown>): Promise<OwnedTilePredictor> {
-  const path = await modelPath(required(values, 'model'), 'model');
-  const engine = choice(values, 'engine', ENGINES, 'auto');
-  const threads = values.threads === undefined ? undefined : integer(values, 'threads', 1);
-  const isFile = await stat(path).then((st) => st.isFile(), () => false);
-  if (!path.endsWith('.onnx') && (await isBioimageioPackage(path))) {
-    if (engine === 'tfjs') throw new UsageError('--engine tfjs needs a model directory (from tfjs-unet train); a bioimage.io package runs its ONNX weights with --engine onnx');
-    return (await loadBioimageioModel(path, threads === undefined ? {} : { threads })).predictor;
-  }
-  if (path.endsWith('.onnx') || (engine === 'onnx' && isFile)) {
-    if (engine === 'tfjs') throw new UsageError('--engine tfjs needs a model directory (from tfjs-unet train); a .onnx file runs with --engine onnx');
-    return loadOnnxPredictor(path, threads === undefined ? {} : { threads });
-  }
-  const ort = await runtimeFor(engine, values);
-  await selectBackend(values);
-  const { model, spec } = await loadModel(modelDirectory(path));
-  if (ort !== undefined) {
-    // The model directory exported on the fly and run by ONNX Runtime.
-    const info = modelInfoOf(model);
-    const bytes = toOnnx(model, spec);
-    model.dispose();
-    const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: threads ?? availableParallelism() });
-    return onnxPredictor(session, ort.Tensor, { spec, layout: 'NHWC', info });
-  }
-  const predictor = modelPredictor(model, spec);
-  return {
-    ...predictor,
-    async dispose() {
-      await predictor.dispose();
-      model.dispose();
-    },
-  };
-}
-
 const PREDICTOR_OPTIONS = {
   model: { type: 'string' },
   engine: { type: 'string' },
@@ -121,61 +75,63 @@ const PREDICTOR_OPTIONS = {
   threshold: { type: 'string' },
 } as const;
 
-/** Test-time augmentation: --tta (all 8), --no-tta (none), else the model's. */
-function ttaOf(values: Record<string, unknown>): { tta?: boolean } {
+/** --model, --engine, --backend, --threads as {@link PredictorOptions}. */
+export function predictorOptions(values: Record<string, unknown>): PredictorOptions {
+  return {
+    model: required(values, 'model'),
+    engine: choice(values, 'engine', PREDICT_ENGINES, 'auto'),
+    ...(values.backend === undefined ? {} : { backend: choice(values, 'backend', BACKENDS, 'wasm') }),
+    ...(values.threads === undefined ? {} : { threads: integer(values, 'threads', 1) }),
+  };
+}
+
+/** --tta/--no-tta, --tile, --batch, --threshold, --instances, --min-size as {@link PredictFileOptions}. */
+export function predictFileOptions(values: Record<string, unknown>): PredictFileOptions {
   if (values.tta === true && values['no-tta'] === true) throw new UsageError('--tta and --no-tta contradict each other: give one');
-  return values.tta === true ? { tta: true } : values['no-tta'] === true ? { tta: false } : {};
+  if (values.stream === true && values['no-stream'] === true) throw new UsageError('--stream and --no-stream contradict each other: give one');
+  let threshold: number | undefined;
+  if (values.threshold !== undefined) {
+    threshold = Number(values.threshold);
+    if (!(threshold >= 0 && threshold < 1)) throw new UsageError(`--threshold must be a number in [0, 1), got ${String(values.threshold)}`);
+  }
+  return {
+    ...(values.tta === true ? { tta: true } : values['no-tta'] === true ? { tta: false } : {}),
+    batch: integer(values, 'batch', 1),
+    ...(values.tile === undefined ? {} : { tile: integer(values, 'tile', 0) }),
+    ...(threshold === undefined ? {} : { threshold }),
+    ...(values.instances === true ? { instances: true } : {}),
+    ...(values['min-size'] === undefined ? {} : { minSize: integer(values, 'min-size', 0, 0) }),
+    ...(values.stream === true ? { stream: true } : values['no-stream'] === true ? { stream: false } : {}),
+  };
 }
 
-/** The decision threshold: --threshold, else the model's calibrated one, else 0.5. */
-function thresholdOf(predictor: TilePredictor, values: Record<string, unknown>): number {
-  if (values.threshold === undefined) return predictor.info?.threshold ?? 0.5;
-  const t = Number(values.threshold);
-  if (!(t >= 0 && t < 1)) throw new UsageError(`--threshold must be a number in [0, 1), got ${String(values.threshold)}`);
-  return t;
-}
-
-async function predictOne(predictor: TilePredictor, image: ImageArray, values: Record<string, unknown>) {
-  const { probabilities, labels } = await predictTiled(predictor, image as ImageArray<Uint8Array>, {
-    ...ttaOf(values),
-    batchSize: integer(values, 'batch', 1),
-    ...(values.tile === undefined ? {} : { inputSize: integer(values, 'tile', 0) }),
-  });
-  const classes = probabilities.shape[2]!;
-  const all = (await probabilities.data()) as Float32Array;
-  tf.dispose([probabilities, labels]);
-  const { foreground, predicted } = decideClasses(all, classes, thresholdOf(predictor, values));
-  // Binary models: the foreground probability; more classes: the winning class's.
-  const probability = classes === 2 ? foreground : Float32Array.from({ length: foreground.length }, (_, i) => Math.max(...all.subarray(i * classes, (i + 1) * classes)));
-  return { predicted, probability, foreground, all, classes };
+/** The predictor the options ask for; a bad combination of engine and model is a usage error. */
+async function openPredictorFor(values: Record<string, unknown>) {
+  try {
+    return await openPredictor(predictorOptions(values));
+  } catch (error) {
+    if (error instanceof ArgumentError && error.argument === 'engine') throw new UsageError(`--engine ${error.rule}, got ${String(error.received)}`);
+    throw error;
+  }
 }
 
 export async function predictCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' }, instances: { type: 'boolean' }, 'min-size': { type: 'string' } });
+  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' }, instances: { type: 'boolean' }, 'min-size': { type: 'string' }, stream: { type: 'boolean' }, 'no-stream': { type: 'boolean' }, queue: { type: 'string' }, 'queue-name': { type: 'string' } });
   if (values.help === true) return print(PREDICT_HELP), 0;
   const files = await listImages(required(values, 'images'), 'images');
   if (files.length === 0) throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}), and this folder has none`, values.images);
   const out = required(values, 'out');
-  const predictor = await openPredictor(values);
+  const options = predictFileOptions(values);
+  if (typeof values.queue === 'string') return predictQueued(values.queue, files, out, values, options, print);
+  const predictor = await openPredictorFor(values);
   await mkdir(out, { recursive: true });
   try {
     for (const file of files) {
-      const image = await readImage(file, { argument: 'images' });
-      const started = performance.now();
-      const { predicted, probability, foreground, classes } = await predictOne(predictor, image, values);
-      const name = basename(file, extname(file));
-      await writeImage(join(out, `${name}-mask.png`), maskImage(predicted, image.width, image.height, classes));
-      await writeImage(join(out, `${name}-probability.png`), { data: probability, width: image.width, height: image.height });
-      await writeImage(join(out, `${name}-overlay.png`), overlay(image, predicted));
-      let objects = '';
-      if (values.instances === true) {
-        const settings = { ...predictor.info?.instances, ...(values['min-size'] === undefined ? {} : { minSize: integer(values, 'min-size', 0, 0) }) };
-        const { labels, count } = labelInstances(foreground, image.width, image.height, { ...settings, threshold: thresholdOf(predictor, values) });
-        if (count > 65535) throw new ArgumentError('instances', 'must fit a 16-bit label image (at most 65535 objects)', `${count} objects in ${file}`);
-        await writeImage(join(out, `${name}-instances.png`), { data: Uint16Array.from(labels), width: image.width, height: image.height });
-        objects = `, ${count} objects`;
-      }
-      print(`${basename(file)}: ${image.width}x${image.height} in ${((performance.now() - started) / 1000).toFixed(2)} s${objects} -> ${join(out, name)}-{mask,probability,overlay${values.instances === true ? ',instances' : ''}}.png`);
+      const done = await predictImageFile(predictor, file, out, options);
+      const name = join(out, basename(file, extname(file)));
+      const objects = done.objects === undefined ? '' : `, ${done.objects} objects`;
+      const kinds = done.files.map((f) => f.slice(name.length + 1, f.lastIndexOf('.')));
+      print(`${basename(file)}: ${done.width}x${done.height} in ${done.seconds.toFixed(2)} s${objects} -> ${name}-{${kinds.join(',')}}${extname(done.files[0]!)}`);
     }
   } finally {
     await predictor.dispose();
@@ -183,17 +139,44 @@ export async function predictCommand(argv: readonly string[], print: (line: stri
   return 0;
 }
 
+/** predict --queue: one job per image on the Redis queue, progress as they finish; exit 1 naming the images that failed. */
+async function predictQueued(queue: string, files: readonly string[], out: string, values: Record<string, unknown>, options: PredictFileOptions, print: (line: string) => void): Promise<number> {
+  const predictor = predictorOptions(values);
+  await modelPath(predictor.model, 'model');
+  const name = typeof values['queue-name'] === 'string' ? values['queue-name'] : undefined;
+  const started = performance.now();
+  const run = await predictOnQueue(files, out, {
+    queue,
+    ...(name === undefined ? {} : { name }),
+    predictor,
+    files: options,
+    onEvent: (event) => {
+      if (event.kind === 'queued') print(`${event.total} jobs on ${queue} (queue ${name ?? DEFAULT_QUEUE_NAME}): waiting for workers ('tfjs-unet worker --queue ${queue}')`);
+      else if (event.kind === 'done') print(`[${event.finished}/${event.total}] ${basename(event.image)}: ${event.result.width}x${event.result.height} in ${event.result.seconds.toFixed(2)} s${event.result.objects === undefined ? '' : `, ${event.result.objects} objects`}`);
+      else print(`[${event.finished}/${event.total}] ${basename(event.image)}: failed: ${event.error}`);
+    },
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (run.failed.length === 0) {
+    print(`${run.done.length} images in ${seconds} s -> ${out}`);
+    return 0;
+  }
+  print(`${run.done.length} images done, ${run.failed.length} failed in ${seconds} s: ${run.failed.map((f) => f.image).join(', ')}`);
+  return 1;
+}
+
 export async function evaluateCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
   const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, masks: { type: 'string' }, json: { type: 'boolean' }, ...MASK_FLAGS });
   if (values.help === true) return print(EVALUATE_HELP), 0;
   const data = await loadData(values, maskOptions(values));
-  const predictor = await openPredictor(values);
+  const options = predictFileOptions(values);
+  const predictor = await openPredictorFor(values);
   const scored: ScoredImage[] = [];
   let threshold = 0.5;
   try {
-    threshold = thresholdOf(predictor, values);
+    threshold = decisionThreshold(predictor, options.threshold);
     for (let i = 0; i < data.images.length; i++) {
-      const { all } = await predictOne(predictor, data.images[i]!, values);
+      const { all } = await predictImage(predictor, data.images[i]!, options);
       const instances = data.instances?.[i];
       scored.push({ probabilities: all, truth: data.masks[i]!, ...(instances === undefined ? {} : { instances }) });
     }

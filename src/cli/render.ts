@@ -1,14 +1,7 @@
 /** Pictures the CLI writes: overlays, mask images, the training curve. */
-import type { ImageArray } from '../core/image.js';
-export { overlay } from '../regions/overlay.js';
+export { maskImage, overlay } from '../regions/overlay.js';
 import type { StepRecord } from '../train/checkpoint.js';
 import type { ValidationRecord } from '../train/validation.js';
-
-/** Class indices as an 8-bit image spread over 0..255 (binary: 0 / 255). */
-export function maskImage(labels: ArrayLike<number>, width: number, height: number, classes: number): ImageArray<Uint8Array> {
-  const step = 255 / Math.max(1, classes - 1);
-  return { data: Uint8Array.from(labels, (v) => Math.round(v * step)), width, height };
-}
 
 /** Round tick values spanning [low, high]: steps of 1, 2 or 5 times a power of ten, about `count` of them. */
 export function niceTicks(low: number, high: number, count = 5): number[] {

@@ -85,19 +85,7 @@ export function channelAffine(unit: ImageArray<Float32Array>, normalization: Nor
   const low = new Float64Array(channels).fill(-Infinity);
   const high = new Float64Array(channels).fill(Infinity);
   if (normalization.kind === 'zscore') {
-    const n = unit.width * unit.height;
-    for (let c = 0; c < channels; c++) {
-      let sum = 0;
-      let squares = 0;
-      for (let i = c; i < unit.data.length; i += channels) {
-        const v = unit.data[i]!;
-        sum += v;
-        squares += v * v;
-      }
-      const mean = sum / n;
-      offset[c] = mean;
-      scale[c] = Math.max(Math.sqrt(Math.max(0, squares / n - mean * mean)), 1e-8);
-    }
+    return zscoreAffine(addMoments(unit, new Float64Array(channels), new Float64Array(channels)), unit.width * unit.height);
   } else if (normalization.kind === 'percentiles') {
     for (let c = 0; c < channels; c++) {
       low[c] = normalization.low[c]!;
@@ -107,6 +95,54 @@ export function channelAffine(unit: ImageArray<Float32Array>, normalization: Nor
     }
   }
   return { offset, scale, low, high };
+}
+
+/**
+ * Adds the per-channel sums of the values and of their squares of an image on the [0, 1] scale to
+ * `sums` (in raster order, in float64): the statistics of a z-score, gathered over one image or,
+ * band after band, over an image too large to hold (the same sums either way).
+ *
+ * @example
+ * ```ts
+ * const moments = { sums: new Float64Array(1), squares: new Float64Array(1) };
+ * for (const band of bands) addMoments(unitScale(band), moments.sums, moments.squares);
+ * const affine = zscoreAffine(moments, width * height);
+ * ```
+ */
+export function addMoments(unit: ImageArray<Float32Array>, sums: Float64Array, squares: Float64Array): { sums: Float64Array; squares: Float64Array } {
+  const channels = unit.channels ?? 1;
+  for (let c = 0; c < channels; c++) {
+    let sum = sums[c]!;
+    let square = squares[c]!;
+    for (let i = c; i < unit.data.length; i += channels) {
+      const v = unit.data[i]!;
+      sum += v;
+      square += v * v;
+    }
+    sums[c] = sum;
+    squares[c] = square;
+  }
+  return { sums, squares };
+}
+
+/**
+ * The z-score's affine map from the moments {@link addMoments} gathered over `n` pixels.
+ *
+ * @example
+ * ```ts
+ * const affine = zscoreAffine(addMoments(unit, new Float64Array(1), new Float64Array(1)), unit.width * unit.height);
+ * ```
+ */
+export function zscoreAffine(moments: { readonly sums: Float64Array; readonly squares: Float64Array }, n: number): ChannelAffine {
+  const channels = moments.sums.length;
+  const offset = new Float64Array(channels);
+  const scale = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const mean = moments.sums[c]! / n;
+    offset[c] = mean;
+    scale[c] = Math.max(Math.sqrt(Math.max(0, moments.squares[c]! / n - mean * mean)), 1e-8);
+  }
+  return { offset, scale, low: new Float64Array(channels).fill(-Infinity), high: new Float64Array(channels).fill(Infinity) };
 }
 
 /**

@@ -184,14 +184,53 @@ async function predictWith(predictor: TilePredictor, geometry: TileGeometry, ima
 }
 
 /** The overlap-tile probabilities `[H, W, classes]` of a normalised image, row-major. */
-async function tileProbabilities(
-  predictor: TilePredictor,
-  geometry: TileGeometry,
-  input: ImageArray<Float32Array>,
-  options: { readonly batchSize: number; readonly transforms: number; readonly inputSize?: number; readonly memoryBudget?: number; readonly overlap?: number },
-): Promise<Float32Array> {
+async function tileProbabilities(predictor: TilePredictor, geometry: TileGeometry, input: ImageArray<Float32Array>, options: TilingOptions): Promise<Float32Array> {
   const { width: W, height: H } = input;
   const C = input.channels ?? 1;
+  const K = predictor.classes;
+  const out = new Float32Array(H * W * K);
+  await stitchRows(predictor, geometry, { width: W, height: H, channels: C }, (lo, hi) => input.data.subarray(lo * W * C, hi * W * C), options, (y0, _y1, rows) => {
+    out.set(rows, y0 * W * K);
+  });
+  return out;
+}
+
+/** How {@link stitchRows} tiles an image. */
+export interface TilingOptions {
+  readonly batchSize: number;
+  /** Test-time augmentation: the first n of the 8 symmetries. */
+  readonly transforms: number;
+  readonly inputSize?: number;
+  readonly memoryBudget?: number;
+  readonly overlap?: number;
+}
+
+/**
+ * Rows `[lo, hi)` of the normalised network input, channels-last, the image's whole width. The
+ * returned array is only read, never kept past the next call.
+ */
+export type InputRows = (lo: number, hi: number) => Float32Array | Promise<Float32Array>;
+
+/**
+ * The overlap-tile prediction of an image of `size`, whose normalised input is read a band of rows
+ * at a time (`read`) and whose probabilities `[rows, W, classes]` are handed to `emit` in order,
+ * top to bottom, each row once, as soon as every tile that covers it has run. Memory is bounded by
+ * a band of tile rows, never by the image's height: the in-memory prediction and the streamed one
+ * of a large image run this same code, tile for tile in the same order, so they agree exactly.
+ *
+ * Tiles: windows of the tile's output size (less the shared context) at multiples of the stride
+ * from the top-left corner, the input extended by mirroring at the image borders; see
+ * {@link predictTiled}.
+ */
+export async function stitchRows(
+  predictor: TilePredictor,
+  geometry: TileGeometry,
+  size: { readonly width: number; readonly height: number; readonly channels: number },
+  read: InputRows,
+  options: TilingOptions,
+  emit: (y0: number, y1: number, rows: Float32Array) => void | Promise<void>,
+): Promise<void> {
+  const { width: W, height: H, channels: C } = size;
   const { batchSize, transforms } = options;
   const m = geometry.margin;
   const halo = geometry.halo;
@@ -216,59 +255,91 @@ async function tileProbabilities(
   const offset = m + context; // from a tile's input origin to the first pixel of its window
   const rows = windowStarts(H, O - 2 * context, stride);
   const cols = windowStarts(W, O - 2 * context, stride);
-
   const K = predictor.classes;
-  const sum = new Float32Array(H * W * K);
-  const weight = context > 0 ? new Float32Array(H * W) : undefined;
+  const rowValues = W * K;
   // Weight of output row/column i: none inside the halo, rising linearly over the rest of the context.
   const ramp = (i: number) => {
     const d = Math.min(i, O - 1 - i);
     return d < halo ? 0 : Math.min(1, (d - halo + 1) / (context - halo + 1));
   };
 
-  const origins = rows.flatMap((r) => cols.map((c) => [r, c] as const));
-  for (let first = 0; first < origins.length; first += batchSize) {
-    const batch = origins.slice(first, first + batchSize);
-    const tiles = new Float32Array(batchSize * T * T * C);
-    batch.forEach(([r, c], b) => {
-      for (let y = 0; y < T; y++) {
-        const sy = boundaryIndex(r - offset + y, H, 'mirror');
-        for (let x = 0; x < T; x++) {
-          const sx = boundaryIndex(c - offset + x, W, 'mirror');
-          const src = (sy * W + sx) * C;
-          tiles.set(input.data.subarray(src, src + C), ((b * T + y) * T + x) * C);
-        }
+  // The rows [first, first + held) not yet emitted: sums of the tiles' outputs and their weights.
+  let first = 0;
+  let held = 0;
+  let sum = new Float32Array(0);
+  let weight = context > 0 ? new Float32Array(0) : undefined;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    const end = Math.min(H, r - context + O);
+    if (end - first > held) {
+      const grown = new Float32Array((end - first) * rowValues);
+      grown.set(sum);
+      sum = grown;
+      if (weight !== undefined) {
+        const w = new Float32Array((end - first) * W);
+        w.set(weight);
+        weight = w;
       }
-    });
-    const out = new Float32Array(batchSize * O * O * K);
-    for (const t of DIHEDRAL.slice(0, transforms)) {
-      const identity = !t[0] && !t[1] && !t[2];
-      const y = await predictor.predict(identity ? tiles : dihedral(tiles, batchSize, T, C, t, false), batchSize, T);
-      if (y.length !== out.length) throw new Error(`the predictor returned ${y.length} values for ${batchSize} tiles of ${O}x${O}x${K}`);
-      const back = identity ? y : dihedral(y, batchSize, O, K, t, true);
-      for (let i = 0; i < out.length; i++) out[i] = out[i]! + back[i]! / transforms;
+      held = end - first;
     }
-    batch.forEach(([r, c], b) => {
-      // Output pixel (y, x) of the tile is image pixel (r - context + y, c - context + x).
-      for (let y = 0; y < O; y++) {
-        const iy = r - context + y;
-        if (iy < 0 || iy >= H) continue;
-        for (let x = 0; x < O; x++) {
-          const ix = c - context + x;
-          if (ix < 0 || ix >= W) continue;
-          const src = ((b * O + y) * O + x) * K;
-          const dst = (iy * W + ix) * K;
-          if (weight === undefined) {
-            sum.set(out.subarray(src, src + K), dst);
-          } else {
-            const w = ramp(y) * ramp(x);
-            weight[iy * W + ix] = weight[iy * W + ix]! + w;
-            for (let k = 0; k < K; k++) sum[dst + k] = sum[dst + k]! + w * out[src + k]!;
+    // The input rows this tile row reads, mirrored at the image borders.
+    const sources = Array.from({ length: T }, (_, y) => boundaryIndex(r - offset + y, H, 'mirror'));
+    const lo = Math.min(...sources);
+    const band = await read(lo, Math.max(...sources) + 1);
+    for (let b0 = 0; b0 < cols.length; b0 += batchSize) {
+      const batch = cols.slice(b0, b0 + batchSize);
+      const tiles = new Float32Array(batchSize * T * T * C);
+      batch.forEach((c, b) => {
+        for (let y = 0; y < T; y++) {
+          const sy = sources[y]! - lo;
+          for (let x = 0; x < T; x++) {
+            const sx = boundaryIndex(c - offset + x, W, 'mirror');
+            const src = (sy * W + sx) * C;
+            tiles.set(band.subarray(src, src + C), ((b * T + y) * T + x) * C);
           }
         }
+      });
+      const out = new Float32Array(batchSize * O * O * K);
+      for (const t of DIHEDRAL.slice(0, transforms)) {
+        const identity = !t[0] && !t[1] && !t[2];
+        const y = await predictor.predict(identity ? tiles : dihedral(tiles, batchSize, T, C, t, false), batchSize, T);
+        if (y.length !== out.length) throw new Error(`the predictor returned ${y.length} values for ${batchSize} tiles of ${O}x${O}x${K}`);
+        const back = identity ? y : dihedral(y, batchSize, O, K, t, true);
+        for (let i = 0; i < out.length; i++) out[i] = out[i]! + back[i]! / transforms;
       }
-    });
+      batch.forEach((c, b) => {
+        // Output pixel (y, x) of the tile is image pixel (r - context + y, c - context + x).
+        for (let y = 0; y < O; y++) {
+          const iy = r - context + y;
+          if (iy < 0 || iy >= H) continue;
+          const row = iy - first;
+          for (let x = 0; x < O; x++) {
+            const ix = c - context + x;
+            if (ix < 0 || ix >= W) continue;
+            const src = ((b * O + y) * O + x) * K;
+            const dst = row * rowValues + ix * K;
+            if (weight === undefined) {
+              sum.set(out.subarray(src, src + K), dst);
+            } else {
+              const w = ramp(y) * ramp(x);
+              weight[row * W + ix] = weight[row * W + ix]! + w;
+              for (let q = 0; q < K; q++) sum[dst + q] = sum[dst + q]! + w * out[src + q]!;
+            }
+          }
+        }
+      });
+    }
+    // Rows above the next tile row's first output row are final.
+    const done = Math.min(H, k + 1 < rows.length ? Math.max(first, rows[k + 1]! - context) : H);
+    if (done > first) {
+      const count = done - first;
+      const finished = sum.slice(0, count * rowValues);
+      if (weight !== undefined) for (let p = 0; p < count * W; p++) for (let q = 0; q < K; q++) finished[p * K + q] = finished[p * K + q]! / weight[p]!;
+      await emit(first, done, finished);
+      sum = sum.slice(count * rowValues);
+      if (weight !== undefined) weight = weight.slice(count * W);
+      held -= count;
+      first = done;
+    }
   }
-  if (weight !== undefined) for (let p = 0; p < H * W; p++) for (let k = 0; k < K; k++) sum[p * K + k] = sum[p * K + k]! / weight[p]!;
-  return sum;
 }

@@ -108,3 +108,19 @@ export function modelPredictor(model: tf.LayersModel, spec: Spec | undefined = s
     },
   };
 }
+
+/**
+ * The decision threshold of a predictor: `threshold` when given, else the model's calibrated one,
+ * else 0.5.
+ *
+ * @throws {@link ArgumentError} for a threshold outside [0, 1).
+ * @example
+ * ```ts
+ * decisionThreshold(predictor, undefined); // e.g. 0.35 for a calibrated model
+ * ```
+ */
+export function decisionThreshold(predictor: TilePredictor, threshold?: number): number {
+  if (threshold === undefined) return predictor.info?.threshold ?? 0.5;
+  if (!(threshold >= 0 && threshold < 1)) throw new ArgumentError('threshold', 'must be a number in [0, 1)', threshold);
+  return threshold;
+}

@@ -15,7 +15,7 @@ type SharpModule = typeof SharpFactory;
 let sharpModule: SharpModule | undefined;
 
 /** sharp (an optional peer), imported on first use. */
-async function loadSharp(): Promise<SharpModule> {
+export async function loadSharp(): Promise<SharpModule> {
   if (sharpModule === undefined) {
     const module = await importOptional<SharpModule | { default: SharpModule }>('sharp', 'reading and writing image files', 'npm install sharp');
     sharpModule = typeof module === 'function' ? module : module.default;

@@ -21,3 +21,28 @@ export { MODEL_JSON, modelDirectory } from './model-files.js';
 export { exportOnnx, loadOnnxPredictor, type OnnxExportTarget, type OnnxPredictorOptions } from './onnx-files.js';
 export { exportBioimageio, isBioimageioPackage, loadBioimageioModel, loadStartingModel, packageAt } from './zoo-files.js';
 export { modelPath, READY_MADE_PACKAGE, readyMadeModels, type ReadyMadeModel } from './ready-made.js';
+export {
+  chooseBackend,
+  openPredictor,
+  PREDICT_ENGINES,
+  predictImage,
+  predictImageFile,
+  type PredictedFile,
+  type PredictFileOptions,
+  type PredictorOptions,
+} from './predict-files.js';
+export {
+  DEFAULT_QUEUE_NAME,
+  predictOnQueue,
+  startWorker,
+  type PredictionWorker,
+  type PredictJobData,
+  type QueueEvent,
+  type QueueLocation,
+  type QueuePredictOptions,
+  type QueueRun,
+  type WorkerEvent,
+  type WorkerOptions,
+} from './queue.js';
+export { imageRows, predictLargeImageFile, STREAM_PIXELS } from './large-images.js';
+export { openTiffWriter, type TiffWriter, type TiffWriterOptions } from './tiff-writer.js';

@@ -17,3 +17,4 @@ export {
   type MaskType,
 } from './masks.js';
 export { overlay } from './overlay.js';
+export { instanceRows, type InstanceRows, type InstanceRowsOptions } from './stream-instances.js';

@@ -35,3 +35,9 @@ export function overlay(image: ImageArray, labels: ArrayLike<number>): ImageArra
     }
   return { data: out, width, height, channels: 3 };
 }
+
+/** Class indices as an 8-bit image spread over 0..255 (binary: 0 / 255): the mask `predict` writes. */
+export function maskImage(labels: ArrayLike<number>, width: number, height: number, classes: number): ImageArray<Uint8Array> {
+  const step = 255 / Math.max(1, classes - 1);
+  return { data: Uint8Array.from(labels, (v) => Math.round(v * step)), width, height };
+}

@@ -92,7 +92,7 @@ describe('tfjs-unet CLI', () => {
     expect(both.err).toContain('--tta and --no-tta contradict each other');
     const tfjsOnnx = await run(['predict', '--model', onnxFile, '--engine', 'tfjs', '--images', join(out, 'data', 'test', 'images'), '--out', join(out, 'x')]);
     expect(tfjsOnnx.code).toBe(2);
-    expect(tfjsOnnx.err).toContain('--engine tfjs needs a model directory');
+    expect(tfjsOnnx.err).toContain('--engine must be onnx or auto for a .onnx file');
     // Exported as a bioimage.io package, the model predicts the same masks from the zip.
     const pkg = join(out, 'demo-package.zip');
     const noAuthor = await run(['export', '--format', 'bioimageio', '--model', join(out, 'model'), '--out', pkg, '--image', join(out, 'data', 'test', 'images', '0.png')]);

@@ -12,7 +12,7 @@ export interface ImportRef {
 }
 
 /** Packages and built-ins that only run under Node: allowed in node/ and cli/ only. */
-export const NODE_ONLY = /^(node:|sharp$|cli-progress$|onnxruntime-node$|worker_threads$|fs$|path$|os$|child_process$)/;
+export const NODE_ONLY = /^(node:|sharp$|cli-progress$|onnxruntime-node$|bullmq$|ioredis$|worker_threads$|fs$|path$|os$|child_process$)/;
 
 /** Rooms free of models: they may import the ground floor and themselves, never spec, geometry or compile. */
 export const MODEL_FREE = ['augment', 'loss'] as const;
@@ -86,7 +86,7 @@ export function reachableFrom(tree: SourceTree, entry: string): Set<string> {
  * 1. the ground floor (core/) imports nothing outside core/, no package;
  * 2. model-free rooms (augment/, loss/) import only core/ and themselves (and tfjs);
  * 3. spec/ imports only core/ and spec/, geometry/ only core/, spec/ and geometry/; neither imports tfjs;
- * 4. Node-only imports (node:*, sharp, cli-progress, onnxruntime-node) live in node/ and cli/ only;
+ * 4. Node-only imports (node:*, sharp, cli-progress, onnxruntime-node, bullmq, ioredis) live in node/ and cli/ only;
  * 5. nothing reachable from the root entry (index.ts) is in node/ or cli/ or imports a Node-only package;
  * 6. nothing outside cli/ imports cli/; only node/ and cli/ import node/;
  * 7. every other import goes down the {@link LAYERS} (type-only imports too).
