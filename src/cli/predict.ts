@@ -36,7 +36,7 @@ NAME-instances.png: a 16-bit label image of the objects (borders thinned, touchi
 small objects removed as calibrated on the validation data; --min-size overrides the smallest size).
 
 Large images: a TIFF of more than 2^25 pixels (about 5800 x 5800; --stream: any image, --no-stream:
-never) is read and predicted a band of rows at a time, in memory bounded by its width, and written
+never) and an OME-Zarr folder (NAME.zarr, NAME.ome.zarr; NGFF 0.4/0.5, full resolution) are read and predicted a band of rows at a time, in memory bounded by its width, and written
 as tiled BigTIFFs NAME-mask.tif, NAME-probability.tif (and NAME-instances.tif), without an overlay.
 Objects cut by a band border keep one label (see docs/scale.md).
 
@@ -118,8 +118,8 @@ async function openPredictorFor(values: Record<string, unknown>) {
 export async function predictCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
   const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' }, instances: { type: 'boolean' }, 'min-size': { type: 'string' }, stream: { type: 'boolean' }, 'no-stream': { type: 'boolean' }, queue: { type: 'string' }, 'queue-name': { type: 'string' } });
   if (values.help === true) return print(PREDICT_HELP), 0;
-  const files = await listImages(required(values, 'images'), 'images');
-  if (files.length === 0) throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}), and this folder has none`, values.images);
+  const files = await listImages(required(values, 'images'), 'images', { zarr: true });
+  if (files.length === 0) throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}) or OME-Zarr folders (.zarr), and this folder has none`, values.images);
   const out = required(values, 'out');
   const options = predictFileOptions(values);
   if (typeof values.queue === 'string') return predictQueued(values.queue, files, out, values, options, print);

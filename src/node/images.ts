@@ -218,18 +218,20 @@ export async function readMask(path: string, options: { readonly page?: number }
 }
 
 /**
- * Image files in a directory (sorted), or the file itself.
+ * Image files in a directory (sorted), or the file itself; with `zarr`, OME-Zarr folders (`*.zarr`)
+ * count as images too.
  *
  * @example
  * ```ts
  * const files = await listImages('data/images'); // ['data/images/00.png', ...]
  * ```
  */
-export async function listImages(pathOrDir: string, argument = 'path'): Promise<string[]> {
+export async function listImages(pathOrDir: string, argument = 'path', options: { readonly zarr?: boolean } = {}): Promise<string[]> {
   const info = await stat(pathOrDir).catch(() => undefined);
   if (info === undefined) throw new ArgumentError(argument, 'must be a folder of images or an image file, and nothing exists at this path', pathOrDir);
-  if (!info.isDirectory()) return [pathOrDir];
-  const names = (await readdir(pathOrDir)).filter((n) => (IMAGE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase()) && !n.startsWith('.'));
+  const zarr = (name: string) => options.zarr === true && /\.zarr\/?$/i.test(name);
+  if (!info.isDirectory() || zarr(pathOrDir)) return [pathOrDir];
+  const names = (await readdir(pathOrDir)).filter((n) => ((IMAGE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase()) || zarr(n)) && !n.startsWith('.'));
   return names.sort().map((n) => join(pathOrDir, n));
 }
 

@@ -46,3 +46,4 @@ export {
 } from './queue.js';
 export { imageRows, predictLargeImageFile, STREAM_PIXELS } from './large-images.js';
 export { openTiffWriter, type TiffWriter, type TiffWriterOptions } from './tiff-writer.js';
+export { zarrRows } from './zarr-images.js';

@@ -17,6 +17,7 @@ import { instanceRows } from '../regions/stream-instances.js';
 import { loadSharp } from './images.js';
 import type { PredictedFile, PredictFileOptions } from './predict-files.js';
 import { openTiffWriter, type TiffWriter } from './tiff-writer.js';
+import { isZarrPath, zarrRows } from './zarr-images.js';
 
 /** TIFF images with more pixels than this are predicted in bands by `predict` (2^25: about 5800 x 5800). */
 export const STREAM_PIXELS = 2 ** 25;
@@ -105,7 +106,8 @@ function bytes(values: Float32Array): Uint8Array {
 }
 
 /**
- * Predicts a large image file a band of rows at a time and writes `NAME-mask.tif` (classes spread
+ * Predicts a large image file (a TIFF, any image sharp reads, or an OME-Zarr folder `NAME.zarr` /
+ * `NAME.ome.zarr`) a band of rows at a time and writes `NAME-mask.tif` (classes spread
  * over 0..255), `NAME-probability.tif` (8-bit) and, with `instances`, `NAME-instances.tif` (16-bit
  * object labels; objects cut by a band border are labelled whole by the band holding their top,
  * see `instanceRows`) as tiled BigTIFFs into `out`. Each file appears under its name only when
@@ -121,10 +123,10 @@ function bytes(values: Float32Array): Uint8Array {
 export async function predictLargeImageFile(predictor: TilePredictor, file: string, out: string, options: PredictFileOptions = {}): Promise<PredictedFile> {
   const started = performance.now();
   const channels = predictor.spec !== undefined ? specGeometry(predictor.spec).channels : predictor.geometry?.channels;
-  const source = await imageRows(file, { argument: 'image', ...(channels === undefined ? {} : { channels }) });
+  const source = isZarrPath(file) ? await zarrRows(file, { argument: 'image' }) : await imageRows(file, { argument: 'image', ...(channels === undefined ? {} : { channels }) });
   const { width, height } = source;
   const threshold = decisionThreshold(predictor, options.threshold);
-  const base = join(out, basename(file, extname(file)));
+  const base = join(out, isZarrPath(file) ? basename(file).replace(/(\.ome)?\.zarr\/?$/i, '') : basename(file, extname(file)));
   const files = [`${base}-mask.tif`, `${base}-probability.tif`, ...(options.instances === true ? [`${base}-instances.tif`] : [])];
   await mkdir(out, { recursive: true });
   const writers: TiffWriter[] = [];

@@ -22,6 +22,7 @@ import { labelInstances } from '../regions/instances.js';
 import { maskImage, overlay } from '../regions/overlay.js';
 import { readImage, writeImage } from './images.js';
 import { isLargeTiff, predictLargeImageFile } from './large-images.js';
+import { isZarrPath } from './zarr-images.js';
 import { modelDirectory } from './model-files.js';
 import { importOnnxRuntime, loadOnnxPredictor } from './onnx-files.js';
 import { modelPath } from './ready-made.js';
@@ -203,8 +204,8 @@ export async function predictImage(predictor: TilePredictor, image: ImageArray, 
  * `NAME-probability.png`, `NAME-overlay.png` and, with `instances`, `NAME-instances.png` (16-bit
  * object labels) into `out`, each file written whole or not at all (temporary file, then rename).
  * The same image, model and options give the same bytes, so running it twice is harmless. A TIFF
- * larger than `STREAM_PIXELS` (or any image with `stream: true`) is predicted in bands instead
- * and written as tiled BigTIFFs (`predictLargeImageFile`).
+ * larger than `STREAM_PIXELS`, an OME-Zarr folder (`NAME.zarr`), or any image with `stream: true`
+ * is predicted in bands instead and written as tiled BigTIFFs (`predictLargeImageFile`).
  *
  * @throws {@link ArgumentError} naming `image` when the file does not decode, `instances` past 65535 objects.
  * @example
@@ -214,7 +215,7 @@ export async function predictImage(predictor: TilePredictor, image: ImageArray, 
  * ```
  */
 export async function predictImageFile(predictor: TilePredictor, file: string, out: string, options: PredictFileOptions = {}): Promise<PredictedFile> {
-  if (options.stream ?? (await isLargeTiff(file))) return predictLargeImageFile(predictor, file, out, options);
+  if (isZarrPath(file) || (options.stream ?? (await isLargeTiff(file)))) return predictLargeImageFile(predictor, file, out, options);
   const image = await readImage(file, { argument: 'image' });
   const started = performance.now();
   const { predicted, probability, foreground, classes } = await predictImage(predictor, image, options);
