@@ -26,7 +26,7 @@ Test-time augmentation: as the model was calibrated ('tfjs-unet train' stores it
 
 export const PREDICT_HELP = `Usage: tfjs-unet predict --model DIR|FILE.onnx|PACKAGE|NAME --images DIR|FILE --out DIR [--tta|--no-tta] [--tile N] [--batch 1]
                          [--threshold T] [--instances] [--min-size N] [--engine auto|tfjs|onnx] [--backend B] [--threads N]
-                         [--stream|--no-stream] [--queue redis://HOST:PORT [--queue-name NAME]]
+                         [--stream|--no-stream] [--queue redis://HOST:PORT [--queue-name NAME] [--block-rows N]]
 
 Overlap-tile prediction of every image, normalised as in training: writes NAME-mask.png (classes
 spread over 0..255, decided at the model's calibrated threshold or --threshold),
@@ -43,8 +43,10 @@ Objects cut by a band border keep one label (see docs/scale.md).
 On a job queue: --queue redis://HOST:PORT puts one job per image on a Redis queue (BullMQ) and waits
 while 'tfjs-unet worker --queue redis://HOST:PORT' processes (any number, on machines that see the
 same paths) run them; a job is retried when its worker dies, a file that does not decode fails at
-once. Exits when every job has finished, 1 naming the images that failed. --queue-name NAME: the
-queue (default tfjs-unet). --threads is the workers' to choose ('tfjs-unet worker --threads').
+once. A large image (as above) is shared out in blocks of --block-rows rows (default 2048), which
+any workers predict, and one more job writes its outputs, the same files one worker would write.
+Exits when every image has finished, 1 naming the images that failed. --queue-name NAME: the queue
+(default tfjs-unet). --threads is the workers' to choose ('tfjs-unet worker --threads').
 
 ${ENGINE_HELP}`;
 
@@ -116,7 +118,7 @@ async function openPredictorFor(values: Record<string, unknown>) {
 }
 
 export async function predictCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' }, instances: { type: 'boolean' }, 'min-size': { type: 'string' }, stream: { type: 'boolean' }, 'no-stream': { type: 'boolean' }, queue: { type: 'string' }, 'queue-name': { type: 'string' } });
+  const values = parse(argv, { ...PREDICTOR_OPTIONS, images: { type: 'string' }, out: { type: 'string' }, instances: { type: 'boolean' }, 'min-size': { type: 'string' }, stream: { type: 'boolean' }, 'no-stream': { type: 'boolean' }, queue: { type: 'string' }, 'queue-name': { type: 'string' }, 'block-rows': { type: 'string' } });
   if (values.help === true) return print(PREDICT_HELP), 0;
   const files = await listImages(required(values, 'images'), 'images', { zarr: true });
   if (files.length === 0) throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}) or OME-Zarr folders (.zarr), and this folder has none`, values.images);
@@ -145,13 +147,16 @@ async function predictQueued(queue: string, files: readonly string[], out: strin
   await modelPath(predictor.model, 'model');
   const name = typeof values['queue-name'] === 'string' ? values['queue-name'] : undefined;
   const started = performance.now();
+  const blockRows = integer(values, 'block-rows', undefined);
   const run = await predictOnQueue(files, out, {
     queue,
     ...(name === undefined ? {} : { name }),
+    ...(blockRows === undefined ? {} : { blockRows }),
     predictor,
     files: options,
     onEvent: (event) => {
-      if (event.kind === 'queued') print(`${event.total} jobs on ${queue} (queue ${name ?? DEFAULT_QUEUE_NAME}): waiting for workers ('tfjs-unet worker --queue ${queue}')`);
+      if (event.kind === 'queued') print(`${event.total} images${event.blocks > 0 ? ` (large ones in ${event.blocks} blocks of rows)` : ''} on ${queue} (queue ${name ?? DEFAULT_QUEUE_NAME}): waiting for workers ('tfjs-unet worker --queue ${queue}')`);
+      else if (event.kind === 'block') print(`${basename(event.image)}: block ${event.done}/${event.blocks} done`);
       else if (event.kind === 'done') print(`[${event.finished}/${event.total}] ${basename(event.image)}: ${event.result.width}x${event.result.height} in ${event.result.seconds.toFixed(2)} s${event.result.objects === undefined ? '' : `, ${event.result.objects} objects`}`);
       else print(`[${event.finished}/${event.total}] ${basename(event.image)}: failed: ${event.error}`);
     },

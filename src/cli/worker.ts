@@ -25,9 +25,9 @@ export async function workerCommand(argv: readonly string[], print: (line: strin
   const threads = integer(values, 'threads', undefined);
   const lockSeconds = number(values, 'lock-seconds', 30);
   const onEvent = (event: WorkerEvent) => {
-    if (event.kind === 'active') print(`job ${event.id} ${event.image}: started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`);
-    else if (event.kind === 'done') print(`job ${event.id} ${event.image}: done in ${event.result.seconds.toFixed(2)} s${event.result.objects === undefined ? '' : `, ${event.result.objects} objects`}`);
-    else if (event.kind === 'failed') print(`job ${event.id} ${event.image}: failed${event.final ? '' : ' (will be retried)'}: ${event.error}`);
+    if (event.kind === 'active') print(`job ${event.id} ${event.job}: started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`);
+    else if (event.kind === 'done') print(`job ${event.id} ${event.job}: done in ${event.result.seconds.toFixed(2)} s${event.result.objects === undefined ? '' : `, ${event.result.objects} objects`}`);
+    else if (event.kind === 'failed') print(`job ${event.id} ${event.job}: failed${event.final ? '' : ' (will be retried)'}: ${event.error}`);
     else print(`worker: ${event.error}`);
   };
   const worker = await startWorker({ queue, ...(name === undefined ? {} : { name }), concurrency, ...(threads === undefined ? {} : { threads }), lockSeconds, onEvent });

@@ -203,6 +203,8 @@ export interface TilingOptions {
   readonly inputSize?: number;
   readonly memoryBudget?: number;
   readonly overlap?: number;
+  /** Only the output rows `[from, to)`: the tiles that cover them, in the order and with the values of the whole image's. Default: all. */
+  readonly rows?: { readonly from: number; readonly to: number };
 }
 
 /**
@@ -263,12 +265,18 @@ export async function stitchRows(
     return d < halo ? 0 : Math.min(1, (d - halo + 1) / (context - halo + 1));
   };
 
+  const from = options.rows?.from ?? 0;
+  const to = options.rows?.to ?? H;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > H || from >= to) throw new ArgumentError('rows', `must be a range of rows within 0..${H}`, options.rows);
+  // The tile rows whose outputs reach [from, to): every tile that adds to those rows, as for the whole image.
+  const kFrom = rows.findIndex((r) => r - context + O > from);
+  const kTo = rows.findIndex((r) => r - context >= to);
   // The rows [first, first + held) not yet emitted: sums of the tiles' outputs and their weights.
-  let first = 0;
+  let first = Math.max(0, rows[kFrom]! - context);
   let held = 0;
   let sum = new Float32Array(0);
   let weight = context > 0 ? new Float32Array(0) : undefined;
-  for (let k = 0; k < rows.length; k++) {
+  for (let k = kFrom; k < (kTo < 0 ? rows.length : kTo); k++) {
     const r = rows[k]!;
     const end = Math.min(H, r - context + O);
     if (end - first > held) {
@@ -333,9 +341,15 @@ export async function stitchRows(
     const done = Math.min(H, k + 1 < rows.length ? Math.max(first, rows[k + 1]! - context) : H);
     if (done > first) {
       const count = done - first;
-      const finished = sum.slice(0, count * rowValues);
-      if (weight !== undefined) for (let p = 0; p < count * W; p++) for (let q = 0; q < K; q++) finished[p * K + q] = finished[p * K + q]! / weight[p]!;
-      await emit(first, done, finished);
+      // Of those, the rows asked for.
+      const lo = Math.max(first, from);
+      const hi = Math.min(done, to);
+      if (hi > lo) {
+        const finished = sum.slice((lo - first) * rowValues, (hi - first) * rowValues);
+        const w0 = (lo - first) * W;
+        if (weight !== undefined) for (let p = 0; p < (hi - lo) * W; p++) for (let q = 0; q < K; q++) finished[p * K + q] = finished[p * K + q]! / weight[w0 + p]!;
+        await emit(lo, hi, finished);
+      }
       sum = sum.slice(count * rowValues);
       if (weight !== undefined) weight = weight.slice(count * W);
       held -= count;

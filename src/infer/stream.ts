@@ -36,6 +36,11 @@ export interface PredictRowsOptions {
   readonly normalization?: Normalization;
   /** Rows per read in the statistics pass. Default 256. */
   readonly bandRows?: number;
+  /**
+   * Only the output rows `[from, to)`, with the values the whole image's prediction gives them (a
+   * block of a large image, predicted on its own: by a queue worker, say). Default: all rows.
+   */
+  readonly rows?: { readonly from: number; readonly to: number };
 }
 
 /** A band of finished rows: probabilities `[y1 - y0, width, classes]`, channels-last. */
@@ -115,6 +120,7 @@ export async function predictRows(predictor: TilePredictor, source: ImageRows, e
       ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
       ...(options.memoryBudget === undefined ? {} : { memoryBudget: options.memoryBudget }),
       ...(options.overlap === undefined ? {} : { overlap: options.overlap }),
+      ...(options.rows === undefined ? {} : { rows: options.rows }),
     },
     (y0, y1, probabilities) => emit({ y0, y1, probabilities, classes: predictor.classes }),
   );

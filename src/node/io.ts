@@ -44,6 +44,6 @@ export {
   type WorkerEvent,
   type WorkerOptions,
 } from './queue.js';
-export { imageRows, predictLargeImageFile, STREAM_PIXELS } from './large-images.js';
+export { assembleLargeImage, imageRows, predictLargeImageBlock, predictLargeImageFile, STREAM_PIXELS } from './large-images.js';
 export { openTiffWriter, type TiffWriter, type TiffWriterOptions } from './tiff-writer.js';
 export { zarrRows } from './zarr-images.js';

@@ -1,11 +1,13 @@
 /**
  * The job a queue worker's thread runs (BullMQ's sandboxed processor, see `queue.ts`): predict one
- * image file. The model is opened once per thread and kept for the next jobs.
+ * image file, one block of rows of a large one, or assemble a large one's outputs from its blocks.
+ * The model is opened once per thread and kept for the next jobs.
  */
 import { workerData } from 'node:worker_threads';
 import type { SandboxedJob } from 'bullmq';
 import { ArgumentError } from '../core/errors.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
+import { assembleLargeImage, largeImageSize, predictLargeImageBlock } from './large-images.js';
 import { openPredictor, predictImageFile, type PredictedFile } from './predict-files.js';
 import type { PredictJobData } from './queue.js';
 
@@ -23,8 +25,16 @@ export default async function predictJob(job: SandboxedJob<PredictJobData, Predi
     predictors.set(key, predictor);
     predictor.catch(() => predictors.delete(key));
   }
+  const { image, out, block, assemble } = job.data;
   try {
-    return await predictImageFile(await predictor, job.data.image, job.data.out, job.data.options);
+    if (block !== undefined) {
+      const started = performance.now();
+      await predictLargeImageBlock(await predictor, image, out, block, job.data.options);
+      const { width } = await largeImageSize(image);
+      return { image, width, height: block.to - block.from, files: [], seconds: (performance.now() - started) / 1000 };
+    }
+    if (assemble !== undefined) return await assembleLargeImage(await predictor, image, out, assemble.blocks, job.data.options);
+    return await predictImageFile(await predictor, image, out, job.data.options);
   } catch (error) {
     // A bad input or model fails the same way every time: no retries (BullMQ reads the name).
     if (error instanceof ArgumentError) {

@@ -13,17 +13,25 @@ import { fileURLToPath } from 'node:url';
 import type { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { ArgumentError } from '../core/errors.js';
 import { importOptional } from './optional.js';
+import { isLargeTiff, largeImageSize } from './large-images.js';
 import type { PredictedFile, PredictFileOptions, PredictorOptions } from './predict-files.js';
+import { isZarrPath } from './zarr-images.js';
 
 /** The queue name jobs go to when none is given. */
 export const DEFAULT_QUEUE_NAME = 'tfjs-unet';
 
-/** What one job asks a worker to do: predict `image` into `out` (absolute paths, as every worker sees them). */
+/**
+ * What one job asks a worker to do: predict `image` into `out` (absolute paths, as every worker
+ * sees them); for a large image, one block of its rows (`block`), or the outputs assembled from
+ * its blocks once all are done (`assemble`, the parent job of the blocks).
+ */
 export interface PredictJobData {
   readonly image: string;
   readonly out: string;
   readonly predictor: PredictorOptions;
   readonly options: PredictFileOptions;
+  readonly block?: { readonly from: number; readonly to: number };
+  readonly assemble?: { readonly blocks: readonly (readonly [number, number])[] };
 }
 
 /** Where the queue is: a Redis URL and the queue's name. */
@@ -42,13 +50,20 @@ export interface QueuePredictOptions extends QueueLocation {
   readonly files?: PredictFileOptions;
   /** Tries per job before it fails (a bad input fails at once). Default 3, with exponential backoff from 1 s. */
   readonly attempts?: number;
+  /**
+   * Rows per job of a large image (a TIFF over `STREAM_PIXELS` pixels, an OME-Zarr folder, or any
+   * image with `files.stream`): its blocks are predicted by any workers, then one job assembles
+   * the outputs, equal to one worker's. Default 2048.
+   */
+  readonly blockRows?: number;
   /** Called as jobs are queued and finish. */
   readonly onEvent?: (event: QueueEvent) => void;
 }
 
 /** A job of {@link predictOnQueue} that finished, well or not. */
 export type QueueEvent =
-  | { readonly kind: 'queued'; readonly total: number }
+  | { readonly kind: 'queued'; readonly total: number; readonly blocks: number }
+  | { readonly kind: 'block'; readonly image: string; readonly done: number; readonly blocks: number }
   | { readonly kind: 'done'; readonly image: string; readonly result: PredictedFile; readonly finished: number; readonly total: number }
   | { readonly kind: 'failed'; readonly image: string; readonly error: string; readonly finished: number; readonly total: number };
 
@@ -74,11 +89,11 @@ export interface WorkerOptions extends QueueLocation {
   readonly onEvent?: (event: WorkerEvent) => void;
 }
 
-/** A job a worker started or finished. */
+/** A job a worker started or finished (`job`: its name, the image and, for a block, its rows). */
 export type WorkerEvent =
-  | { readonly kind: 'active'; readonly id: string; readonly image: string; readonly attempt: number }
-  | { readonly kind: 'done'; readonly id: string; readonly image: string; readonly result: PredictedFile }
-  | { readonly kind: 'failed'; readonly id: string; readonly image: string; readonly error: string; readonly final: boolean }
+  | { readonly kind: 'active'; readonly id: string; readonly job: string; readonly image: string; readonly attempt: number }
+  | { readonly kind: 'done'; readonly id: string; readonly job: string; readonly image: string; readonly result: PredictedFile }
+  | { readonly kind: 'failed'; readonly id: string; readonly job: string; readonly image: string; readonly error: string; readonly final: boolean }
   | { readonly kind: 'error'; readonly error: string };
 
 /** A running worker: {@link startWorker}. */
@@ -135,8 +150,10 @@ const jobName = (data: PredictJobData) => data.image;
 
 /**
  * Predicts `images` on the queue's workers into `out` and waits for every job: each image is one
- * job (retried up to `attempts` times; a file that does not decode fails at once). Resolves when
- * all jobs have finished, with the images done and those that failed and why.
+ * job (retried up to `attempts` times; a file that does not decode fails at once), a large image
+ * one job per block of `blockRows` rows, which any workers run, and one more that assembles its
+ * outputs (equal to those of one worker). Resolves when all images have finished, with the images
+ * done and those that failed and why.
  *
  * @param images - image files, as paths every worker can read (made absolute here).
  * @param out - the folder outputs go to, as every worker sees it.
@@ -154,21 +171,38 @@ const jobName = (data: PredictJobData) => data.image;
 export async function predictOnQueue(images: readonly string[], out: string, options: QueuePredictOptions): Promise<QueueRun> {
   const attempts = options.attempts ?? 3;
   if (!Number.isInteger(attempts) || attempts < 1) throw new ArgumentError('attempts', 'must be a positive integer', attempts);
+  const blockRows = options.blockRows ?? 2048;
+  if (!Number.isInteger(blockRows) || blockRows < 1) throw new ArgumentError('blockRows', 'must be a positive integer', blockRows);
   const connection = await checkReachable(options.queue);
   const bull = await importOptional<BullMq>('bullmq', 'the job queue', HINT);
   const name = options.name ?? DEFAULT_QUEUE_NAME;
   // A model given by path travels as an absolute path; a ready-made model's name as it is.
   const model = existsSync(options.predictor.model) ? resolve(options.predictor.model) : options.predictor.model;
-  const data: PredictJobData[] = images.map((image) => ({ image: resolve(image), out: resolve(out), predictor: { ...options.predictor, model }, options: options.files ?? {} }));
+  const files = options.files ?? {};
+  const data: PredictJobData[] = images.map((image) => ({ image: resolve(image), out: resolve(out), predictor: { ...options.predictor, model }, options: files }));
+  // Large images in blocks of rows: [from, to) each, or none for one job.
+  const blocks: (readonly [number, number])[][] = [];
+  for (const d of data) {
+    const large = files.stream !== false && (isZarrPath(d.image) || files.stream === true || (await isLargeTiff(d.image)));
+    // An image that does not open goes as one job, which fails naming it.
+    const height = large ? await largeImageSize(d.image).then((size) => size.height, () => 0) : 0;
+    blocks.push(height > blockRows ? Array.from({ length: Math.ceil(height / blockRows) }, (_, j) => [j * blockRows, Math.min(height, (j + 1) * blockRows)] as const) : []);
+  }
   const run = randomBytes(6).toString('hex');
   const ids = data.map((_, i) => `${run}-${i}`);
   const index = new Map(ids.map((id, i) => [id, i]));
+  // Blocks: which image, and why one failed (its image's job fails after it).
+  const blockOf = new Map<string, number>(blocks.flatMap((list, i) => list.map((_, j) => [`${ids[i]}-b${j}`, i] as const)));
+  const blocksDone = blocks.map(() => 0);
+  const blockFailures = new Map<number, string>();
   const queue: Queue = new bull.Queue(name, { connection });
+  const flows = new bull.FlowProducer({ connection });
   // Events from the start of the stream, so that no job can finish before it is listened for.
   const events: QueueEvents = new bull.QueueEvents(name, { connection, lastEventId: '0-0' });
   const done: PredictedFile[] = [];
   const failed: { image: string; error: string }[] = [];
   const settled = new Set<string>();
+  const jobOptions = { attempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } };
   try {
     const finished = new Promise<void>((resolveAll) => {
       const settle = (id: string, result: { value: PredictedFile } | { error: string }) => {
@@ -180,27 +214,51 @@ export async function predictOnQueue(images: readonly string[], out: string, opt
           done.push(result.value);
           options.onEvent?.({ kind: 'done', image, result: result.value, finished: settled.size, total: data.length });
         } else {
-          failed.push({ image, error: result.error });
-          options.onEvent?.({ kind: 'failed', image, error: result.error, finished: settled.size, total: data.length });
+          const error = blockFailures.get(i) ?? result.error;
+          failed.push({ image, error });
+          options.onEvent?.({ kind: 'failed', image, error, finished: settled.size, total: data.length });
         }
         if (settled.size === data.length) resolveAll();
       };
-      events.on('completed', ({ jobId, returnvalue }) => settle(jobId, { value: (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as PredictedFile }));
-      events.on('failed', ({ jobId, failedReason }) => settle(jobId, { error: failedReason }));
+      events.on('completed', ({ jobId, returnvalue }) => {
+        const i = blockOf.get(jobId);
+        if (i !== undefined) {
+          blocksDone[i]!++;
+          options.onEvent?.({ kind: 'block', image: data[i]!.image, done: blocksDone[i]!, blocks: blocks[i]!.length });
+          return;
+        }
+        settle(jobId, { value: (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as PredictedFile });
+      });
+      events.on('failed', ({ jobId, failedReason }) => {
+        const i = blockOf.get(jobId);
+        if (i !== undefined) blockFailures.set(i, failedReason);
+        else settle(jobId, { error: failedReason });
+      });
       if (data.length === 0) resolveAll();
     });
     await events.waitUntilReady();
-    await queue.addBulk(
-      data.map((d, i) => ({
+    const single = data.flatMap((d, i) => (blocks[i]!.length === 0 ? [{ name: jobName(d), data: d, opts: { jobId: ids[i]!, ...jobOptions } }] : []));
+    if (single.length > 0) await queue.addBulk(single);
+    for (const [i, list] of blocks.entries()) {
+      if (list.length === 0) continue;
+      const d = data[i]!;
+      await flows.add({
         name: jobName(d),
-        data: d,
-        opts: { jobId: ids[i]!, attempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
-      })),
-    );
-    options.onEvent?.({ kind: 'queued', total: data.length });
+        queueName: name,
+        data: { ...d, assemble: { blocks: list } } satisfies PredictJobData,
+        opts: { jobId: ids[i]!, ...jobOptions },
+        children: list.map(([from, to], j) => ({
+          name: `${jobName(d)} rows ${from}..${to - 1}`,
+          queueName: name,
+          data: { ...d, block: { from, to } } satisfies PredictJobData,
+          opts: { jobId: `${ids[i]}-b${j}`, ...jobOptions, failParentOnFailure: true },
+        })),
+      });
+    }
+    options.onEvent?.({ kind: 'queued', total: data.length, blocks: blocks.reduce((n, list) => n + list.length, 0) });
     await finished;
   } finally {
-    await Promise.allSettled([events.close(), queue.close()]);
+    await Promise.allSettled([events.close(), queue.close(), flows.close()]);
   }
   // In the order the images were given.
   const order = new Map(data.map((d, i) => [d.image, i]));
@@ -252,10 +310,10 @@ export async function startWorker(options: WorkerOptions): Promise<PredictionWor
     maxStalledCount: 2,
   });
   const image = (job: Job<PredictJobData> | undefined) => job?.data.image ?? '?';
-  worker.on('active', (job) => options.onEvent?.({ kind: 'active', id: job.id ?? '?', image: image(job), attempt: job.attemptsMade + 1 }));
-  worker.on('completed', (job, result) => options.onEvent?.({ kind: 'done', id: job.id ?? '?', image: image(job), result }));
+  worker.on('active', (job) => options.onEvent?.({ kind: 'active', id: job.id ?? '?', job: job.name, image: image(job), attempt: job.attemptsMade + 1 }));
+  worker.on('completed', (job, result) => options.onEvent?.({ kind: 'done', id: job.id ?? '?', job: job.name, image: image(job), result }));
   worker.on('failed', (job, error) =>
-    options.onEvent?.({ kind: 'failed', id: job?.id ?? '?', image: image(job), error: error.message, final: job === undefined || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError' }),
+    options.onEvent?.({ kind: 'failed', id: job?.id ?? '?', job: job?.name ?? '?', image: image(job), error: error.message, final: job === undefined || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError' }),
   );
   // Connection trouble (retried by ioredis) and the like: reported, not a job's failure.
   worker.on('error', (error) => options.onEvent?.({ kind: 'error', error: error.message }));

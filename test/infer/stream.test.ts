@@ -85,6 +85,27 @@ describe('predictRows', () => {
     owned.dispose();
   });
 
+  it('predicts a block of rows on its own with the values the whole image gives them', async () => {
+    const image = image16(140, 170, 5);
+    for (const [model, spec, inputSize] of [[validModel, valid, 92], [sameModel, same, 64]] as const) {
+      const predictor = modelPredictor(model, spec);
+      const options = { inputSize, normalization: { kind: 'zscore' } } as const;
+      const whole = (await streamed(predictor, rowsOf(image), options)).all;
+      const rowValues = image.width * 2;
+      // Blocks that cut tile rows anywhere, together covering the image.
+      for (const [from, to] of [[0, 37], [37, 101], [101, 170], [55, 56]] as const) {
+        const bands: ProbabilityRows[] = [];
+        await predictRows(predictor, rowsOf(image), (rows) => void bands.push(rows), { ...options, rows: { from, to } });
+        expect(bands[0]!.y0).toBe(from);
+        expect(bands.at(-1)!.y1).toBe(to);
+        const block = new Float32Array((to - from) * rowValues);
+        for (const b of bands) block.set(b.probabilities, (b.y0 - from) * rowValues);
+        expect(Array.from(block)).toEqual(Array.from(whole.subarray(from * rowValues, to * rowValues)));
+      }
+      predictor.dispose();
+    }
+  });
+
   it('refuses what it cannot do in bands, naming it', async () => {
     const predictor = modelPredictor(validModel, valid);
     const source = rowsOf(image16(40, 40, 4));

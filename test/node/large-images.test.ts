@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, truncate, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildModel, modelPredictor, openTiffWriter, outputSize, predictImageFile, readImage, saveModel, unet, writeImage, type TilePredictor } from '../../src/node/index.js';
+import { assembleLargeImage, buildModel, modelPredictor, openTiffWriter, outputSize, predictImageFile, predictLargeImageBlock, predictLargeImageFile, readImage, saveModel, unet, writeImage, type TilePredictor } from '../../src/node/index.js';
 import { runCli } from '../helpers/cli.js';
 import { rng } from '../helpers/random.js';
 
@@ -82,6 +82,26 @@ describe('predictImageFile in bands (stream: true)', () => {
     const cut = new Set<number>();
     for (const y of [256, 512]) for (let x = 0; x < width; x++) if (truth[(y - 1) * width + x] !== 0 && truth[(y - 1) * width + x] === truth[y * width + x]) cut.add(truth[y * width + x]!);
     expect(cut.size).toBeGreaterThan(0);
+  });
+
+  it('predicts blocks of rows on their own and assembles the files predictLargeImageFile writes', async () => {
+    const dir = await temp();
+    const [width, height] = [160, 700];
+    await writeTiledTiff(join(dir, 'cells.tif'), discs(width, height, 5), width, height);
+    const predictor = modelPredictor(model, spec);
+    const whole = await predictLargeImageFile(predictor, join(dir, 'cells.tif'), join(dir, 'whole'), { instances: true, tile: 92 });
+    const blocks = [[0, 250], [250, 251], [251, 520], [520, 700]] as const;
+    // In any order, as workers finish them.
+    for (const [from, to] of [...blocks].reverse()) await predictLargeImageBlock(predictor, join(dir, 'cells.tif'), join(dir, 'parts'), { from, to }, { instances: true, tile: 92 });
+    const assembled = await assembleLargeImage(predictor, join(dir, 'cells.tif'), join(dir, 'parts'), blocks, { instances: true, tile: 92 });
+    expect(assembled.objects).toBe(whole.objects);
+    for (const [i, file] of whole.files.entries()) expect(Buffer.compare(await readFile(assembled.files[i]!), await readFile(file)), file).toBe(0);
+    expect(await readdir(join(dir, 'parts'))).toEqual(['cells-instances.tif', 'cells-mask.tif', 'cells-probability.tif']);
+    // A block that never arrived is named.
+    await predictLargeImageBlock(predictor, join(dir, 'cells.tif'), join(dir, 'gap'), { from: 0, to: 350 });
+    await expect(assembleLargeImage(predictor, join(dir, 'cells.tif'), join(dir, 'gap'), [[0, 350], [350, 700]])).rejects.toThrow('the block of rows 350..699 of');
+    expect((await readdir(join(dir, 'gap'))).filter((n) => n.endsWith('.tif'))).toEqual([]);
+    predictor.dispose();
   });
 
   it('fails on a TIFF whose tiles are missing, naming it, and leaves no output', async () => {

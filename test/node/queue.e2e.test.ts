@@ -125,7 +125,7 @@ describe.skipIf(REDIS_SERVER === undefined)('predict --queue and worker, on a re
       await Promise.all(workers.map((w) => w.waitFor(/waiting for jobs/)));
       const queued = await runCli(['predict', '--queue', redis.url, '--queue-name', 'three', '--model', model, '--images', images, '--out', join(root, 'three', 'queued'), '--instances', ...ENGINE]);
       expect(queued.code, queued.err).toBe(0);
-      expect(queued.out).toContain('6 jobs on');
+      expect(queued.out).toContain('6 images on');
       expect(queued.out).toMatch(/\[6\/6\]/);
       const names = await expectSameFiles(join(root, 'three', 'reference'), join(root, 'three', 'queued'));
       expect(names).toHaveLength(6 * 4);
@@ -165,6 +165,29 @@ describe.skipIf(REDIS_SERVER === undefined)('predict --queue and worker, on a re
       first.child.kill('SIGKILL');
       await stop(enqueue);
       if (second !== undefined) await stop(second);
+    }
+  }, 300_000);
+
+  it('shares a large image out in blocks of rows and assembles the outputs one process writes, instances included', async () => {
+    const images = join(root, 'blocks', 'images');
+    await mkdir(images, { recursive: true });
+    await writeNoiseImage(join(images, 'slide.png'), 260, 530, 31);
+    const flags = ['--model', model, '--images', images, '--stream', '--instances', ...ENGINE];
+    const reference = await runCli(['predict', ...flags, '--out', join(root, 'blocks', 'reference')]);
+    expect(reference.code, reference.err).toBe(0);
+    const workers = [0, 1].map(() => start(['worker', '--queue', redis.url, '--queue-name', 'blocks']));
+    try {
+      await Promise.all(workers.map((w) => w.waitFor(/waiting for jobs/)));
+      const queued = await runCli(['predict', '--queue', redis.url, '--queue-name', 'blocks', '--block-rows', '64', ...flags, '--out', join(root, 'blocks', 'queued')]);
+      expect(queued.code, queued.err).toBe(0);
+      expect(queued.out).toContain('1 images (large ones in 9 blocks of rows) on');
+      expect(queued.out).toContain('slide.png: block 9/9 done');
+      expect(await expectSameFiles(join(root, 'blocks', 'reference'), join(root, 'blocks', 'queued'))).toEqual(['slide-instances.tif', 'slide-mask.tif', 'slide-probability.tif']);
+      // Both workers predicted blocks; the blocks' files are gone.
+      for (const w of workers) expect(w.output()).toMatch(/slide\.png rows \d+\.\.\d+: done in/);
+      expect((await readdir(join(root, 'blocks', 'queued'), { withFileTypes: true })).filter((e) => e.isDirectory())).toEqual([]);
+    } finally {
+      await Promise.all(workers.map(stop));
     }
   }, 300_000);
 
