@@ -141,6 +141,8 @@ export async function predictCommand(argv: readonly string[], print: (line: stri
   return 0;
 }
 
+const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
+
 /** predict --queue: one job per image on the Redis queue, progress as they finish; exit 1 naming the images that failed. */
 async function predictQueued(queue: string, files: readonly string[], out: string, values: Record<string, unknown>, options: PredictFileOptions, print: (line: string) => void): Promise<number> {
   const predictor = predictorOptions(values);
@@ -155,7 +157,7 @@ async function predictQueued(queue: string, files: readonly string[], out: strin
     predictor,
     files: options,
     onEvent: (event) => {
-      if (event.kind === 'queued') print(`${event.total} images${event.blocks > 0 ? ` (large ones in ${event.blocks} blocks of rows)` : ''} on ${queue} (queue ${name ?? DEFAULT_QUEUE_NAME}): waiting for workers ('tfjs-unet worker --queue ${queue}')`);
+      if (event.kind === 'queued') print(`${images(event.total)}${event.blocks > 0 ? ` (large ones in ${event.blocks} blocks of rows)` : ''} on ${queue} (queue ${name ?? DEFAULT_QUEUE_NAME}): waiting for workers ('tfjs-unet worker --queue ${queue}')`);
       else if (event.kind === 'block') print(`${basename(event.image)}: block ${event.done}/${event.blocks} done`);
       else if (event.kind === 'done') print(`[${event.finished}/${event.total}] ${basename(event.image)}: ${event.result.width}x${event.result.height} in ${event.result.seconds.toFixed(2)} s${event.result.objects === undefined ? '' : `, ${event.result.objects} objects`}`);
       else print(`[${event.finished}/${event.total}] ${basename(event.image)}: failed: ${event.error}`);
@@ -163,10 +165,10 @@ async function predictQueued(queue: string, files: readonly string[], out: strin
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (run.failed.length === 0) {
-    print(`${run.done.length} images in ${seconds} s -> ${out}`);
+    print(`${images(run.done.length)} in ${seconds} s -> ${out}`);
     return 0;
   }
-  print(`${run.done.length} images done, ${run.failed.length} failed in ${seconds} s: ${run.failed.map((f) => f.image).join(', ')}`);
+  print(`${images(run.done.length)} done, ${run.failed.length} failed in ${seconds} s: ${run.failed.map((f) => f.image).join(', ')}`);
   return 1;
 }
 

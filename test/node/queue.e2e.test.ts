@@ -180,7 +180,7 @@ describe.skipIf(REDIS_SERVER === undefined)('predict --queue and worker, on a re
       await Promise.all(workers.map((w) => w.waitFor(/waiting for jobs/)));
       const queued = await runCli(['predict', '--queue', redis.url, '--queue-name', 'blocks', '--block-rows', '64', ...flags, '--out', join(root, 'blocks', 'queued')]);
       expect(queued.code, queued.err).toBe(0);
-      expect(queued.out).toContain('1 images (large ones in 9 blocks of rows) on');
+      expect(queued.out).toContain('1 image (large ones in 9 blocks of rows) on');
       expect(queued.out).toContain('slide.png: block 9/9 done');
       expect(await expectSameFiles(join(root, 'blocks', 'reference'), join(root, 'blocks', 'queued'))).toEqual(['slide-instances.tif', 'slide-mask.tif', 'slide-probability.tif']);
       // Both workers predicted blocks; the blocks' files are gone.
