@@ -5,7 +5,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 
 export default defineConfig({
   // queue-processor: the file a queue worker's threads load (BullMQ's sandboxed processor, src/node/queue.ts).
-  entry: { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/cli/main.ts', 'queue-processor': 'src/node/queue-processor.ts' },
+  entry: { index: 'src/index.ts', node: 'src/node/index.ts', browser: 'src/browser/index.ts', cli: 'src/cli/main.ts', 'queue-processor': 'src/node/queue-processor.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -16,7 +16,7 @@ export default defineConfig({
   test: {
     ...shared,
     include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.e2e.test.ts', '**/node_modules/**'],
+    exclude: ['test/**/*.e2e.test.ts', 'test/browser/**', '**/node_modules/**'],
     maxWorkers: '100%',
     typecheck: {
       enabled: true,

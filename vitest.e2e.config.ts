@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     ...shared,
     include: ['test/**/*.e2e.test.ts'],
+    exclude: ['test/browser/**', '**/node_modules/**'],
     maxWorkers: 1,
   },
 });

@@ -53,6 +53,7 @@ describe('module boundaries', () => {
     for (const file of ['core/errors.ts', 'spec/graph.ts', 'compile/build.ts', 'train/engine.ts', 'onnx/training/gradients.ts', 'backend/kernels.ts']) expect(reached, file).toContain(file);
     expect([...reached].filter((f) => f.startsWith('node/'))).toEqual([]);
     expect(reachableFrom(tree, 'node/index.ts')).toContain('node/wasm-threads.ts');
+    expect(reachableFrom(tree, 'browser/index.ts')).toContain('regions/masks.ts');
   });
 
   it('fails when the ground floor imports any room or package', () => {
@@ -96,10 +97,26 @@ describe('module boundaries', () => {
   it('fails when the root entry reaches node/ or anything imports cli/', () => {
     const violations = houseViolations(planted('infer/predict.ts', "import { readImage } from '../node/images.js';"));
     expect(violations).toContain("infer/predict.ts imports '../node/images.js': only node/ and cli/ import node/");
-    expect(violations).toContain('node/images.ts is reachable from the root entry index.ts: the browser-safe core must not reach node/');
+    expect(violations).toContain('node/images.ts is reachable from the root entry index.ts: the core, safe in a browser and in Node, must not reach node/');
     expect(violations.some((v) => v.startsWith("node/images.ts imports 'sharp' and is reachable from the root entry"))).toBe(true);
     expect(houseViolations(planted('node/index.ts', "import { main } from '../cli/main.js';"))).toEqual([
       "node/index.ts imports '../cli/main.js': nothing imports cli/",
+    ]);
+  });
+
+  it('fails when the browser entry reaches Node, or another room imports browser/', () => {
+    expect(houseViolations(planted('browser/images.ts', "import { readFile } from 'node:fs/promises';"))).toEqual([
+      "browser/images.ts imports 'node:fs/promises': Node-only imports live in node/ or cli/",
+      "browser/images.ts imports 'node:fs/promises' and is reachable from the browser entry: tfjs-unet/browser imports nothing Node-only",
+    ]);
+    expect(houseViolations(planted('browser/dataset.ts', "import { readImage } from '../node/images.js';"))).toContain(
+      "browser/dataset.ts imports '../node/images.js': only node/ and cli/ import node/",
+    );
+    const upward = houseViolations(planted('infer/predict.ts', "import { decodeImage } from '../browser/images.js';"));
+    expect(upward).toContain("infer/predict.ts imports '../browser/images.js': only browser/ imports browser/");
+    expect(upward).toContain('browser/images.ts is reachable from the root entry index.ts: the core, safe in a browser and in Node, must not reach browser/');
+    expect(houseViolations(planted('node/images.ts', "import { decodeImage } from '../browser/images.js';"))).toEqual([
+      "node/images.ts imports '../browser/images.js': only browser/ imports browser/",
     ]);
   });
 

@@ -5,6 +5,7 @@
  */
 import { ArgumentError } from '../core/errors.js';
 import { InvalidTileSizeError } from '../geometry/errors.js';
+import { appCommand, APP_HELP } from './app.js';
 import { UsageError } from './args.js';
 import { demoCommand, DEMO_HELP } from './demo.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
@@ -26,6 +27,7 @@ Commands:
   export     write a trained model as an ONNX file or a bioimage.io package (Fiji, napari, ...)
   models     the ready-made models (tfjs-unet-models) that --model and --from take by name
   worker     run the prediction jobs of a Redis queue (predict --queue), on any number of machines
+  app        serve the web app: predict in the browser (WebGPU, WebGL, WebAssembly, ONNX Runtime Web)
 
 Options for every command: --help, --verbose (stack traces on errors), --backend cpu|wasm|tensorflow
 (wasm runs multi-threaded on all cores; predict and evaluate take --threads N)`;
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], print: (line: st
   export: { run: exportCommand, help: EXPORT_HELP },
   models: { run: modelsCommand, help: MODELS_HELP },
   worker: { run: workerCommand, help: WORKER_HELP },
+  app: { run: appCommand, help: APP_HELP },
 };
 
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l), printError: (line: string) => void = (l) => console.error(l)): Promise<number> {

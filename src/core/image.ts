@@ -52,6 +52,13 @@ export interface ImageArray<T extends ArrayLike<number> = ArrayLike<number>> {
 }
 
 /**
+ * An image as a file decodes: 8-bit data in a Uint8Array, 16-bit in a
+ * Uint16Array (1 or 3 channels); single-channel 32-bit images (integer label
+ * images as napari writes them, float images) in an Int32Array or Float32Array.
+ */
+export type FileImage = ImageArray<Uint8Array | Uint16Array | Int32Array | Float32Array>;
+
+/**
  * Checks that `image` is a well-formed {@link ImageArray} and returns its channel count.
  *
  * @throws {@link ArgumentError} naming `argument` and the broken rule.

@@ -1,5 +1,5 @@
 export { ArgumentError } from './errors.js';
-export { cropImage, type ImageArray, type LabelImage, type TypedArray } from './image.js';
+export { cropImage, type FileImage, type ImageArray, type LabelImage, type TypedArray } from './image.js';
 export { Random, type RandomState } from './random.js';
 export { BOUNDARIES, boundaryIndex, type Boundary } from './boundary.js';
 export { labelComponents, type ComponentOptions, type Components } from './components.js';

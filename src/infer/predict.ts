@@ -47,6 +47,10 @@ export interface PredictOptions {
    * `scale`), else 1.
    */
   readonly scale?: number;
+  /** Called after each batch of tiles with the tiles done and the total (e.g. for a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Stops the prediction between batches: it rejects with the signal's reason (an `AbortError` by default). */
+  readonly signal?: AbortSignal;
 }
 
 /** Result of {@link predictTiled}; the caller owns (and disposes) both tensors. */
@@ -174,6 +178,8 @@ async function predictWith(predictor: TilePredictor, geometry: TileGeometry, ima
     ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
     ...(options.memoryBudget === undefined ? {} : { memoryBudget: options.memoryBudget }),
     ...(options.overlap === undefined ? {} : { overlap: options.overlap }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   // Declared postprocessing (an imported package) turns the stitched outputs into class probabilities.
   const { data: stitched, classes: K } = predictor.finish !== undefined ? predictor.finish(sum, input.width, input.height) : { data: sum, classes: predictor.classes };
@@ -205,6 +211,10 @@ export interface TilingOptions {
   readonly overlap?: number;
   /** Only the output rows `[from, to)`: the tiles that cover them, in the order and with the values of the whole image's. Default: all. */
   readonly rows?: { readonly from: number; readonly to: number };
+  /** Called after each batch with the tiles done and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Checked before each batch: an aborted signal rejects with its reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -276,7 +286,10 @@ export async function stitchRows(
   let held = 0;
   let sum = new Float32Array(0);
   let weight = context > 0 ? new Float32Array(0) : undefined;
-  for (let k = kFrom; k < (kTo < 0 ? rows.length : kTo); k++) {
+  const kEnd = kTo < 0 ? rows.length : kTo;
+  const total = (kEnd - kFrom) * cols.length;
+  let tilesDone = 0;
+  for (let k = kFrom; k < kEnd; k++) {
     const r = rows[k]!;
     const end = Math.min(H, r - context + O);
     if (end - first > held) {
@@ -295,6 +308,7 @@ export async function stitchRows(
     const lo = Math.min(...sources);
     const band = await read(lo, Math.max(...sources) + 1);
     for (let b0 = 0; b0 < cols.length; b0 += batchSize) {
+      options.signal?.throwIfAborted();
       const batch = cols.slice(b0, b0 + batchSize);
       const tiles = new Float32Array(batchSize * T * T * C);
       batch.forEach((c, b) => {
@@ -336,6 +350,8 @@ export async function stitchRows(
           }
         }
       });
+      tilesDone += batch.length;
+      options.onProgress?.(tilesDone, total);
     }
     // Rows above the next tile row's first output row are final.
     const done = Math.min(H, k + 1 < rows.length ? Math.max(first, rows[k + 1]! - context) : H);

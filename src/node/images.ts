@@ -4,10 +4,10 @@
  */
 import type { default as SharpFactory, Metadata, OutputInfo, Sharp } from 'sharp';
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { ArgumentError } from '../core/errors.js';
-import type { ImageArray, TypedArray } from '../core/image.js';
-import { classTable, colorIds, decideMaskType, maskEvidence, maskLabels, type Color, type MaskType } from '../regions/masks.js';
+import type { FileImage, ImageArray } from '../core/image.js';
+import { interpretMasks, pairMasks, type MaskPair, type MaskSet, type MaskSetOptions } from '../regions/masks.js';
 import { writeFileAtomic } from './atomic.js';
 import { importOptional } from './optional.js';
 
@@ -26,12 +26,8 @@ export async function loadSharp(): Promise<SharpModule> {
 /** File extensions read as images. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'] as const;
 
-/**
- * An image read from disk: 8-bit data in a Uint8Array, 16-bit in a
- * Uint16Array (1 or 3 channels); single-channel 32-bit TIFFs (integer label
- * images as napari writes them, float images) in an Int32Array or Float32Array.
- */
-export type FileImage = ImageArray<Uint8Array | Uint16Array | Int32Array | Float32Array>;
+/** An image read from disk (the type is the root entry's, shared with the browser's decoder). */
+export type { FileImage };
 
 /** Options of {@link readImage}. */
 export interface ReadOptions {
@@ -235,58 +231,26 @@ export async function listImages(pathOrDir: string, argument = 'path', options: 
   return names.sort().map((n) => join(pathOrDir, n));
 }
 
-/** A dataset of images and masks paired by file name. */
-export interface Dataset {
+/** A dataset of images and masks paired by file name: the images, and the masks read as a {@link MaskSet}. */
+export interface Dataset extends MaskSet {
   readonly names: readonly string[];
   readonly images: readonly FileImage[];
-  /** Training labels: class indices (0 = background); for instance masks, foreground 1 with touching objects kept apart (`separateInstances`). */
-  readonly masks: readonly ImageArray<Uint8Array>[];
-  /** Classes of the labels (at least 2). */
-  readonly classes: number;
-  /** What the mask files encode, decided by `decideMaskType` or stated. */
-  readonly maskType: MaskType;
-  /** Why: what was counted in the masks. */
-  readonly maskReason: string;
-  /** The objects of instance masks as the files number them (0 = background); absent for other types. */
-  readonly instances?: readonly ImageArray<Int32Array>[];
-  /** Class masks whose values are not class indices: the value of each class index (e.g. 0, 128, 255). */
-  readonly valueTable?: readonly number[];
-  /** RGB masks: the colour of each class index or object id (black first). */
-  readonly colorTable?: readonly Color[];
 }
 
 /** Options of {@link loadDataset}. */
-export interface DatasetOptions {
-  /** What the masks encode; always wins over the rule of `decideMaskType`. */
-  readonly maskType?: MaskType;
-  /** RGB masks: the colour of each class index (or object id), background first; default the masks' colours, sorted. */
-  readonly colors?: readonly Color[];
-}
-
-const stem = (path: string) => basename(path, extname(path));
+export type DatasetOptions = MaskSetOptions;
 
 /** Image and mask files paired by name (pages of two TIFF stacks by index). */
-async function pairFiles(paths: { readonly images: string; readonly masks: string }) {
+async function pairFiles(paths: { readonly images: string; readonly masks: string }): Promise<MaskPair[]> {
   const imageFiles = await listImages(paths.images, 'images');
   const maskFiles = await listImages(paths.masks, 'masks');
-  const pairs: { name: string; image: string; mask: string; page?: number }[] = [];
-  if (imageFiles.length === 1 && maskFiles.length === 1 && (await pageCount(imageFiles[0]!, 'images')) > 1) {
-    const pages = await pageCount(imageFiles[0]!, 'images');
-    const maskPages = await pageCount(maskFiles[0]!, 'masks');
-    if (pages !== maskPages) throw new ArgumentError('masks', `must have as many pages as ${imageFiles[0]} (${pages})`, `${maskFiles[0]}: ${maskPages} pages`);
-    for (let page = 0; page < pages; page++) pairs.push({ name: `${stem(imageFiles[0]!)}-${String(page).padStart(3, '0')}`, image: imageFiles[0]!, mask: maskFiles[0]!, page });
-  } else {
-    const masksByName = new Map(maskFiles.map((m) => [stem(m), m]));
-    for (const image of imageFiles) {
-      const mask = masksByName.get(stem(image));
-      if (mask === undefined) throw new ArgumentError('masks', `must contain a mask named like ${basename(image)}`, paths.masks);
-      masksByName.delete(stem(image));
-      pairs.push({ name: stem(image), image, mask });
-    }
-    if (masksByName.size > 0) throw new ArgumentError('images', `must contain an image for every mask; none for ${[...masksByName.values()].map((m) => basename(m)).join(', ')}`, paths.images);
+  const stacks = imageFiles.length === 1 && maskFiles.length === 1;
+  const imagePages = stacks ? await pageCount(imageFiles[0]!, 'images') : 1;
+  const maskPages = stacks && imagePages > 1 ? await pageCount(maskFiles[0]!, 'masks') : 1;
+  if (imageFiles.length === 0 && maskFiles.length === 0) {
+    throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}), and this folder has none`, paths.images);
   }
-  if (pairs.length === 0) throw new ArgumentError('images', `must hold PNG, JPEG or TIFF images (${IMAGE_EXTENSIONS.join(' ')}), and this folder has none`, paths.images);
-  return pairs;
+  return pairMasks(imageFiles, maskFiles, { imagePages, maskPages, where: paths });
 }
 
 /**
@@ -321,32 +285,5 @@ export async function loadDataset(paths: { readonly images: string; readonly mas
     images.push(image);
     raw.push(mask);
   }
-  const coloured = raw.some((m) => (m.channels ?? 1) === 3);
-  let colorTable: readonly Color[] | undefined;
-  let values: readonly ImageArray<TypedArray>[] = raw;
-  if (coloured) {
-    // Gray masks among colour ones read as their gray colour.
-    const rgb = raw.map((m) => ((m.channels ?? 1) === 3 ? m : { ...m, data: Uint8Array.from({ length: 3 * m.data.length }, (_, i) => m.data[Math.floor(i / 3)]!), channels: 3 }));
-    const ids = colorIds(rgb, options.colors);
-    values = ids.ids;
-    colorTable = ids.table;
-  }
-  const names = pairs.map((p) => p.mask);
-  const distinct = new Set<number>();
-  for (const mask of values) for (let i = 0; i < mask.data.length; i++) if (mask.data[i] !== 0 && distinct.size < 65536) distinct.add(mask.data[i]!);
-  const decision = decideMaskType(values.map(maskEvidence), names, { ...(options.maskType === undefined ? {} : { given: options.maskType }), distinctValues: distinct.size });
-  const valueTable = decision.type === 'classes' && !coloured ? classTable([...distinct]) : undefined;
-  const masks = values.map((mask) => maskLabels(mask, decision.type, valueTable));
-  const classes = decision.type === 'classes' ? Math.max(2, ...masks.map((m) => m.data.reduce((a, v) => (v > a ? v : a), 0) + 1)) : 2;
-  return {
-    names: pairs.map((p) => p.name),
-    images,
-    masks,
-    classes,
-    maskType: decision.type,
-    maskReason: decision.reason,
-    ...(decision.type === 'instances' ? { instances: values.map((m) => ({ data: Int32Array.from(m.data as ArrayLike<number>), width: m.width, height: m.height })) } : {}),
-    ...(valueTable === undefined ? {} : { valueTable }),
-    ...(colorTable === undefined ? {} : { colorTable }),
-  };
+  return { names: pairs.map((p) => p.name), images, ...interpretMasks(raw, pairs.map((p) => p.mask), options) };
 }

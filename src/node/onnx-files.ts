@@ -9,7 +9,7 @@ import type { Spec } from '../spec/graph.js';
 import { ArgumentError, describe } from '../core/errors.js';
 import { toOnnx, type OnnxExportOptions } from '../onnx/export.js';
 import { readOnnxInfo, type OnnxModelInfo } from '../onnx/metadata.js';
-import { onnxPredictor, type OrtSessionLike, type OrtTensorConstructor } from '../onnx/predictor.js';
+import { openOnnxModel, type OrtModuleLike } from '../onnx/predictor.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
 import { importOptional } from './optional.js';
 import { writeFileAtomic } from './atomic.js';
@@ -47,10 +47,7 @@ export interface OnnxPredictorOptions {
 
 const ORT_HINT = 'npm install onnxruntime-node (set onnxruntime-node-install=skip in .npmrc to keep its install step offline; see docs/backends.md)';
 
-interface OrtModule {
-  InferenceSession: { create(bytes: Uint8Array, options: Record<string, unknown>): Promise<OrtSessionLike> };
-  Tensor: OrtTensorConstructor;
-}
+type OrtModule = OrtModuleLike;
 
 /** `onnxruntime-node`, imported on first use; `purpose` names what needs it in the install hint. */
 export async function importOnnxRuntime(purpose = 'ONNX inference'): Promise<OrtModule> {
@@ -81,19 +78,12 @@ export async function loadOnnxPredictor(path: string, options: OnnxPredictorOpti
       throw new ArgumentError('model', `must be ${what}, and ${error.code === 'ENOENT' ? 'nothing exists at this path' : `this file cannot be read (${error.code ?? error.message})`}`, path);
     }),
   );
-  let info: ReturnType<typeof readOnnxInfo>;
   try {
-    info = readOnnxInfo(bytes);
+    readOnnxInfo(bytes);
   } catch (error) {
     if (!(error instanceof ArgumentError)) throw error;
     throw new ArgumentError('model', `must be ${what}, and this file ${error.rule.startsWith('must be an ONNX model exported') ? 'has no tfjs-unet spec in its metadata' : 'is not ONNX'} (${describe(error.received)})`, path);
   }
   const ort = await importOnnxRuntime();
-  const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
-  return { ...onnxPredictor(session, ort.Tensor, info), spec: info.spec, layout: info.layout, opset: info.opset, info: info.info };
+  return openOnnxModel(bytes, ort, { threads });
 }

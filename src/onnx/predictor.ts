@@ -10,6 +10,7 @@ import { layerTable } from '../geometry/table.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
 import type { OnnxLayout } from './export.js';
 import type { ModelInfo } from '../compile/metadata.js';
+import { readOnnxInfo, type OnnxModelInfo } from './metadata.js';
 
 /** The part of an ORT tensor used here. */
 export interface OrtTensorLike {
@@ -93,4 +94,46 @@ export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstruc
       await session.release?.();
     },
   };
+}
+
+/** The part of an ONNX Runtime module (`onnxruntime-node` or `onnxruntime-web`) that opens a model. */
+export interface OrtModuleLike {
+  readonly InferenceSession: { create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike> };
+  readonly Tensor: OrtTensorConstructor;
+}
+
+/** Options of {@link openOnnxModel}. */
+export interface OpenOnnxOptions {
+  /** Intra-op threads (onnxruntime-node; onnxruntime-web takes `ort.env.wasm.numThreads`). Default: the runtime's. */
+  readonly threads?: number;
+  /** Execution providers in order of preference, e.g. `['webgpu', 'wasm']` in a browser. Default: the runtime's CPU provider. */
+  readonly executionProviders?: readonly string[];
+}
+
+/**
+ * Opens an ONNX model written by `toOnnx` (or `tfjs-unet export`) with the
+ * given ONNX Runtime as a {@link TilePredictor}, its spec, layout and
+ * training info read from the file. Works with `onnxruntime-node` and
+ * `onnxruntime-web` alike; call `dispose()` when done.
+ *
+ * @throws {@link ArgumentError} when the bytes are not ONNX or carry no tfjs-unet spec.
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-web';
+ * const bytes = new Uint8Array(await (await fetch('unet.onnx')).arrayBuffer());
+ * const predictor = await openOnnxModel(bytes, ort, { executionProviders: ['wasm'] });
+ * const { labels } = await predictTiled(predictor, image);
+ * await predictor.dispose();
+ * ```
+ */
+export async function openOnnxModel(bytes: Uint8Array, ort: OrtModuleLike, options: OpenOnnxOptions = {}): Promise<OwnedTilePredictor & OnnxModelInfo> {
+  const info = readOnnxInfo(bytes);
+  const session = await ort.InferenceSession.create(bytes, {
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
+    ...(options.executionProviders === undefined ? {} : { executionProviders: [...options.executionProviders] }),
+  });
+  return { ...onnxPredictor(session, ort.Tensor, info), spec: info.spec, layout: info.layout, opset: info.opset, info: info.info };
 }

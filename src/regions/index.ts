@@ -5,6 +5,9 @@ export {
   classTable,
   colorIds,
   decideMaskType,
+  fileStem,
+  interpretMasks,
+  pairMasks,
   MASK_TYPES,
   MAX_CLASSES,
   maskEvidence,
@@ -14,6 +17,9 @@ export {
   type Color,
   type MaskDecision,
   type MaskEvidence,
+  type MaskPair,
+  type MaskSet,
+  type MaskSetOptions,
   type MaskType,
 } from './masks.js';
 export { overlay } from './overlay.js';

@@ -6,7 +6,7 @@
  */
 import { ArgumentError } from '../core/errors.js';
 import { labelComponents } from '../core/components.js';
-import type { ImageArray, LabelImage } from '../core/image.js';
+import type { ImageArray, LabelImage, TypedArray } from '../core/image.js';
 
 /** What a set of masks encodes. */
 export const MASK_TYPES = ['binary', 'classes', 'instances'] as const;
@@ -238,4 +238,126 @@ export function colorIds(masks: readonly ImageArray[], table?: readonly Color[])
     return { data: out, width: mask.width, height: mask.height };
   });
   return { ids, table: colours };
+}
+
+/** A set of masks read as what they encode: training labels, and what was decided about them. */
+export interface MaskSet {
+  /** Training labels: class indices (0 = background); for instance masks, foreground 1 with touching objects kept apart (`separateInstances`). */
+  readonly masks: readonly ImageArray<Uint8Array>[];
+  /** Classes of the labels (at least 2). */
+  readonly classes: number;
+  /** What the mask files encode, decided by `decideMaskType` or stated. */
+  readonly maskType: MaskType;
+  /** Why: what was counted in the masks. */
+  readonly maskReason: string;
+  /** The objects of instance masks as the files number them (0 = background); absent for other types. */
+  readonly instances?: readonly ImageArray<Int32Array>[];
+  /** Class masks whose values are not class indices: the value of each class index (e.g. 0, 128, 255). */
+  readonly valueTable?: readonly number[];
+  /** RGB masks: the colour of each class index or object id (black first). */
+  readonly colorTable?: readonly Color[];
+}
+
+/** Options of {@link interpretMasks}. */
+export interface MaskSetOptions {
+  /** What the masks encode; always wins over the rule of `decideMaskType`. */
+  readonly maskType?: MaskType;
+  /** RGB masks: the colour of each class index (or object id), background first; default the masks' colours, sorted. */
+  readonly colors?: readonly Color[];
+}
+
+/**
+ * Reads decoded mask images (gray 8/16/32-bit or RGB) as one set: RGB
+ * colours become ids ({@link colorIds}; gray masks among them read as their
+ * gray colour), the set's type is decided by {@link decideMaskType} unless
+ * `options.maskType` states it, and each mask becomes training labels
+ * ({@link maskLabels}). The Node loader and the browser's both read masks
+ * through this.
+ *
+ * @param raw - the decoded masks, one per image.
+ * @param names - their names (files), for messages.
+ * @throws {@link ArgumentError} naming the mask that fits no type.
+ * @example
+ * ```ts
+ * const { maskType, masks } = interpretMasks([{ data: [0, 1, 2, 0], width: 2, height: 2 }], ['a.png']); // 'instances'
+ * ```
+ */
+export function interpretMasks(raw: readonly ImageArray<TypedArray | readonly number[]>[], names: readonly string[], options: MaskSetOptions = {}): MaskSet {
+  const coloured = raw.some((m) => (m.channels ?? 1) === 3);
+  let colorTable: readonly Color[] | undefined;
+  let values: readonly ImageArray<ArrayLike<number>>[] = raw;
+  if (coloured) {
+    const rgb = raw.map((m) => ((m.channels ?? 1) === 3 ? m : { ...m, data: Uint8Array.from({ length: 3 * m.data.length }, (_, i) => m.data[Math.floor(i / 3)]!), channels: 3 }));
+    const ids = colorIds(rgb, options.colors);
+    values = ids.ids;
+    colorTable = ids.table;
+  }
+  const distinct = new Set<number>();
+  for (const mask of values) for (let i = 0; i < mask.data.length; i++) if (mask.data[i] !== 0 && distinct.size < 65536) distinct.add(mask.data[i]!);
+  const decision = decideMaskType(values.map(maskEvidence), names, { ...(options.maskType === undefined ? {} : { given: options.maskType }), distinctValues: distinct.size });
+  const valueTable = decision.type === 'classes' && !coloured ? classTable([...distinct]) : undefined;
+  const masks = values.map((mask) => maskLabels(mask, decision.type, valueTable));
+  const classes = decision.type === 'classes' ? Math.max(2, ...masks.map((m) => m.data.reduce((a, v) => (v > a ? v : a), 0) + 1)) : 2;
+  return {
+    masks,
+    classes,
+    maskType: decision.type,
+    maskReason: decision.reason,
+    ...(decision.type === 'instances' ? { instances: values.map((m) => ({ data: Int32Array.from(m.data), width: m.width, height: m.height })) } : {}),
+    ...(valueTable === undefined ? {} : { valueTable }),
+    ...(colorTable === undefined ? {} : { colorTable }),
+  };
+}
+
+/** An image and its mask: names of the two files, with the page of a TIFF stack when both are stacks. */
+export interface MaskPair {
+  /** The pair's name: the file name without extension (with `-NNN` for a stack page). */
+  readonly name: string;
+  readonly image: string;
+  readonly mask: string;
+  readonly page?: number;
+}
+
+/** A file name without its folder and extension. */
+export const fileStem = (path: string): string => {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+};
+
+/**
+ * Pairs image files with mask files by name without extension (`img/07.tif`
+ * with `masks/07.png`); one multi-page image with one multi-page mask pairs
+ * page by page (`imagePages` > 1). Every image needs a mask and every mask an
+ * image.
+ *
+ * @param where - what the two lists are called in messages (folders, or `'images'`/`'masks'`).
+ * @throws {@link ArgumentError} naming the unpaired files, or stacks of unequal length.
+ * @example
+ * ```ts
+ * pairMasks(['a/01.png'], ['b/01.png']); // [{ name: '01', image: 'a/01.png', mask: 'b/01.png' }]
+ * ```
+ */
+export function pairMasks(
+  images: readonly string[],
+  masks: readonly string[],
+  options: { readonly imagePages?: number; readonly maskPages?: number; readonly where?: { readonly images: string; readonly masks: string } } = {},
+): MaskPair[] {
+  const where = options.where ?? { images: 'the images', masks: 'the masks' };
+  const base = (path: string) => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  if (images.length === 1 && masks.length === 1 && (options.imagePages ?? 1) > 1) {
+    const pages = options.imagePages!;
+    if ((options.maskPages ?? 1) !== pages) throw new ArgumentError('masks', `must have as many pages as ${images[0]} (${pages})`, `${masks[0]}: ${options.maskPages ?? 1} pages`);
+    return Array.from({ length: pages }, (_, page) => ({ name: `${fileStem(images[0]!)}-${String(page).padStart(3, '0')}`, image: images[0]!, mask: masks[0]!, page }));
+  }
+  const byName = new Map(masks.map((m) => [fileStem(m), m]));
+  const pairs = images.map((image) => {
+    const mask = byName.get(fileStem(image));
+    if (mask === undefined) throw new ArgumentError('masks', `must contain a mask named like ${base(image)}`, where.masks);
+    byName.delete(fileStem(image));
+    return { name: fileStem(image), image, mask };
+  });
+  if (byName.size > 0) throw new ArgumentError('images', `must contain an image for every mask; none for ${[...byName.values()].map(base).join(', ')}`, where.images);
+  if (pairs.length === 0) throw new ArgumentError('images', 'must hold PNG, JPEG or TIFF images, and there are none', where.images);
+  return pairs;
 }

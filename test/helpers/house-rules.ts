@@ -43,6 +43,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   zoo: 7,
   'index.ts': 8,
   node: 9,
+  browser: 9,
   cli: 10,
 };
 
@@ -88,7 +89,7 @@ export function reachableFrom(tree: SourceTree, entry: string): Set<string> {
  * 3. spec/ imports only core/ and spec/, geometry/ only core/, spec/ and geometry/; neither imports tfjs;
  * 4. Node-only imports (node:*, sharp, cli-progress, onnxruntime-node, bullmq, ioredis) live in node/ and cli/ only;
  * 5. nothing reachable from the root entry (index.ts) is in node/ or cli/ or imports a Node-only package;
- * 6. nothing outside cli/ imports cli/; only node/ and cli/ import node/;
+ * 6. nothing outside cli/ imports cli/; only node/ and cli/ import node/; only browser/ imports browser/;
  * 7. every other import goes down the {@link LAYERS} (type-only imports too).
  */
 export function houseViolations(tree: SourceTree): string[] {
@@ -110,6 +111,7 @@ export function houseViolations(tree: SourceTree): string[] {
       if (!relative && NODE_ONLY.test(specifier) && room !== 'node' && room !== 'cli') out.push(`${says}: Node-only imports live in node/ or cli/`);
       if (relative && target === 'cli' && room !== 'cli') out.push(`${says}: nothing imports cli/`);
       if (relative && target === 'node' && room !== 'node' && room !== 'cli') out.push(`${says}: only node/ and cli/ import node/`);
+      if (relative && target === 'browser' && room !== 'browser') out.push(`${says}: only browser/ imports browser/`);
       const from = LAYERS[room];
       const to = target === undefined ? undefined : LAYERS[target];
       if (out.length === before && from !== undefined && to !== undefined && target !== room && to >= from) {
@@ -117,10 +119,15 @@ export function houseViolations(tree: SourceTree): string[] {
       }
     }
   }
+  for (const file of reachableFrom(tree, 'browser/index.ts')) {
+    for (const { specifier, typeOnly } of importsOf(tree.get(file)!)) {
+      if (!typeOnly && NODE_ONLY.test(specifier)) out.push(`${file} imports '${specifier}' and is reachable from the browser entry: tfjs-unet/browser imports nothing Node-only`);
+    }
+  }
   for (const room of new Set([...tree.keys()].map(roomOf))) if (LAYERS[room] === undefined) out.push(`${room} is in no layer: add it to LAYERS and docs/architecture.md`);
   for (const file of reachableFrom(tree, 'index.ts')) {
     const room = roomOf(file);
-    if (room === 'node' || room === 'cli') out.push(`${file} is reachable from the root entry index.ts: the browser-safe core must not reach ${room}/`);
+    if (room === 'node' || room === 'cli' || room === 'browser') out.push(`${file} is reachable from the root entry index.ts: the core, safe in a browser and in Node, must not reach ${room}/`);
     for (const { specifier, typeOnly } of importsOf(tree.get(file)!)) {
       if (!typeOnly && NODE_ONLY.test(specifier)) {
         out.push(`${file} imports '${specifier}' and is reachable from the root entry index.ts: the browser-safe core imports nothing Node-only`);

@@ -171,3 +171,41 @@ describe('predictTiled (same padding)', () => {
     m.dispose();
   });
 });
+
+describe('predictTiled progress and cancel', () => {
+  it('reports every tile once, in order, up to the total the tiling gives', async () => {
+    // 52 px output windows at multiples of 52 px: rows 0, 52 of 100 and columns 0, 52, 104 of 120; batches of 2 within a tile row.
+    const image = randomImage(100, 120, 1, 4);
+    const seen: [number, number][] = [];
+    const out = await predictTiled(model, image, { inputSize: 92, batchSize: 2, onProgress: (done, total) => seen.push([done, total]) });
+    expect(seen).toEqual([
+      [2, 6],
+      [3, 6],
+      [5, 6],
+      [6, 6],
+    ]);
+    tf.dispose([image, out.probabilities, out.labels]);
+  });
+
+  it('stops between batches when its signal aborts, with the reason, and leaves no tensors', async () => {
+    const image = randomImage(100, 120, 1, 5);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    let calls = 0;
+    const stopped = predictTiled(model, image, {
+      inputSize: 92,
+      onProgress: (done) => {
+        calls++;
+        if (done === 2) controller.abort(new Error('stopped by the user'));
+      },
+      signal: controller.signal,
+    });
+    await expect(stopped).rejects.toThrow('stopped by the user');
+    expect(calls).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+    const aborted = AbortSignal.abort();
+    await expect(predictTiled(model, image, { signal: aborted })).rejects.toThrow(/abort/i);
+    expect(tf.memory().numTensors).toBe(before);
+    image.dispose();
+  });
+});

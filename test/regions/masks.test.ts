@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelComponents } from '../../src/core/components.js';
-import { classTable, colorIds, decideMaskType, maskEvidence, maskLabels, separateInstances } from '../../src/regions/masks.js';
+import { classTable, colorIds, decideMaskType, fileStem, maskEvidence, maskLabels, pairMasks, separateInstances } from '../../src/regions/masks.js';
 
 /** 25 square cells of 6x6 px on a 5x5 grid, each touching its neighbours, numbered 1..25. */
 function touchingCells(): { data: Uint16Array; width: number; height: number } {
@@ -79,5 +79,30 @@ describe('mask types', () => {
     const given = colorIds([rgb], [[0, 0, 0], [255, 0, 0], [0, 255, 0]]);
     expect(Array.from(given.ids[0]!.data)).toEqual([0, 1, 2, 1]);
     expect(() => colorIds([rgb], [[0, 0, 0], [255, 0, 0]])).toThrow('`masks[0]` must use the colours of the table (0,0,0; 255,0,0). Received: masks[0]="0,255,0".');
+  });
+});
+
+describe('pairMasks', () => {
+  it('pairs files by name without extension, whatever the folders and extensions', () => {
+    expect(pairMasks(['imgs/02.tif', 'imgs/01.png'], ['m/01.png', 'm/02.png'])).toEqual([
+      { name: '02', image: 'imgs/02.tif', mask: 'm/02.png' },
+      { name: '01', image: 'imgs/01.png', mask: 'm/01.png' },
+    ]);
+    expect(fileStem('C:\\data\\a.b.png')).toBe('a.b');
+  });
+
+  it('pairs two stacks page by page', () => {
+    expect(pairMasks(['v.tif'], ['l.tif'], { imagePages: 3, maskPages: 3 }).map((p) => [p.name, p.page])).toEqual([
+      ['v-000', 0],
+      ['v-001', 1],
+      ['v-002', 2],
+    ]);
+    expect(() => pairMasks(['v.tif'], ['l.tif'], { imagePages: 3, maskPages: 2 })).toThrow('`masks` must have as many pages as v.tif (3). Received: masks="l.tif: 2 pages".');
+  });
+
+  it('names what is unpaired', () => {
+    expect(() => pairMasks(['a/01.png', 'a/02.png'], ['b/01.png'], { where: { images: 'a', masks: 'b' } })).toThrow('`masks` must contain a mask named like 02.png. Received: masks="b".');
+    expect(() => pairMasks(['a/01.png'], ['b/01.png', 'b/03.png'])).toThrow('`images` must contain an image for every mask; none for 03.png. Received: images="the images".');
+    expect(() => pairMasks([], [])).toThrow('`images` must hold PNG, JPEG or TIFF images, and there are none');
   });
 });

@@ -1,0 +1,34 @@
+/** The messages between the page (main.ts) and the worker that predicts (worker.ts). */
+
+/** Where a model runs: a tfjs backend, or ONNX Runtime Web. */
+export type Engine = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'onnxruntime-web';
+
+/** Page to worker. */
+export type Request =
+  | { readonly type: 'load-model'; readonly files: readonly File[]; readonly url?: undefined; readonly engine: Engine }
+  | { readonly type: 'load-model'; readonly files?: undefined; readonly url: string; readonly engine: Engine }
+  | { readonly type: 'open-image'; readonly file: File }
+  | { readonly type: 'predict'; readonly id: number; readonly instances: boolean }
+  | { readonly type: 'cancel'; readonly id: number };
+
+/** Worker to page. */
+export type Reply =
+  | { readonly type: 'model'; readonly description: string; readonly engine: Engine; readonly note?: string }
+  | { readonly type: 'image'; readonly width: number; readonly height: number; readonly channels: number; readonly bits: number; readonly gray: Uint8Array }
+  | { readonly type: 'progress'; readonly id: number; readonly done: number; readonly total: number }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly engine: Engine;
+      readonly seconds: number;
+      /** Foreground probability per pixel (1 - background). */
+      readonly probability: Float32Array;
+      /** Class per pixel. */
+      readonly classes: Uint8Array;
+      readonly classCount: number;
+      /** Object ids per pixel (0 = background), when asked for. */
+      readonly instances?: Int32Array;
+      readonly objects?: number;
+    }
+  | { readonly type: 'cancelled'; readonly id: number }
+  | { readonly type: 'error'; readonly id?: number; readonly about: 'model' | 'image' | 'predict'; readonly message: string };

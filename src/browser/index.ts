@@ -1,0 +1,11 @@
+/**
+ * `tfjs-unet/browser`: what a web page needs beyond the root entry: image
+ * and mask files decoded in the page (PNG, JPEG, TIFF incl. 16-bit and
+ * stacks), datasets of chosen files, PNG downloads and canvas pixels.
+ * Prediction, training and ONNX Runtime (register `onnxruntime-web` with
+ * `registerOnnxRuntime`) come from the root entry `tfjs-unet`.
+ *
+ * @packageDocumentation
+ */
+export { decodeImage, encodePng, imageFormat, imagePages, toImageData, type DecodeOptions, type ImageFormat, type ImageSource } from './images.js';
+export { loadDatasetFiles, type NamedSource, type PageDataset } from './dataset.js';

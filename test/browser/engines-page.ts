@@ -1,0 +1,90 @@
+/**
+ * What the engines test runs inside Chromium: one model file (a folder as `tfjs-unet train`
+ * writes it, and its ONNX export) served under /files/, predicted on tfjs's cpu, wasm, webgl and
+ * webgpu backends and on onnxruntime-web; a training run of 20 steps in the page on tfjs and on
+ * onnxruntime-web, whose model goes back to Node. Imports are a consumer's: the backends and the
+ * runtime are plugged in by the page.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as ort from 'onnxruntime-web';
+import { loadModel, openOnnxModel, predictTiled, registerKernels, registerOnnxRuntime, saveModel, train, type ImageArray } from 'tfjs-unet';
+
+setWasmPaths('/tfjs-wasm/');
+ort.env.wasm.wasmPaths = '/ort/';
+ort.env.wasm.numThreads = self.crossOriginIsolated ? 2 : 1;
+registerOnnxRuntime('onnxruntime-web', async () => ort);
+
+/** Where prediction runs: a tfjs backend, or onnxruntime-web's wasm. */
+export type PageEngine = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'onnxruntime-web';
+
+async function useTfBackend(backend: string): Promise<void> {
+  registerKernels(backend);
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not initialise`);
+  await tf.ready();
+}
+
+const bytesOf = async (name: string) => new Uint8Array(await (await fetch(`/files/${name}`)).arrayBuffer());
+
+/** Predicts `image` `repeats` times with the model file on `engine`; the probabilities of the last, and the tensors left over. */
+async function predict(engine: PageEngine, image: ImageArray<Float32Array>, repeats = 1) {
+  await useTfBackend(engine === 'onnxruntime-web' ? 'cpu' : engine);
+  const before = tf.memory().numTensors;
+  let probabilities: number[] = [];
+  let labels: number[] = [];
+  if (engine === 'onnxruntime-web') {
+    const predictor = await openOnnxModel(await bytesOf('model.onnx'), ort, { executionProviders: ['wasm'] });
+    for (let i = 0; i < repeats; i++) {
+      const out = await predictTiled(predictor, image);
+      probabilities = Array.from(await out.probabilities.data());
+      labels = Array.from(await out.labels.data());
+      tf.dispose([out.probabilities, out.labels]);
+    }
+    await predictor.dispose();
+  } else {
+    const { model } = await loadModel('/files/model/model.json');
+    for (let i = 0; i < repeats; i++) {
+      const out = await predictTiled(model, image);
+      probabilities = Array.from(await out.probabilities.data());
+      labels = Array.from(await out.labels.data());
+      tf.dispose([out.probabilities, out.labels]);
+    }
+    model.dispose();
+  }
+  return { backend: engine === 'onnxruntime-web' ? 'onnxruntime-web' : tf.getBackend(), probabilities, labels, leakedTensors: tf.memory().numTensors - before };
+}
+
+/**
+ * Trains the served model for `steps` steps on one image and mask in the page (`engine` 'tfjs' on
+ * the cpu backend, or 'onnx': onnxruntime-web through `registerOnnxRuntime`), and returns the
+ * losses, the trained model's own prediction on the cpu backend and its files as `saveModel`
+ * writes them (model.json and the weights), for Node to load.
+ */
+async function trainInPage(engine: 'tfjs' | 'onnx', image: ImageArray<Float32Array>, mask: ImageArray<Uint8Array>, steps: number, inputSize: number) {
+  await useTfBackend('cpu');
+  const before = tf.memory().numTensors;
+  const { model, spec } = await loadModel('/files/model/model.json');
+  const result = await train(model, { images: [image], labels: [mask] }, { steps, inputSize, seed: 2, augmentation: [], optimizer: 'adam', learningRate: 0.01, engine: engine === 'onnx' ? { onnx: 'onnxruntime-web' } : 'tfjs' });
+  const out = await predictTiled(model, image);
+  const probabilities = Array.from(await out.probabilities.data());
+  tf.dispose([out.probabilities, out.labels]);
+  let files: { modelJson: string; weights: number[] } | undefined;
+  await saveModel(
+    model,
+    spec,
+    tf.io.withSaveHandler(async (artifacts) => {
+      const { weightData, ...rest } = artifacts;
+      const buffers = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
+      const weights = buffers.flatMap((b) => Array.from(new Uint8Array(b)));
+      files = { modelJson: JSON.stringify(rest), weights };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  return { losses: result.history.map((h) => h.loss), probabilities, files: files!, leakedTensors: tf.memory().numTensors - before };
+}
+
+const unetEngines = { predict, trainInPage };
+export type UnetEngines = typeof unetEngines;
+(window as unknown as { unetEngines: UnetEngines }).unetEngines = unetEngines;
