@@ -119,9 +119,9 @@ export async function pageCount(path: string, argument = 'path'): Promise<number
 }
 
 /**
- * Writes an image array as PNG (or another format by extension), crash-safely,
- * creating its folder if needed. Uint16 data is written as 16-bit; floats are
- * clamped to [0, 1] and scaled to 8 bits.
+ * Writes an image array as PNG (or another format by extension: TIFF, deflate-compressed and
+ * lossless; JPEG), crash-safely, creating its folder if needed. Uint16 data is written as 16-bit
+ * (PNG, TIFF); floats are clamped to [0, 1] and scaled to 8 bits.
  *
  * @example
  * ```ts
@@ -140,7 +140,8 @@ export async function writeImage(path: string, image: ImageArray): Promise<void>
   const colourspace = channels === 1 ? (depth === 'ushort' ? 'grey16' : 'b-w') : depth === 'ushort' ? 'rgb16' : 'srgb';
   const sharp = await loadSharp();
   const pipeline = sharp(raw, { raw: { width: image.width, height: image.height, channels } }).toColourspace(colourspace);
-  const encoded = await (format === 'png' ? pipeline.png({ force: true }) : format === 'jpeg' ? pipeline.jpeg() : pipeline.tiff()).toBuffer();
+  // TIFF lossless (sharp's default is JPEG, which would also cut 16-bit data to 8).
+  const encoded = await (format === 'png' ? pipeline.png({ force: true }) : format === 'jpeg' ? pipeline.jpeg() : pipeline.tiff({ compression: 'deflate', predictor: 'horizontal' })).toBuffer();
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, encoded);
 }

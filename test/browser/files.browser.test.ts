@@ -70,7 +70,7 @@ describe.skipIf(CHROMIUM === undefined)('image files in Chromium (tfjs-unet/brow
         'import sys, numpy as np, tifffile',
         'd = sys.argv[1]',
         'r = np.random.default_rng(5)',
-        `tifffile.imwrite(d + "/stack16.tif", r.integers(0, 65536, (3, ${H}, ${W}), dtype=np.uint16), compression="zlib")`,
+        `tifffile.imwrite(d + "/stack16.tif", r.integers(0, 65536, (3, ${H}, ${W}), dtype=np.uint16), photometric="minisblack", compression="zlib")`,
         `tifffile.imwrite(d + "/labels32.tif", r.integers(0, 100000, (${H}, ${W}), dtype=np.int32))`,
         `tifffile.imwrite(d + "/float.tif", r.standard_normal((${H}, ${W})).astype(np.float32))`,
       ].join('\n');

@@ -8,12 +8,13 @@ import { decodeMask, labelComponents, loadDataset, readImage, readMask, writeIma
 const temp = () => mkdtemp(join(tmpdir(), 'tfjs-unet-images-'));
 
 describe('image files', () => {
-  it('round-trips 8-bit, 16-bit and RGB PNGs exactly', async () => {
+  it('round-trips 8-bit, 16-bit and RGB PNGs and TIFFs exactly', async () => {
     const dir = await temp();
     const gray = { data: Uint8Array.from({ length: 12 }, (_, i) => i * 20), width: 4, height: 3 };
     const deep = { data: Uint16Array.from({ length: 12 }, (_, i) => i * 5000), width: 4, height: 3 };
     const rgb = { data: Uint8Array.from({ length: 36 }, (_, i) => (i * 7) % 256), width: 4, height: 3, channels: 3 };
-    for (const [name, image] of [['gray.png', gray], ['deep.png', deep], ['rgb.png', rgb]] as const) {
+    // TIFFs too: lossless and 16-bit (sharp's own default would write 8-bit JPEG).
+    for (const [name, image] of [['gray.png', gray], ['deep.png', deep], ['rgb.png', rgb], ['deep.tif', deep], ['rgb.tif', rgb]] as const) {
       await writeImage(join(dir, name), image);
       const back = await readImage(join(dir, name));
       expect(back.data.constructor).toBe(image.data.constructor);
