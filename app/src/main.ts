@@ -113,6 +113,10 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
     case 'error':
       if (reply.about === 'predict') predicting = undefined;
       if (reply.about === 'model') hasModel = false;
+      if (reply.about === 'image') {
+        picture = undefined;
+        canvas.width = canvas.height = 1;
+      }
       status(reply.about === 'model' ? modelStatus : imageStatus, reply.message, true);
       break;
   }
@@ -125,6 +129,8 @@ function draw(): void {
   const { width, height, gray } = picture;
   canvas.width = width;
   canvas.height = height;
+  // Small images are shown enlarged, pixel for pixel.
+  canvas.style.width = width < 512 ? `${Math.min(512, width * Math.floor(512 / width))}px` : '';
   const rgba = new Uint8ClampedArray(4 * width * height);
   const alpha = Number(opacity.value);
   const shown = result === undefined ? 'image' : view.value;

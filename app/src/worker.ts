@@ -13,6 +13,9 @@ import { loadModel, openOnnxModel, predictInstances, predictTiled, registerKerne
 import { decodeImage } from 'tfjs-unet/browser';
 import type { Engine, Reply, Request } from './protocol.js';
 
+// tfjs's threaded wasm starts its threads from its own glue script, which a bundle does not keep
+// (tensorflow/tfjs#4107): its SIMD build runs on one thread here; ONNX Runtime Web runs threads.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency) : 1;
 
@@ -55,7 +58,11 @@ async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): 
     source = request.url;
   }
   const started = request.engine === 'onnxruntime-web' ? { engine: 'cpu' as Engine } : await startBackend(request.engine);
-  const loaded = await loadModel(source);
+  const loaded = await loadModel(source).catch((error: Error) => {
+    const what = request.files === undefined ? request.url : request.files.map((f) => f.name).join(', ');
+    const cause = error.message.match(/^`source` must hold a readable tfjs layers model \((.*)\)\. Received/)?.[1] ?? error.message;
+    throw new Error(`${what} is not a model tfjs-unet can read (${cause}): choose the model.json and weights file of a folder tfjs-unet train wrote, or an .onnx file from tfjs-unet export`);
+  });
   if (request.engine === 'onnxruntime-web') {
     // A tfjs model runs on ONNX Runtime Web through its ONNX export, made here in the page.
     const predictor = await openOnnxModel(toOnnx(loaded.model, loaded.spec), ort, { executionProviders: ['wasm'] });
@@ -98,7 +105,16 @@ async function predict(id: number, instances: boolean): Promise<void> {
   const controller = new AbortController();
   running.set(id, controller);
   const started = performance.now();
-  const options = { signal: controller.signal, onProgress: (done: number, total: number) => post({ type: 'progress', id, done, total }) };
+  let yielded = performance.now();
+  const onProgress = async (done: number, total: number) => {
+    post({ type: 'progress', id, done, total });
+    // Tiles run without giving the event loop a turn; every 50 ms one is given, so a cancel arrives.
+    if (performance.now() - yielded > 50) {
+      await new Promise((resolve) => setTimeout(resolve));
+      yielded = performance.now();
+    }
+  };
+  const options = { signal: controller.signal, onProgress };
   try {
     let probability: Float32Array;
     let classes: Uint8Array;

@@ -47,8 +47,12 @@ export interface PredictOptions {
    * `scale`), else 1.
    */
   readonly scale?: number;
-  /** Called after each batch of tiles with the tiles done and the total (e.g. for a progress bar). */
-  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each batch of tiles with the tiles done and the total (e.g. for a progress bar).
+   * A returned promise is awaited: in a worker, return one that yields to the event loop
+   * (`new Promise((r) => setTimeout(r))`) so that a cancel message can arrive between batches.
+   */
+  readonly onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Stops the prediction between batches: it rejects with the signal's reason (an `AbortError` by default). */
   readonly signal?: AbortSignal;
 }
@@ -211,8 +215,8 @@ export interface TilingOptions {
   readonly overlap?: number;
   /** Only the output rows `[from, to)`: the tiles that cover them, in the order and with the values of the whole image's. Default: all. */
   readonly rows?: { readonly from: number; readonly to: number };
-  /** Called after each batch with the tiles done and the total. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called after each batch with the tiles done and the total; a returned promise is awaited. */
+  readonly onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Checked before each batch: an aborted signal rejects with its reason. */
   readonly signal?: AbortSignal;
 }
@@ -351,7 +355,7 @@ export async function stitchRows(
         }
       });
       tilesDone += batch.length;
-      options.onProgress?.(tilesDone, total);
+      await options.onProgress?.(tilesDone, total);
     }
     // Rows above the next tile row's first output row are final.
     const done = Math.min(H, k + 1 < rows.length ? Math.max(first, rows[k + 1]! - context) : H);

@@ -44,6 +44,9 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
     model.dispose();
     const test = syntheticCells(160, 9);
     await writeImage(join(dir, 'cells.png'), { data: Uint8Array.from(test.image.data, (v) => Math.max(0, Math.min(255, Math.round(v * 255)))), width: 160, height: 160 });
+    // 1200 x 1000: the test image repeated, many tiles to cancel among.
+    const large = Uint8Array.from({ length: 1200 * 1000 }, (_, i) => Math.max(0, Math.min(255, Math.round(test.image.data[(Math.floor(i / 1200) % 160) * 160 + ((i % 1200) % 160)]! * 255))));
+    await writeImage(join(dir, 'large.png'), { data: large, width: 1200, height: 1000 });
     await writeFile(join(dir, 'notes.txt'), 'not an image');
     await writeFile(join(dir, 'model.json'), JSON.stringify({ format: 'something else' }));
     // The app as `npm run build:app` builds it, into a folder of its own.
@@ -56,6 +59,9 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
     page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
     page.on('request', (request) => requests.push(request.url()));
     page.on('console', (message) => console.log(`[app] ${message.text()}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) console.log(`[app] ${response.status()} for ${response.url()}`);
+    });
     await page.goto(url);
   }, 300_000);
   afterAll(async () => {
@@ -107,7 +113,30 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
     expect(await page.textContent('#image-status')).toContain('must be a PNG, JPEG or TIFF image');
     await page.setInputFiles('#model-files', join(dir, 'model.json'));
     await page.waitForFunction(() => document.getElementById('model-status')!.classList.contains('error'), undefined, { timeout: 30_000 });
-    expect(await page.textContent('#model-status')).toMatch(/model/);
+    expect(await page.textContent('#model-status')).toMatch(/^model\.json is not a model tfjs-unet can read \(.+\): choose the model\.json and weights file of a folder tfjs-unet train wrote, or an \.onnx file from tfjs-unet export$/);
     await page.screenshot({ path: join(SHOTS, 'app-errors.png') });
   }, 120_000);
+
+  it('cancels a running prediction and predicts again; without WebGPU it falls back to wasm and says so', async () => {
+    // A browser without WebGPU (no --enable-unsafe-webgpu): the app asked for webgpu says what ran instead.
+    const plain = await chromium.launch({ executablePath: CHROMIUM!, args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    const other = await plain.newPage();
+    await other.goto(url);
+    await other.selectOption('#engine', 'webgpu');
+    await other.setInputFiles('#model-files', (await readdir(join(dir, 'model'))).map((n) => join(dir, 'model', n)));
+    await other.waitForFunction(() => document.getElementById('model-status')!.textContent!.startsWith('Loaded'), undefined, { timeout: 60_000 });
+    expect(await other.textContent('#model-status')).toMatch(/running on wasm\. webgpu is not available in this browser: running on wasm\.$/);
+    // A large image, cancelled after its first tiles, then predicted whole.
+    await other.setInputFiles('#image-file', join(dir, 'large.png'));
+    await other.waitForFunction(() => document.getElementById('image-status')!.textContent!.includes('1200 x 1000'));
+    await other.click('#predict');
+    await other.waitForFunction(() => Number((document.getElementById('progress') as HTMLProgressElement).value) > 0, undefined, { timeout: 60_000 });
+    await other.click('#cancel');
+    await other.waitForFunction(() => document.getElementById('image-status')!.textContent === 'Prediction cancelled.', undefined, { timeout: 60_000 });
+    expect(await other.getAttribute('#canvas', 'data-predicted')).toBeNull();
+    await other.click('#predict');
+    await other.waitForFunction(() => document.getElementById('canvas')!.dataset.predicted === 'true', undefined, { timeout: 300_000 });
+    expect(await other.textContent('#image-status')).toMatch(/^Predicted on wasm in [\d.]+ s: \d+ objects\.$/);
+    await plain.close();
+  }, 400_000);
 });
