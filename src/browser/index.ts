@@ -7,5 +7,7 @@
  *
  * @packageDocumentation
  */
+// The errors the decoders throw, for `instanceof` checks without importing the root entry.
+export { ArgumentError } from '../core/errors.js';
 export { decodeImage, encodePng, imageFormat, imagePages, toImageData, type DecodeOptions, type ImageFormat, type ImageSource } from './images.js';
 export { loadDatasetFiles, type NamedSource, type PageDataset } from './dataset.js';

@@ -52,7 +52,7 @@ export interface PredictOptions {
    * A returned promise is awaited: in a worker, return one that yields to the event loop
    * (`new Promise((r) => setTimeout(r))`) so that a cancel message can arrive between batches.
    */
-  readonly onProgress?: (done: number, total: number) => void | Promise<void>;
+  readonly onProgress?: (done: number, total: number) => unknown;
   /** Stops the prediction between batches: it rejects with the signal's reason (an `AbortError` by default). */
   readonly signal?: AbortSignal;
 }
@@ -216,7 +216,7 @@ export interface TilingOptions {
   /** Only the output rows `[from, to)`: the tiles that cover them, in the order and with the values of the whole image's. Default: all. */
   readonly rows?: { readonly from: number; readonly to: number };
   /** Called after each batch with the tiles done and the total; a returned promise is awaited. */
-  readonly onProgress?: (done: number, total: number) => void | Promise<void>;
+  readonly onProgress?: (done: number, total: number) => unknown;
   /** Checked before each batch: an aborted signal rejects with its reason. */
   readonly signal?: AbortSignal;
 }

@@ -24,7 +24,15 @@ const TYPES: Record<string, string> = {
   '.onnx': 'application/octet-stream',
 };
 
-/** The built app: dist/app beside the built modules, or the repository's dist/app from the sources. */
+/**
+ * The built web app's folder: `dist/app` of the installed package (from the sources, the
+ * repository's `dist/app`, which `npm run build:app` writes).
+ *
+ * @example
+ * ```ts
+ * existsSync(join(appFolder(), 'index.html')); // true once built
+ * ```
+ */
 export function appFolder(): string {
   const here = import.meta.url;
   return fileURLToPath(new URL(here.endsWith('.ts') ? '../../dist/app/' : './app/', here));

@@ -47,3 +47,4 @@ export {
 export { assembleLargeImage, imageRows, predictLargeImageBlock, predictLargeImageFile, STREAM_PIXELS } from './large-images.js';
 export { openTiffWriter, type TiffWriter, type TiffWriterOptions } from './tiff-writer.js';
 export { zarrRows } from './zarr-images.js';
+export { appFolder, serveApp, type ServeAppOptions } from './app-server.js';

@@ -98,7 +98,10 @@ export function onnxPredictor(session: OrtSessionLike, Tensor: OrtTensorConstruc
 
 /** The part of an ONNX Runtime module (`onnxruntime-node` or `onnxruntime-web`) that opens a model. */
 export interface OrtModuleLike {
-  readonly InferenceSession: { create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike> };
+  readonly InferenceSession: {
+    /** Creates a session for a serialised ONNX model. */
+    create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike>;
+  };
   readonly Tensor: OrtTensorConstructor;
 }
 

@@ -331,7 +331,8 @@ export const fileStem = (path: string): string => {
  * page by page (`imagePages` > 1). Every image needs a mask and every mask an
  * image.
  *
- * @param where - what the two lists are called in messages (folders, or `'images'`/`'masks'`).
+ * @param options - `imagePages`/`maskPages`: the pages of a lone image and mask file; `where`: what
+ *   the two lists are called in messages (their folders).
  * @throws {@link ArgumentError} naming the unpaired files, or stacks of unequal length.
  * @example
  * ```ts
