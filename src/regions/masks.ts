@@ -318,7 +318,14 @@ export interface MaskPair {
   readonly page?: number;
 }
 
-/** A file name without its folder and extension. */
+/**
+ * A file name without its folder and extension: the name images and masks are paired by.
+ *
+ * @example
+ * ```ts
+ * fileStem('data/masks/07.png'); // '07'
+ * ```
+ */
 export const fileStem = (path: string): string => {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   const dot = base.lastIndexOf('.');

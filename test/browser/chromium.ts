@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve } from 'node:path';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -21,10 +21,11 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', proce
 /** `chromium --version`, printed by the tests so a log says which browser ran them. */
 export const chromiumVersion = (): string => (CHROMIUM === undefined ? 'none' : execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).trim());
 
-/** Bundles a page script for the browser; throws when the bundle would need a Node built-in. */
-export async function bundlePage(entry = 'page.ts'): Promise<string> {
+/** Bundles a page script (a file of test/browser/, or an absolute path) for the browser; throws when the bundle would need a Node built-in. */
+export async function bundlePage(entry = 'page.ts', options: { readonly minify?: boolean } = {}): Promise<string> {
   const result = await build({
-    entryPoints: [join(ROOT, 'test', 'browser', entry)],
+    entryPoints: [isAbsolute(entry) ? entry : join(ROOT, 'test', 'browser', entry)],
+    minify: options.minify ?? false,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -46,7 +47,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/
 
 /** Options of {@link openPage}. */
 export interface PageOptions {
-  /** The page script under test/browser/. Default `page.ts`. */
+  /** The page script: a file of test/browser/, or an absolute path. Default `page.ts`. */
   readonly entry?: string;
   /** The global the script sets when it is ready. Default `unetChecks`. */
   readonly ready?: string;
