@@ -29,8 +29,18 @@ const status = (element: HTMLElement, text: string, error = false) => {
   element.textContent = text;
   element.classList.toggle('error', error);
 };
+const trainButton = $<HTMLButtonElement>('train');
+const stopTrainButton = $<HTMLButtonElement>('stop-train');
+const trainStatus = $<HTMLParagraphElement>('train-status');
+let training: number | undefined;
+let trained = false;
+const losses: number[] = [];
 const refresh = () => {
-  predictButton.disabled = !hasModel || picture === undefined || predicting !== undefined;
+  const chosen = ($<HTMLInputElement>('train-images').files?.length ?? 0) > 0 && ($<HTMLInputElement>('train-masks').files?.length ?? 0) > 0;
+  trainButton.disabled = !hasModel || !chosen || training !== undefined || predicting !== undefined;
+  stopTrainButton.disabled = training === undefined;
+  $<HTMLButtonElement>('download-model').disabled = !trained || training !== undefined;
+  predictButton.disabled = !hasModel || picture === undefined || predicting !== undefined || training !== undefined;
   cancelButton.disabled = predicting === undefined;
   $<HTMLButtonElement>('download-mask').disabled = result === undefined;
   $<HTMLButtonElement>('download-instances').disabled = result?.instances === undefined;
@@ -81,6 +91,40 @@ $<HTMLButtonElement>('download-instances').addEventListener('click', () => {
   download(`${stem(picture.name)}-instances.png`, encodePng({ data: result.instances, width: picture.width, height: picture.height }));
 });
 
+for (const id of ['train-images', 'train-masks']) $<HTMLInputElement>(id).addEventListener('change', refresh);
+trainButton.addEventListener('click', () => {
+  training = nextId++;
+  losses.length = 0;
+  drawLosses();
+  status(trainStatus, 'Reading the images and masks…');
+  refresh();
+  const files = (id: string) => Array.from($<HTMLInputElement>(id).files ?? []);
+  send({ type: 'train', id: training, images: files('train-images'), masks: files('train-masks'), seconds: Math.max(5, Number($<HTMLInputElement>('train-seconds').value) || 60) });
+});
+stopTrainButton.addEventListener('click', () => {
+  if (training !== undefined) send({ type: 'stop-train', id: training });
+});
+$<HTMLButtonElement>('download-model').addEventListener('click', () => send({ type: 'model-files' }));
+
+/** The loss of every step, and its running mean over 20 steps, on a canvas. */
+function drawLosses(): void {
+  const curve = $<HTMLCanvasElement>('loss-curve');
+  const context = curve.getContext('2d')!;
+  context.clearRect(0, 0, curve.width, curve.height);
+  if (losses.length < 2) return;
+  const top = Math.max(...losses);
+  const x = (i: number) => (i / (losses.length - 1)) * (curve.width - 4) + 2;
+  const y = (v: number) => curve.height - 2 - (v / top) * (curve.height - 4);
+  const line = (values: number[], colour: string) => {
+    context.strokeStyle = colour;
+    context.beginPath();
+    values.forEach((v, i) => (i === 0 ? context.moveTo(x(i), y(v)) : context.lineTo(x(i), y(v))));
+    context.stroke();
+  };
+  line(losses, '#c8c8d0');
+  line(losses.map((_, i) => losses.slice(Math.max(0, i - 19), i + 1).reduce((a, b) => a + b) / Math.min(i + 1, 20)), '#1f5fbf');
+}
+
 worker.onmessage = (event: MessageEvent<Reply>) => {
   const reply = event.data;
   switch (reply.type) {
@@ -105,6 +149,20 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
       canvas.dataset.predicted = 'true';
       draw();
       break;
+    case 'train-step':
+      losses.push(reply.loss);
+      if (reply.step % 5 === 0) drawLosses();
+      status(trainStatus, `Step ${reply.step}: loss ${reply.loss.toFixed(4)}, ${reply.stepsPerSecond.toFixed(2)} steps/s, ${Math.round(100 * reply.progress)}% of the budget.`);
+      break;
+    case 'trained':
+      training = undefined;
+      trained = true;
+      drawLosses();
+      status(trainStatus, `Trained ${reply.steps} steps in ${reply.seconds.toFixed(0)} s on ${reply.images} image(s) with ${reply.maskType} masks${reply.stopped === 'aborted' ? ' (stopped)' : ''}. Predict again to see the change.`);
+      break;
+    case 'model-files':
+      for (const [name, bytes] of Object.entries(reply.files)) download(name, bytes, name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+      break;
     case 'cancelled':
       predicting = undefined;
       progress.value = 0;
@@ -112,12 +170,13 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
       break;
     case 'error':
       if (reply.about === 'predict') predicting = undefined;
+      if (reply.about === 'train') training = undefined;
       if (reply.about === 'model') hasModel = false;
       if (reply.about === 'image') {
         picture = undefined;
         canvas.width = canvas.height = 1;
       }
-      status(reply.about === 'model' ? modelStatus : imageStatus, reply.message, true);
+      status(reply.about === 'model' ? modelStatus : reply.about === 'train' ? trainStatus : imageStatus, reply.message, true);
       break;
   }
   refresh();
@@ -173,8 +232,8 @@ function colour(id: number): [number, number, number] {
 
 const stem = (name: string) => name.replace(/\.[^.]+$/, '');
 
-function download(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+function download(name: string, bytes: Uint8Array, type = 'image/png'): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = name;

@@ -9,7 +9,10 @@ export type Request =
   | { readonly type: 'load-model'; readonly files?: undefined; readonly url: string; readonly engine: Engine }
   | { readonly type: 'open-image'; readonly file: File }
   | { readonly type: 'predict'; readonly id: number; readonly instances: boolean }
-  | { readonly type: 'cancel'; readonly id: number };
+  | { readonly type: 'cancel'; readonly id: number }
+  | { readonly type: 'train'; readonly id: number; readonly images: readonly File[]; readonly masks: readonly File[]; readonly seconds: number }
+  | { readonly type: 'stop-train'; readonly id: number }
+  | { readonly type: 'model-files' };
 
 /** Worker to page. */
 export type Reply =
@@ -31,4 +34,7 @@ export type Reply =
       readonly objects?: number;
     }
   | { readonly type: 'cancelled'; readonly id: number }
-  | { readonly type: 'error'; readonly id?: number; readonly about: 'model' | 'image' | 'predict'; readonly message: string };
+  | { readonly type: 'train-step'; readonly id: number; readonly step: number; readonly loss: number; readonly progress: number; readonly stepsPerSecond: number }
+  | { readonly type: 'trained'; readonly id: number; readonly steps: number; readonly seconds: number; readonly stopped: string; readonly maskType: string; readonly images: number }
+  | { readonly type: 'model-files'; readonly files: Record<string, Uint8Array> }
+  | { readonly type: 'error'; readonly id?: number; readonly about: 'model' | 'image' | 'predict' | 'train'; readonly message: string };

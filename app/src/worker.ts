@@ -9,8 +9,8 @@ import * as ort from 'onnxruntime-web/wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { loadModel, openOnnxModel, predictInstances, predictTiled, registerKernels, toOnnx, type FileImage, type TilePredictor } from 'tfjs-unet';
-import { decodeImage } from 'tfjs-unet/browser';
+import { loadModel, modelFiles, modelInfoOf, openOnnxModel, predictInstances, predictTiled, registerKernels, toOnnx, train, type FileImage, type Spec, type TilePredictor } from 'tfjs-unet';
+import { decodeImage, loadDatasetFiles } from 'tfjs-unet/browser';
 import type { Engine, Reply, Request } from './protocol.js';
 
 // tfjs's threaded wasm starts its threads from its own glue script, which a bundle does not keep
@@ -22,6 +22,8 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardw
 const post = (reply: Reply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(reply, transfer);
 
 let model: { predictor: tf.LayersModel | TilePredictor; engine: Engine; dispose: () => Promise<void> } | undefined;
+/** The tfjs model behind the predictor, when the model came as tfjs files: what training changes. */
+let trainable: { model: tf.LayersModel; spec: Spec } | undefined;
 let image: FileImage | undefined;
 const running = new Map<number, AbortController>();
 
@@ -42,6 +44,8 @@ async function startBackend(engine: Exclude<Engine, 'onnxruntime-web'>): Promise
 async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): Promise<void> {
   await model?.dispose();
   model = undefined;
+  trainable?.model.dispose();
+  trainable = undefined;
   const onnxFile = request.files?.find((f) => f.name.toLowerCase().endsWith('.onnx'));
   if (onnxFile !== undefined) {
     const predictor = await openOnnxModel(new Uint8Array(await onnxFile.arrayBuffer()), ort, { executionProviders: ['wasm'] });
@@ -66,11 +70,12 @@ async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): 
   if (request.engine === 'onnxruntime-web') {
     // A tfjs model runs on ONNX Runtime Web through its ONNX export, made here in the page.
     const predictor = await openOnnxModel(toOnnx(loaded.model, loaded.spec), ort, { executionProviders: ['wasm'] });
-    loaded.model.dispose();
+    trainable = { model: loaded.model, spec: loaded.spec };
     model = { predictor, engine: 'onnxruntime-web', dispose: async () => void (await predictor.dispose()) };
     return post({ type: 'model', description: describe(loaded.spec), engine: 'onnxruntime-web' });
   }
-  model = { predictor: loaded.model, engine: started.engine, dispose: async () => void loaded.model.dispose() };
+  trainable = { model: loaded.model, spec: loaded.spec };
+  model = { predictor: loaded.model, engine: started.engine, dispose: async () => undefined };
   post({ type: 'model', description: describe(loaded.spec), engine: started.engine, ...(started.note === undefined ? {} : { note: started.note }) });
 }
 
@@ -147,14 +152,58 @@ async function predict(id: number, instances: boolean): Promise<void> {
   }
 }
 
+/**
+ * Fine-tunes the loaded tfjs model on chosen images and masks within `seconds` (tfjs on the
+ * active backend; with ONNX Runtime Web chosen, its training engine), keeping the model's
+ * normalisation; then ONNX Runtime's predictor is rebuilt from the new weights.
+ */
+async function fineTune(request: Extract<Request, { type: 'train' }>): Promise<void> {
+  if (model === undefined || trainable === undefined) throw new Error('load a model folder (model.json and weights) first: an .onnx file predicts but does not train');
+  const data = await loadDatasetFiles(request.images, request.masks);
+  const controller = new AbortController();
+  running.set(request.id, controller);
+  const info = modelInfoOf(trainable.model);
+  try {
+    const result = await train(
+      trainable.model,
+      { images: data.images, labels: data.masks, ...(data.instances === undefined ? {} : { instances: data.instances }) },
+      {
+        budget: { minutes: request.seconds / 60 },
+        seed: 1,
+        optimizer: 'adam',
+        learningRate: 1e-4,
+        ...(info.normalization === undefined ? {} : { normalization: info.normalization }),
+        engine: model.engine === 'onnxruntime-web' ? { onnx: ort } : 'tfjs',
+        signal: controller.signal,
+        onStep: async ({ step, loss, progress, stepsPerSecond }) => {
+          post({ type: 'train-step', id: request.id, step, loss, progress, stepsPerSecond });
+          await new Promise((resolve) => setTimeout(resolve));
+        },
+      },
+    );
+    if (model.engine === 'onnxruntime-web') {
+      await model.dispose();
+      const predictor = await openOnnxModel(toOnnx(trainable.model, trainable.spec), ort, { executionProviders: ['wasm'] });
+      model = { predictor, engine: 'onnxruntime-web', dispose: async () => void (await predictor.dispose()) };
+    }
+    post({ type: 'trained', id: request.id, steps: result.steps, seconds: result.seconds, stopped: result.stopped, maskType: data.maskType, images: data.images.length });
+  } finally {
+    running.delete(request.id);
+  }
+}
+
 self.onmessage = async (event: MessageEvent<Request>) => {
   const request = event.data;
-  const about = request.type === 'load-model' ? 'model' : request.type === 'open-image' ? 'image' : 'predict';
+  const about = request.type === 'load-model' ? 'model' : request.type === 'open-image' ? 'image' : request.type === 'train' || request.type === 'stop-train' || request.type === 'model-files' ? 'train' : 'predict';
   try {
     if (request.type === 'load-model') await loadTheModel(request);
     else if (request.type === 'open-image') await openImage(request.file);
     else if (request.type === 'predict') await predict(request.id, request.instances);
-    else running.get(request.id)?.abort();
+    else if (request.type === 'train') await fineTune(request);
+    else if (request.type === 'model-files') {
+      if (trainable === undefined) throw new Error('load a model folder first');
+      post({ type: 'model-files', files: await modelFiles(trainable.model, trainable.spec) });
+    } else running.get(request.id)?.abort();
   } catch (error) {
     post({ type: 'error', ...('id' in request ? { id: request.id } : {}), about, message: (error as Error).message ?? String(error) });
   }

@@ -69,3 +69,81 @@ export async function loadModel(source: string | tf.io.IOHandler): Promise<Loade
   }
   return { model, spec, info };
 }
+
+/** A model folder's two files as `tfjs-unet train` writes them: `model.json` and a content-named weights file. */
+export interface ModelFolderFiles {
+  /** The text of `model.json` (topology, spec and info in its metadata, the weights manifest). */
+  readonly modelJson: string;
+  /** The weights file's name: `weights-` and the first 16 hex digits of its SHA-256. */
+  readonly weightsFile: string;
+  /** The weights' bytes. */
+  readonly weights: Uint8Array;
+}
+
+/** All weight buffers of artifacts as one array. */
+function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
+  const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
+  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+  let offset = 0;
+  for (const b of buffers) {
+    out.set(new Uint8Array(b), offset);
+    offset += b.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The files of a model folder for saved artifacts: what `modelDirectory`
+ * writes in Node and what a page offers as downloads (the command line reads
+ * either). The weights file is named by its content, so the same weights
+ * give the same files.
+ *
+ * @throws {@link ArgumentError} for a binary (graph) topology.
+ * @example
+ * ```ts
+ * let files: ModelFolderFiles | undefined;
+ * await saveModel(model, spec, tf.io.withSaveHandler(async (a) => ((files = await modelFolderFiles(a)), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+ * ```
+ */
+export async function modelFolderFiles(artifacts: tf.io.ModelArtifacts): Promise<ModelFolderFiles> {
+  if (artifacts.modelTopology instanceof ArrayBuffer) {
+    throw new ArgumentError('model', 'must be a layers model (binary graph topologies are not supported)', 'ArrayBuffer topology');
+  }
+  const weights = weightBytes(artifacts.weightData);
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', weights as Uint8Array<ArrayBuffer>));
+  const weightsFile = `weights-${Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('')}.bin`;
+  const modelJson = JSON.stringify({
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
+    ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
+    ...(artifacts.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: artifacts.userDefinedMetadata }),
+  });
+  return { modelJson, weightsFile, weights };
+}
+
+/**
+ * A model and its spec as the files of a model folder (`model.json` and its
+ * weights file, see {@link modelFolderFiles}), in memory: for a download
+ * from a page, or any storage.
+ *
+ * @example
+ * ```ts
+ * const files = await modelFiles(model, spec); // { 'model.json': ..., 'weights-3f0c….bin': ... }
+ * ```
+ */
+export async function modelFiles(model: tf.LayersModel, spec: Spec, info?: ModelInfo): Promise<Record<string, Uint8Array>> {
+  let files: ModelFolderFiles | undefined;
+  await saveModel(
+    model,
+    spec,
+    tf.io.withSaveHandler(async (artifacts) => {
+      files = await modelFolderFiles(artifacts);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+    info,
+  );
+  return { 'model.json': new TextEncoder().encode(files!.modelJson), [files!.weightsFile]: files!.weights };
+}

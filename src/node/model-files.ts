@@ -4,11 +4,11 @@
  * standard tfjs layers format (tfjs-node's `file://` loader reads it).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArgumentError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { modelFolderFiles } from '../compile/persist.js';
 
 /** Name of the topology file in a model directory. */
 export const MODEL_JSON = 'model.json';
@@ -75,19 +75,9 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
         throw new ArgumentError('model', 'must be a layers model (binary graph topologies are not supported)', 'ArrayBuffer topology');
       }
       await mkdir(dir, { recursive: true });
-      const weights = concat(artifacts.weightData);
-      const weightsFile = `weights-${createHash('sha256').update(weights).digest('hex').slice(0, 16)}.bin`;
+      const { modelJson, weightsFile, weights } = await modelFolderFiles(artifacts);
       await writeFileAtomic(join(dir, weightsFile), weights);
-      const modelJSON = {
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-        convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
-        ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
-        ...(artifacts.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: artifacts.userDefinedMetadata }),
-      };
-      await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJSON));
+      await writeFileAtomic(join(dir, MODEL_JSON), modelJson);
       for (const name of await readdir(dir)) {
         if (/^weights-[0-9a-f]{16}\.bin$/.test(name) && name !== weightsFile) await rm(join(dir, name), { force: true });
       }

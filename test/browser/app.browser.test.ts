@@ -47,6 +47,8 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
     // 1200 x 1000: the test image repeated, many tiles to cancel among.
     const large = Uint8Array.from({ length: 1200 * 1000 }, (_, i) => Math.max(0, Math.min(255, Math.round(test.image.data[(Math.floor(i / 1200) % 160) * 160 + ((i % 1200) % 160)]! * 255))));
     await writeImage(join(dir, 'large.png'), { data: large, width: 1200, height: 1000 });
+    await writeImage(join(dir, 'train', 'images', 'cells.png'), { data: Uint8Array.from(test.image.data, (v) => Math.max(0, Math.min(255, Math.round(v * 255)))), width: 160, height: 160 });
+    await writeImage(join(dir, 'train', 'masks', 'cells.png'), { data: Uint8Array.from(test.mask.data, (v) => v * 255), width: 160, height: 160 });
     await writeFile(join(dir, 'notes.txt'), 'not an image');
     await writeFile(join(dir, 'model.json'), JSON.stringify({ format: 'something else' }));
     // The app as `npm run build:app` builds it, into a folder of its own.
@@ -117,6 +119,37 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
       expect(differing / got.data.length).toBeLessThan(1e-3);
     }
     expect(requests.filter((r) => !r.startsWith(url) && !r.startsWith('blob:') && !r.startsWith('data:'))).toEqual([]);
+  }, 300_000);
+
+  it('fine-tunes the model on chosen images and masks, draws the loss, and downloads a model folder Node reads', async () => {
+    await page.setInputFiles('#train-images', join(dir, 'train', 'images', 'cells.png'));
+    await page.setInputFiles('#train-masks', join(dir, 'train', 'masks', 'cells.png'));
+    await page.fill('#train-seconds', '8');
+    await page.click('#train');
+    await page.waitForFunction(() => document.getElementById('train-status')!.textContent!.startsWith('Trained'), undefined, { timeout: 120_000 });
+    expect(await page.textContent('#train-status')).toMatch(/^Trained \d+ steps in \d+ s on 1 image\(s\) with binary masks\. Predict again to see the change\.$/);
+    await page.screenshot({ path: join(SHOTS, 'app-trained.png') });
+    // The model folder, downloaded: model.json and its content-named weights, as train writes them.
+    const saved = join(dir, 'page-model');
+    const downloads = [page.waitForEvent('download'), page.waitForEvent('download')];
+    await page.click('#download-model');
+    for (const download of await Promise.all(downloads)) await download.saveAs(join(saved, download.suggestedFilename()));
+    const names = (await readdir(saved)).sort();
+    expect(names[0]).toBe('model.json');
+    expect(names[1]).toMatch(/^weights-[0-9a-f]{16}\.bin$/);
+    // Node predicts with it what the page now predicts.
+    await page.click('#predict');
+    await page.waitForFunction(() => document.getElementById('image-status')!.textContent!.startsWith('Predicted'), undefined, { timeout: 120_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-mask')]);
+    await download.saveAs(join(dir, 'after', 'cells-mask.png'));
+    const predictor = await openPredictor({ model: saved, engine: 'tfjs', backend: 'cpu' });
+    await predictImageFile(predictor, join(dir, 'cells.png'), join(dir, 'node-after'), { instances: true });
+    await predictor.dispose?.();
+    const got = await readImage(join(dir, 'after', 'cells-mask.png'));
+    const want = await readImage(join(dir, 'node-after', 'cells-mask.png'));
+    const differing = Array.from(got.data).filter((v, i) => v !== want.data[i]).length;
+    console.log(`after training in the page: ${differing} of ${got.data.length} mask pixels differ between the page (wasm) and Node (cpu) on the downloaded model`);
+    expect(differing / got.data.length).toBeLessThan(1e-3);
   }, 300_000);
 
   it('says in the page what is wrong with a file that is not an image, or a model of another format', async () => {

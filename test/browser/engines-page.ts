@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-web';
-import { loadModel, openOnnxModel, predictTiled, registerKernels, registerOnnxRuntime, saveModel, train, type ImageArray } from 'tfjs-unet';
+import { loadModel, modelFiles, openOnnxModel, predictTiled, registerKernels, registerOnnxRuntime, train, type ImageArray } from 'tfjs-unet';
 
 setWasmPaths('/tfjs-wasm/');
 ort.env.wasm.wasmPaths = '/ort/';
@@ -58,8 +58,8 @@ async function predict(engine: PageEngine, image: ImageArray<Float32Array>, repe
 /**
  * Trains the served model for `steps` steps on one image and mask in the page (`engine` 'tfjs' on
  * the cpu backend, or 'onnx': onnxruntime-web through `registerOnnxRuntime`), and returns the
- * losses, the trained model's own prediction on the cpu backend and its files as `saveModel`
- * writes them (model.json and the weights), for Node to load.
+ * losses, the trained model's own prediction on the cpu backend and its model folder's files
+ * (`modelFiles`: model.json and the weights), for Node to load.
  */
 async function trainInPage(engine: 'tfjs' | 'onnx', image: ImageArray<Float32Array>, mask: ImageArray<Uint8Array>, steps: number, inputSize: number) {
   await useTfBackend('cpu');
@@ -69,20 +69,10 @@ async function trainInPage(engine: 'tfjs' | 'onnx', image: ImageArray<Float32Arr
   const out = await predictTiled(model, image);
   const probabilities = Array.from(await out.probabilities.data());
   tf.dispose([out.probabilities, out.labels]);
-  let files: { modelJson: string; weights: number[] } | undefined;
-  await saveModel(
-    model,
-    spec,
-    tf.io.withSaveHandler(async (artifacts) => {
-      const { weightData, ...rest } = artifacts;
-      const buffers = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
-      const weights = buffers.flatMap((b) => Array.from(new Uint8Array(b)));
-      files = { modelJson: JSON.stringify(rest), weights };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  // The model folder's files as the page would offer them for download.
+  const files = Object.fromEntries(Object.entries(await modelFiles(model, spec)).map(([name, bytes]) => [name, Array.from(bytes)]));
   model.dispose();
-  return { losses: result.history.map((h) => h.loss), probabilities, files: files!, leakedTensors: tf.memory().numTensors - before };
+  return { losses: result.history.map((h) => h.loss), probabilities, files, leakedTensors: tf.memory().numTensors - before };
 }
 
 const unetEngines = { predict, trainInPage };
