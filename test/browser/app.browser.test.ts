@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Download, type Page } from 'playwright-core';
 import { build, createLogger } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, saveModel, syntheticCells, train, unet } from '../../src/index.js';
@@ -131,9 +131,13 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'app-trained.png') });
     // The model folder, downloaded: model.json and its content-named weights, as train writes them.
     const saved = join(dir, 'page-model');
-    const downloads = [page.waitForEvent('download'), page.waitForEvent('download')];
+    const downloads: Download[] = [];
+    const collect = (download: Download) => downloads.push(download);
+    page.on('download', collect);
     await page.click('#download-model');
-    for (const download of await Promise.all(downloads)) await download.saveAs(join(saved, download.suggestedFilename()));
+    await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
+    page.off('download', collect);
+    for (const download of downloads) await download.saveAs(join(saved, download.suggestedFilename()));
     const names = (await readdir(saved)).sort();
     expect(names[0]).toBe('model.json');
     expect(names[1]).toMatch(/^weights-[0-9a-f]{16}\.bin$/);
