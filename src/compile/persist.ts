@@ -81,7 +81,7 @@ export interface ModelFolderFiles {
 }
 
 /** All weight buffers of artifacts as one array. */
-function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
+export function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
   const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
   const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
   let offset = 0;

@@ -8,22 +8,10 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArgumentError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { modelFolderFiles } from '../compile/persist.js';
+import { modelFolderFiles, weightBytes } from '../compile/persist.js';
 
 /** Name of the topology file in a model directory. */
 export const MODEL_JSON = 'model.json';
-
-function concat(data: tf.io.WeightData | undefined): Uint8Array {
-  if (data === undefined) return new Uint8Array(0);
-  const buffers = Array.isArray(data) ? data : [data];
-  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-  let offset = 0;
-  for (const b of buffers) {
-    out.set(new Uint8Array(b), offset);
-    offset += b.byteLength;
-  }
-  return out;
-}
 
 /** Bytes the weight specs need (float32/int32: 4 per value; quantised specs carry their own dtype). */
 function expectedBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
@@ -115,7 +103,7 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
           parts.push(new Uint8Array(await readFile(join(folder, file))));
         }
       }
-      const data = concat(parts.map((p) => p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength) as ArrayBuffer));
+      const data = weightBytes(parts.map((p) => p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength) as ArrayBuffer));
       if (data.byteLength !== expectedBytes(specs)) {
         throw new ArgumentError('path', `must hold complete weights: ${expectedBytes(specs)} bytes expected (truncated or mismatched files?)`, `${data.byteLength} bytes in ${folder}`);
       }
