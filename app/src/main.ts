@@ -88,7 +88,9 @@ $<HTMLButtonElement>('download-mask').addEventListener('click', () => {
 });
 $<HTMLButtonElement>('download-instances').addEventListener('click', () => {
   if (result?.instances === undefined || picture === undefined) return;
-  download(`${stem(picture.name)}-instances.png`, encodePng({ data: result.instances, width: picture.width, height: picture.height }));
+  if ((result.objects ?? 0) > 65535) return status(imageStatus, `${result.objects} objects do not fit a 16-bit label image (at most 65535)`, true);
+  // A 16-bit label image, as predict --instances writes it.
+  download(`${stem(picture.name)}-instances.png`, encodePng({ data: Uint16Array.from(result.instances), width: picture.width, height: picture.height }));
 });
 
 for (const id of ['train-images', 'train-masks']) $<HTMLInputElement>(id).addEventListener('change', refresh);

@@ -76,8 +76,10 @@ export async function serveApp(options: ServeAppOptions = {}): Promise<{ server:
       } else if (info === undefined || !info.isFile()) {
         response.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
       } else {
+        // Read before the headers go out, so that a failed read can still answer 500.
+        const body = request.method === 'HEAD' ? undefined : await readFile(file);
         response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': info.size });
-        response.end(request.method === 'HEAD' ? undefined : await readFile(file));
+        response.end(body);
       }
     })().catch(() => response.writeHead(500).end());
   });

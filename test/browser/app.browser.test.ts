@@ -115,7 +115,7 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
       const want = await readImage(join(dir, 'cli', file));
       const differing = Array.from(got.data).filter((v, i) => v !== want.data[i]).length;
       console.log(`${file}: ${differing} of ${got.data.length} pixels differ from predict's (wasm in the page, cpu in Node)`);
-      expect([got.width, got.height]).toEqual([want.width, want.height]);
+      expect([got.width, got.height, got.data.constructor.name]).toEqual([want.width, want.height, want.data.constructor.name]);
       expect(differing / got.data.length).toBeLessThan(1e-3);
     }
     expect(requests.filter((r) => !r.startsWith(url) && !r.startsWith('blob:') && !r.startsWith('data:'))).toEqual([]);
