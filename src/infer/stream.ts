@@ -41,6 +41,10 @@ export interface PredictRowsOptions {
    * block of a large image, predicted on its own: by a queue worker, say). Default: all rows.
    */
   readonly rows?: { readonly from: number; readonly to: number };
+  /** Called after each batch of tiles with the tiles done and the total (as `predictTiled`'s); a returned promise is awaited. */
+  readonly onProgress?: (done: number, total: number) => unknown;
+  /** Stops the prediction between batches: it rejects with the signal's reason (an `AbortError` by default). */
+  readonly signal?: AbortSignal;
 }
 
 /** A band of finished rows: probabilities `[y1 - y0, width, classes]`, channels-last. */
@@ -121,6 +125,8 @@ export async function predictRows(predictor: TilePredictor, source: ImageRows, e
       ...(options.memoryBudget === undefined ? {} : { memoryBudget: options.memoryBudget }),
       ...(options.overlap === undefined ? {} : { overlap: options.overlap }),
       ...(options.rows === undefined ? {} : { rows: options.rows }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     },
     (y0, y1, probabilities) => emit({ y0, y1, probabilities, classes: predictor.classes }),
   );

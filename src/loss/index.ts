@@ -19,3 +19,4 @@ export {
   type LossTerm,
   type SegmentationLoss,
 } from './losses.js';
+export { paintedLabels, type PaintedLabels } from './painted.js';

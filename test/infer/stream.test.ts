@@ -116,4 +116,30 @@ describe('predictRows', () => {
     await expect(predictRows(predictor, short, () => undefined)).rejects.toThrow('`source.read` must return rows');
     predictor.dispose();
   });
+
+  it('reports progress as predictTiled does and stops between batches when its signal aborts', async () => {
+    const image = image16(131, 157, 5);
+    const predictor = modelPredictor(validModel, valid);
+    const tiled: [number, number][] = [];
+    await inMemory(predictor, image, { inputSize: 92, onProgress: (done: number, total: number) => void tiled.push([done, total]) });
+    const rows: [number, number][] = [];
+    await streamed(predictor, rowsOf(image), { inputSize: 92, onProgress: (done, total) => void rows.push([done, total]) });
+    expect(rows).toEqual(tiled);
+    expect(rows.at(-1)![0]).toBe(rows.at(-1)![1]);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const emitted: number[] = [];
+    const stopped = predictRows(predictor, rowsOf(image), (band) => void emitted.push(band.y1), {
+      inputSize: 92,
+      signal: controller.signal,
+      onProgress: (done) => {
+        if (done === 2) controller.abort(new Error('stopped by the user'));
+      },
+    });
+    await expect(stopped).rejects.toThrow('stopped by the user');
+    // Stopped after the second tile: not every row was emitted, and no tensor was left behind.
+    expect(emitted.at(-1) ?? 0).toBeLessThan(157);
+    expect(tf.memory().numTensors).toBe(before);
+    predictor.dispose();
+  });
 });
