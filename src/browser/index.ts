@@ -11,3 +11,4 @@
 export { ArgumentError } from '../core/errors.js';
 export { decodeImage, encodePng, imageFormat, imagePages, toImageData, type DecodeOptions, type ImageFormat, type ImageSource } from './images.js';
 export { loadDatasetFiles, type NamedSource, type PageDataset } from './dataset.js';
+export { isPackage, packageFiles } from './packages.js';

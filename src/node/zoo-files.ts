@@ -5,11 +5,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
-import { unzipSync } from 'fflate';
+import { basename, dirname, join } from 'node:path';
 import type { Spec } from '../spec/graph.js';
 import { ArgumentError } from '../core/errors.js';
-import { openBioimageio, packageModel, RDF_NAMES, type BioimageioModel } from '../zoo/load.js';
+import { openBioimageio, packageModel, packagePath, RDF_NAMES, zipPackageSource, type BioimageioModel } from '../zoo/load.js';
 import { loadModel, type LoadedModel } from '../compile/persist.js';
 import { modelDirectory } from './model-files.js';
 import type { PackageSource } from '../zoo/package.js';
@@ -19,34 +18,13 @@ import { writeFileAtomic } from './atomic.js';
 
 const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b;
 
-/** Whether a path inside a package stays inside it (no absolute path, no `..`). */
-function inside(path: string): boolean {
-  if (path === '' || isAbsolute(path) || /^[a-zA-Z]:/.test(path) || path.includes('\\')) return false;
-  return !normalize(path).split('/').includes('..');
-}
-
-function zipSource(bytes: Uint8Array, location: string): PackageSource {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (error) {
-    throw new ArgumentError('model', 'must be a readable zip (a bioimage.io package)', `${location} (${(error as Error).message})`);
-  }
-  const names = Object.keys(entries);
-  const outside = names.find((n) => !inside(n));
-  if (outside !== undefined) throw new ArgumentError(`${location}: ${outside}`, 'must be a path inside the package (no absolute paths or ..)', outside);
-  // A zip of a folder: the description sits one folder down.
-  const top = names.some((n) => RDF_NAMES.includes(n as (typeof RDF_NAMES)[number])) ? '' : (names.find((n) => RDF_NAMES.some((r) => n.endsWith(`/${r}`)) && n.split('/').length === 2)?.split('/')[0] ?? '');
-  const prefix = top === '' ? '' : `${top}/`;
-  return { location, read: async (path) => (inside(path) ? entries[prefix + normalize(path)] : undefined) };
-}
-
 function folderSource(dir: string): PackageSource {
   return {
     location: dir,
     async read(path) {
-      if (!inside(path)) throw new ArgumentError(`${dir}: ${path}`, 'must be a path inside the package (no absolute paths or ..)', path);
-      return readFile(join(dir, path)).then(
+      const inside = packagePath(path);
+      if (inside === undefined) throw new ArgumentError(`${dir}: ${path}`, 'must be a path inside the package (no absolute paths or ..)', path);
+      return readFile(join(dir, inside)).then(
         (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
         () => undefined,
       );
@@ -71,7 +49,7 @@ export async function packageAt(path: string): Promise<{ source: PackageSource; 
   if (/\.ya?ml$/i.test(path)) return { source: folderSource(dirname(path)), names: [basename(path)] };
   const bytes = new Uint8Array(await readFile(path));
   if (!isZip(bytes)) throw new ArgumentError('model', 'must be a bioimage.io package: a folder, a .zip, or its rdf.yaml / bioimageio.yaml', path);
-  return { source: zipSource(bytes, path), names: RDF_NAMES };
+  return { source: zipPackageSource(bytes, path), names: RDF_NAMES };
 }
 
 /**

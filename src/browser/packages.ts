@@ -1,0 +1,47 @@
+/**
+ * bioimage.io packages chosen in a page: a zip, or the files of an unpacked
+ * package folder, as the `PackageSource` that `openBioimageio` and
+ * `packageModel` read.
+ */
+import { ArgumentError } from '../core/errors.js';
+import { packagePath, RDF_NAMES, zipPackageSource } from '../zoo/load.js';
+import type { PackageSource } from '../zoo/package.js';
+
+/** Whether chosen files look like a bioimage.io package: a zip, or a description file among them. */
+export function isPackage(files: readonly File[]): boolean {
+  return files.some((f) => /\.zip$/i.test(f.name) || RDF_NAMES.includes(f.name as (typeof RDF_NAMES)[number]));
+}
+
+/**
+ * The files of a bioimage.io package chosen in a page: one `.zip`, or the
+ * files of the unpacked folder (`<input type="file" multiple>` or
+ * `webkitdirectory`; paths below the chosen folder are kept).
+ *
+ * @throws {@link ArgumentError} naming the files for a choice of several zips, or of no description file.
+ * @example
+ * ```ts
+ * const pkg = await openBioimageio(await packageFiles(Array.from(input.files!)), ort);
+ * const { probabilities } = await predictTiled(pkg.predictor, image);
+ * ```
+ */
+export async function packageFiles(files: readonly File[]): Promise<PackageSource> {
+  const zips = files.filter((f) => /\.zip$/i.test(f.name));
+  if (zips.length > 1 || (zips.length === 1 && files.length > 1)) {
+    throw new ArgumentError('files', 'must be one bioimage.io zip, or the files of one unpacked package', files.map((f) => f.name).join(', '));
+  }
+  if (zips.length === 1) return zipPackageSource(new Uint8Array(await zips[0]!.arrayBuffer()), zips[0]!.name);
+  // A folder chosen whole names its files `folder/sub/file`: the package's paths are below `folder`.
+  const pathOf = (f: File) => packagePath(f.webkitRelativePath === '' || f.webkitRelativePath === undefined ? f.name : f.webkitRelativePath.split('/').slice(1).join('/'));
+  const byPath = new Map(files.flatMap((f) => (pathOf(f) === undefined ? [] : [[pathOf(f)!, f] as const])));
+  if (![...byPath.keys()].some((p) => RDF_NAMES.includes(p as (typeof RDF_NAMES)[number]))) {
+    throw new ArgumentError('files', `must include the package's description (${RDF_NAMES.join(' or ')})`, files.map((f) => f.name).join(', '));
+  }
+  return {
+    location: files.find((f) => f.webkitRelativePath)?.webkitRelativePath.split('/')[0] ?? 'the chosen files',
+    read: async (path) => {
+      const inside = packagePath(path);
+      const file = inside === undefined ? undefined : byPath.get(inside);
+      return file === undefined ? undefined : new Uint8Array(await file.arrayBuffer());
+    },
+  };
+}
