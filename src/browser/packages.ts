@@ -4,8 +4,7 @@
  * `packageModel` read.
  */
 import { ArgumentError } from '../core/errors.js';
-import { packagePath, RDF_NAMES, zipPackageSource } from '../zoo/load.js';
-import type { PackageSource } from '../zoo/package.js';
+import { packagePath, RDF_NAMES, zipPackageSource, type PackageSource } from '../zoo/sources.js';
 
 /** Whether chosen files look like a bioimage.io package: a zip, or a description file among them. */
 export function isPackage(files: readonly File[]): boolean {

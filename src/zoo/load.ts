@@ -10,11 +10,10 @@ import { loadModel, type LoadedModel } from '../compile/persist.js';
 import type { OwnedTilePredictor } from '../infer/predictor.js';
 import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js';
 import { readNpy } from './npy.js';
-import { packageLayout, packagePredictor, runPackage, tfjsUnetConfig, verifyPackage, type PackageCheck, type PackageLayout, type PackageSource } from './package.js';
+import { packageLayout, packagePredictor, runPackage, tfjsUnetConfig, verifyPackage, type PackageCheck, type PackageLayout } from './package.js';
 import { parseModelRdf, type ModelRdf } from './rdf.js';
+import { RDF_NAMES, type PackageSource } from './sources.js';
 
-/** The names a package's description goes by, in the order they are looked for. */
-export const RDF_NAMES = ['rdf.yaml', 'bioimageio.yaml'] as const;
 
 /** An ONNX Runtime module (`onnxruntime-node` or `onnxruntime-web`), as far as packages need it. */
 export interface OrtRuntime {
@@ -37,61 +36,6 @@ export interface BioimageioModel {
   readonly predictor: OwnedTilePredictor;
   /** Runs the package on its own test input and compares with its test output: the largest absolute difference (before `predictor.dispose()`). */
   test(): Promise<{ readonly maxAbsDifference: number; readonly shape: readonly number[] }>;
-}
-
-/**
- * A path inside a package as it names a file (`a/./b//c` as `a/b/c`), or
- * undefined when it leaves the package: absolute, a drive letter, a
- * backslash, or a `..` above its top.
- *
- * @example
- * ```ts
- * packagePath('weights/./model.onnx'); // 'weights/model.onnx'
- * packagePath('../secret');            // undefined
- * ```
- */
-export function packagePath(path: string): string | undefined {
-  if (path === '' || path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.includes('\\')) return undefined;
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part !== '..') parts.push(part);
-    else if (parts.pop() === undefined) return undefined;
-  }
-  return parts.length === 0 ? undefined : parts.join('/');
-}
-
-/**
- * A package's files from the bytes of its zip (the description at the top, or
- * one folder down in a zip of a folder), in Node or in a page.
- *
- * @throws {@link ArgumentError} naming `location` for bytes that are not a zip, or an entry whose path leaves the package.
- * @example
- * ```ts
- * const pkg = await openBioimageio(zipPackageSource(bytes, 'nuclei.zip'), ort);
- * ```
- */
-export function zipPackageSource(bytes: Uint8Array, location: string): PackageSource {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (error) {
-    throw new ArgumentError('model', 'must be a readable zip (a bioimage.io package)', `${location} (${(error as Error).message})`);
-  }
-  const names = Object.keys(entries).filter((n) => !n.endsWith('/'));
-  const outside = names.find((n) => packagePath(n) === undefined);
-  if (outside !== undefined) throw new ArgumentError(`${location}: ${outside}`, 'must be a path inside the package (no absolute paths or ..)', outside);
-  // A zip of a folder: the description sits one folder down.
-  const top = names.some((n) => RDF_NAMES.includes(n as (typeof RDF_NAMES)[number])) ? '' : (names.find((n) => RDF_NAMES.some((r) => n.endsWith(`/${r}`)) && n.split('/').length === 2)?.split('/')[0] ?? '');
-  const files = new Map(names.map((n) => [packagePath(n)!, entries[n]!]));
-  const prefix = top === '' ? '' : `${top}/`;
-  return {
-    location,
-    read: async (path) => {
-      const inside = packagePath(path);
-      return inside === undefined ? undefined : files.get(prefix + inside);
-    },
-  };
 }
 
 /**

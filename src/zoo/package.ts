@@ -11,14 +11,8 @@ import type { OrtSessionLike, OrtTensorConstructor } from '../onnx/predictor.js'
 import { checkModelInfo, type ModelInfo } from '../compile/metadata.js';
 import { applySteps, checkSteps } from './processing.js';
 import { rdfFiles, type ModelRdf, type RdfAxis, type RdfFile } from './rdf.js';
+import type { PackageSource } from './sources.js';
 
-/** A package's files, read on demand: a folder, a zip, or files in a browser. */
-export interface PackageSource {
-  /** Where the package came from, for messages. */
-  readonly location: string;
-  /** A file's bytes by its path inside the package, or undefined when it is not there. */
-  read(path: string): Promise<Uint8Array | undefined>;
-}
 
 /** How a package's tensors map onto this library's channels-last tiles. */
 export interface PackageLayout {
