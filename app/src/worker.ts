@@ -9,15 +9,35 @@ import * as ort from 'onnxruntime-web/wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { loadModel, modelFiles, modelInfoOf, openOnnxModel, predictInstances, predictTiled, registerKernels, toOnnx, train, type FileImage, type Spec, type TilePredictor } from 'tfjs-unet';
-import { decodeImage, loadDatasetFiles } from 'tfjs-unet/browser';
+import {
+  loadModel,
+  modelFiles,
+  openBioimageio,
+  modelInfoOf,
+  openOnnxModel,
+  paintedLabels,
+  predictInstances,
+  predictTiled,
+  registerKernels,
+  saveModel,
+  toOnnx,
+  train,
+  type Checkpoint,
+  type FileImage,
+  type Spec,
+  type TilePredictor,
+  type TrainData,
+} from 'tfjs-unet';
+import { decodeImage, isPackage, loadDatasetFiles, packageFiles } from 'tfjs-unet/browser';
+import { match } from 'ts-pattern';
 import type { Engine, Reply, Request } from './protocol.js';
 
-// tfjs's threaded wasm starts its threads from its own glue script, which a bundle does not keep
-// (tensorflow/tfjs#4107): its SIMD build runs on one thread here; ONNX Runtime Web runs threads.
+// Both runtimes start their wasm threads from their own glue script, which the bundled worker does
+// not keep: tfjs's (tensorflow/tfjs#4107) and ONNX Runtime Web's (its threads would load this
+// worker's script and wait for a start-up that never comes). Both run on one thread here.
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
-ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency) : 1;
+ort.env.wasm.numThreads = 1;
 
 const post = (reply: Reply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(reply, transfer);
 
@@ -26,6 +46,12 @@ let model: { predictor: tf.LayersModel | TilePredictor; engine: Engine; dispose:
 let trainable: { model: tf.LayersModel; spec: Spec } | undefined;
 let image: FileImage | undefined;
 const running = new Map<number, AbortController>();
+/** The last training run: its data, settings and latest checkpoint, so a stopped run can continue. */
+let lastRun: { data: TrainData; foreground: number; maskType: string; seconds: number; learningRate: number; engine?: TrainEngine; timing?: string; budgetSeconds?: number; checkpoint?: Checkpoint; stopped: boolean } | undefined;
+/** What runs training steps: tfjs on its active backend, or ONNX Runtime Web's training engine. */
+type TrainEngine = 'tfjs' | { readonly onnx: typeof ort };
+/** Where this app keeps models in IndexedDB (`tf.io` URLs). */
+const SAVED = 'indexeddb://tfjs-unet/';
 
 /** The tfjs backend `engine` names, or the first that starts after it; the note says what happened. */
 async function startBackend(engine: Exclude<Engine, 'onnxruntime-web'>): Promise<{ engine: Engine; note?: string }> {
@@ -41,17 +67,23 @@ async function startBackend(engine: Exclude<Engine, 'onnxruntime-web'>): Promise
   throw new Error('no tfjs backend started');
 }
 
+/** The classes a tfjs model predicts: its output's last dimension. */
+const classesOf = (m: tf.LayersModel) => m.outputs[0]!.shape.at(-1) ?? 2;
+
 async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): Promise<void> {
   await model?.dispose();
   model = undefined;
   trainable?.model.dispose();
   trainable = undefined;
+  lastRun = undefined;
+  if (request.files !== undefined && isPackage(request.files)) return openPackage(request.files, request.engine);
   const onnxFile = request.files?.find((f) => f.name.toLowerCase().endsWith('.onnx'));
   if (onnxFile !== undefined) {
+    await startBackend('wasm');
     const predictor = await openOnnxModel(new Uint8Array(await onnxFile.arrayBuffer()), ort, { executionProviders: ['wasm'] });
     const note = request.engine === 'onnxruntime-web' ? undefined : 'an .onnx file runs on ONNX Runtime Web';
     model = { predictor, engine: 'onnxruntime-web', dispose: async () => void (await predictor.dispose()) };
-    return post({ type: 'model', description: describe(predictor.spec), engine: 'onnxruntime-web', ...(note === undefined ? {} : { note }) });
+    return post({ type: 'model', description: describe(predictor.spec), engine: 'onnxruntime-web', classes: predictor.classes, trainable: false, ...(note === undefined ? {} : { note }) });
   }
   let source: string | tf.io.IOHandler;
   if (request.files !== undefined) {
@@ -61,7 +93,7 @@ async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): 
   } else {
     source = request.url;
   }
-  const started = request.engine === 'onnxruntime-web' ? { engine: 'cpu' as Engine } : await startBackend(request.engine);
+  const started = await startBackend(request.engine === 'onnxruntime-web' ? 'wasm' : request.engine);
   const loaded = await loadModel(source).catch((error: Error) => {
     const what = request.files === undefined ? request.url : request.files.map((f) => f.name).join(', ');
     const cause = error.message.match(/^`source` must hold a readable tfjs layers model \((.*)\)\. Received/)?.[1] ?? error.message;
@@ -72,11 +104,27 @@ async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): 
     const predictor = await openOnnxModel(toOnnx(loaded.model, loaded.spec), ort, { executionProviders: ['wasm'] });
     trainable = { model: loaded.model, spec: loaded.spec };
     model = { predictor, engine: 'onnxruntime-web', dispose: async () => void (await predictor.dispose()) };
-    return post({ type: 'model', description: describe(loaded.spec), engine: 'onnxruntime-web' });
+    return post({ type: 'model', description: describe(loaded.spec), engine: 'onnxruntime-web', classes: classesOf(loaded.model), trainable: true });
   }
   trainable = { model: loaded.model, spec: loaded.spec };
   model = { predictor: loaded.model, engine: started.engine, dispose: async () => undefined };
-  post({ type: 'model', description: describe(loaded.spec), engine: started.engine, ...(started.note === undefined ? {} : { note: started.note }) });
+  post({ type: 'model', description: describe(loaded.spec), engine: started.engine, classes: classesOf(loaded.model), trainable: true, ...(started.note === undefined ? {} : { note: started.note }) });
+}
+
+/**
+ * A bioimage.io package (a zip or its unpacked files): its ONNX weights on ONNX Runtime Web with
+ * its declared processing, checked against its own test tensors. It predicts; fine-tuning one
+ * is `tfjs-unet train --from`.
+ */
+async function openPackage(files: readonly File[], engine: Engine): Promise<void> {
+  // ONNX Runtime runs the network; tfjs stitches the tiles (and trains, when timed faster).
+  await startBackend('wasm');
+  const pkg = await openBioimageio(await packageFiles(files), ort, { session: { executionProviders: ['wasm'] } });
+  const test = await pkg.test().catch(() => undefined);
+  model = { predictor: pkg.predictor, engine: 'onnxruntime-web', dispose: async () => void (await pkg.predictor.dispose()) };
+  const checked = test === undefined ? 'no test tensors to check' : `its test output reproduced within ${test.maxAbsDifference.toExponential(1)}`;
+  const note = engine === 'onnxruntime-web' ? undefined : 'a bioimage.io package runs its ONNX weights on ONNX Runtime Web';
+  post({ type: 'model', description: `bioimage.io package "${pkg.rdf.name}" (${checked})`, engine: 'onnxruntime-web', classes: Math.max(2, pkg.predictor.classes), trainable: false, ...(note === undefined ? {} : { note }) });
 }
 
 /** One line about a spec: its input channels and classes. */
@@ -142,7 +190,7 @@ async function predict(id: number, instances: boolean): Promise<void> {
       classCount = k;
     }
     const seconds = (performance.now() - started) / 1000;
-    const reply: Reply = { type: 'result', id, engine: model.engine, seconds, probability, classes, classCount, ...(objects === undefined ? {} : { instances: objects.labels, objects: objects.count }) };
+    const reply: Reply = { type: 'result', id, engine: model.engine, seconds, probability, classes, classCount, tensors: tf.memory().numTensors, ...(objects === undefined ? {} : { instances: objects.labels, objects: objects.count }) };
     post(reply, [probability.buffer, classes.buffer, ...(objects === undefined ? [] : [objects.labels.buffer])]);
   } catch (error) {
     if (controller.signal.aborted) post({ type: 'cancelled', id });
@@ -152,49 +200,148 @@ async function predict(id: number, instances: boolean): Promise<void> {
   }
 }
 
+/** What a run trains on: chosen image and mask files, or the strokes painted on the open image. */
+async function trainingData(source: Extract<Request, { type: 'train' }>['source'], classes: number): Promise<{ data: TrainData; maskType: string; foreground: number }> {
+  if (source.kind === 'files') {
+    const set = await loadDatasetFiles(source.images, source.masks);
+    return { data: { images: set.images, labels: set.masks, ...(set.instances === undefined ? {} : { instances: set.instances }) }, maskType: set.maskType, foreground: 0 };
+  }
+  if (image === undefined) throw new Error('open an image and paint on it first');
+  if (source.strokes.length !== image.width * image.height) throw new Error(`the strokes cover ${source.strokes.length} pixels and the image ${image.width * image.height}: open the image again`);
+  const { labels, weights } = paintedLabels({ data: source.strokes, width: image.width, height: image.height }, { classes });
+  // Half the tiles centred on painted foreground, so sparse strokes are seen at every step or two.
+  return { data: { images: [image], labels: [labels], weights: [weights] }, maskType: 'painted', foreground: 0.5 };
+}
+
+/** The engine's name as the page shows it. */
+const engineLabel = (engine: TrainEngine) => (engine === 'tfjs' ? `tfjs (${tf.getBackend()})` : 'ONNX Runtime Web');
+
+/** What `train` needs of a run besides its length, engine and callbacks. */
+function runOptions(run: NonNullable<typeof lastRun>) {
+  const info = modelInfoOf(trainable!.model);
+  return { seed: 1, optimizer: 'adam' as const, learningRate: run.learningRate, foreground: run.foreground, ...(info.normalization === undefined ? {} : { normalization: info.normalization }) };
+}
+
+/** Seconds per training step of `engine` on the run's data (the median of three after two warm-up steps); the model's weights are put back after. */
+async function stepSeconds(engine: TrainEngine, run: NonNullable<typeof lastRun>): Promise<number> {
+  const saved = trainable!.model.getWeights().map((w) => w.clone());
+  const times: number[] = [];
+  let last = performance.now();
+  try {
+    await train(trainable!.model, run.data, {
+      ...runOptions(run),
+      steps: 5,
+      engine,
+      onStep: ({ step }) => {
+        const now = performance.now();
+        if (step > 2) times.push((now - last) / 1000);
+        last = now;
+      },
+    });
+  } finally {
+    trainable!.model.setWeights(saved);
+    tf.dispose(saved);
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1]!;
+}
+
+/** The faster of tfjs on its backend and ONNX Runtime Web for this run, timed on its data, and a sentence on the timing. */
+async function fasterEngine(run: NonNullable<typeof lastRun>): Promise<{ engine: TrainEngine; timing: string }> {
+  const timed: [TrainEngine, number][] = [];
+  for (const engine of ['tfjs', { onnx: ort }] as TrainEngine[]) timed.push([engine, await stepSeconds(engine, run)]);
+  timed.sort((a, b) => a[1] - b[1]);
+  const [[engine, fast], [other, slow]] = timed as [[TrainEngine, number], [TrainEngine, number]];
+  return { engine, timing: `timed ${fast.toFixed(3)} s/step against ${slow.toFixed(3)} on ${engineLabel(other)}` };
+}
+
 /**
- * Fine-tunes the loaded tfjs model on chosen images and masks within `seconds` (tfjs on the
- * active backend; with ONNX Runtime Web chosen, its training engine), keeping the model's
- * normalisation; then ONNX Runtime's predictor is rebuilt from the new weights.
+ * Fine-tunes the loaded tfjs model within `seconds` on the model's engine (tfjs on the active
+ * backend, or ONNX Runtime Web's training engine) or the faster of the two, timed on the data
+ * within the budget; the model's normalisation is kept; on painted strokes the loss sees
+ * painted pixels only. A checkpoint is kept in memory, so a stopped run continues where it
+ * stopped; then ONNX Runtime's predictor is rebuilt from the new weights.
  */
 async function fineTune(request: Extract<Request, { type: 'train' }>): Promise<void> {
   if (model === undefined || trainable === undefined) throw new Error('load a model folder (model.json and weights) first: an .onnx file predicts but does not train');
-  const data = await loadDatasetFiles(request.images, request.masks);
+  if (request.resume && lastRun?.checkpoint === undefined) throw new Error('there is no stopped run to resume: train first');
+  const started = performance.now();
+  const run = request.resume
+    ? lastRun!
+    : { ...(await trainingData(request.source, classesOf(trainable.model))), seconds: request.seconds, learningRate: request.learningRate, stopped: false };
+  lastRun = run;
+  if (run.engine === undefined) {
+    const own: TrainEngine = model.engine === 'onnxruntime-web' ? { onnx: ort } : 'tfjs';
+    Object.assign(run, request.trainEngine === 'faster' ? await fasterEngine(run) : { engine: own });
+  }
+  // Reading the data and timing the engines count in the budget; a resumed run keeps the budget it had.
+  if (!request.resume) run.budgetSeconds = Math.max(1, run.seconds - (performance.now() - started) / 1000);
+  const budgetSeconds = run.budgetSeconds!;
   const controller = new AbortController();
   running.set(request.id, controller);
-  const info = modelInfoOf(trainable.model);
   try {
-    const result = await train(
-      trainable.model,
-      { images: data.images, labels: data.masks, ...(data.instances === undefined ? {} : { instances: data.instances }) },
-      {
-        budget: { minutes: request.seconds / 60 },
-        seed: 1,
-        optimizer: 'adam',
-        learningRate: 1e-4,
-        ...(info.normalization === undefined ? {} : { normalization: info.normalization }),
-        engine: model.engine === 'onnxruntime-web' ? { onnx: ort } : 'tfjs',
-        signal: controller.signal,
-        onStep: async ({ step, loss, progress, stepsPerSecond }) => {
-          post({ type: 'train-step', id: request.id, step, loss, progress, stepsPerSecond });
-          await new Promise((resolve) => setTimeout(resolve));
-        },
+    const result = await train(trainable.model, run.data, {
+      ...runOptions(run),
+      budget: { minutes: budgetSeconds / 60 },
+      engine: run.engine!,
+      ...(request.resume ? { resume: run.checkpoint! } : {}),
+      checkpoint: { save: async (checkpoint) => void (run.checkpoint = checkpoint) },
+      signal: controller.signal,
+      onStep: async ({ step, loss, progress, stepsPerSecond }) => {
+        post({ type: 'train-step', id: request.id, step, loss, progress, stepsPerSecond });
+        await new Promise((resolve) => setTimeout(resolve));
       },
-    );
+    });
+    run.stopped = result.stopped === 'aborted';
+    if (!run.stopped) run.checkpoint = undefined;
     if (model.engine === 'onnxruntime-web') {
       await model.dispose();
       const predictor = await openOnnxModel(toOnnx(trainable.model, trainable.spec), ort, { executionProviders: ['wasm'] });
       model = { predictor, engine: 'onnxruntime-web', dispose: async () => void (await predictor.dispose()) };
     }
-    post({ type: 'trained', id: request.id, steps: result.steps, seconds: result.seconds, stopped: result.stopped, maskType: data.maskType, images: data.images.length });
+    post({
+      type: 'trained',
+      id: request.id,
+      steps: result.steps,
+      seconds: result.seconds,
+      stopped: result.stopped,
+      maskType: run.maskType,
+      images: run.data.images.length,
+      resumable: run.stopped,
+      engine: engineLabel(run.engine!),
+      ...(run.timing === undefined ? {} : { timing: run.timing }),
+    });
   } finally {
     running.delete(request.id);
   }
 }
 
+/** The names of the models this app saved in IndexedDB. */
+async function savedModels(): Promise<string[]> {
+  return Object.keys(await tf.io.listModels())
+    .filter((url) => url.startsWith(SAVED))
+    .map((url) => url.slice(SAVED.length))
+    .sort();
+}
+
+/** Saves the model (with its spec and settings, as the CLI's folder holds them) in IndexedDB. */
+async function saveInBrowser(name: string): Promise<void> {
+  if (trainable === undefined) throw new Error('load a model folder first: an .onnx file cannot be saved here');
+  if (!/^[\w.-]{1,64}$/.test(name)) throw new Error(`a saved model's name must be 1 to 64 letters, digits, dots, dashes or underscores, got "${name}"`);
+  await saveModel(trainable.model, trainable.spec, `${SAVED}${name}`);
+  post({ type: 'saved', name, models: await savedModels() });
+}
+
 self.onmessage = async (event: MessageEvent<Request>) => {
   const request = event.data;
-  const about = request.type === 'load-model' ? 'model' : request.type === 'open-image' ? 'image' : request.type === 'train' || request.type === 'stop-train' || request.type === 'model-files' ? 'train' : 'predict';
+  // The runtimes' own threads may post to this worker too: only the page's requests are answered.
+  if (typeof request?.type !== 'string') return;
+  const about = match(request.type)
+    .with('load-model', () => 'model' as const)
+    .with('open-image', () => 'image' as const)
+    .with('train', 'stop-train', 'model-files', () => 'train' as const)
+    .with('save-browser', 'list-saved', () => 'save' as const)
+    .with('predict', 'cancel', () => 'predict' as const)
+    .exhaustive();
   try {
     if (request.type === 'load-model') await loadTheModel(request);
     else if (request.type === 'open-image') await openImage(request.file);
@@ -203,7 +350,9 @@ self.onmessage = async (event: MessageEvent<Request>) => {
     else if (request.type === 'model-files') {
       if (trainable === undefined) throw new Error('load a model folder first');
       post({ type: 'model-files', files: await modelFiles(trainable.model, trainable.spec) });
-    } else running.get(request.id)?.abort();
+    } else if (request.type === 'save-browser') await saveInBrowser(request.name);
+    else if (request.type === 'list-saved') post({ type: 'saved-list', models: await savedModels() });
+    else running.get(request.id)?.abort();
   } catch (error) {
     post({ type: 'error', ...('id' in request ? { id: request.id } : {}), about, message: (error as Error).message ?? String(error) });
   }

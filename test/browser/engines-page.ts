@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-web';
-import { loadModel, modelFiles, openOnnxModel, predictTiled, registerKernels, registerOnnxRuntime, train, type ImageArray } from 'tfjs-unet';
+import { loadModel, modelFiles, openBioimageio, openOnnxModel, predictTiled, registerKernels, registerOnnxRuntime, train, type ImageArray } from 'tfjs-unet';
+import { packageFiles } from 'tfjs-unet/browser';
 
 setWasmPaths('/tfjs-wasm/');
 ort.env.wasm.wasmPaths = '/ort/';
@@ -75,6 +76,23 @@ async function trainInPage(engine: 'tfjs' | 'onnx', image: ImageArray<Float32Arr
   return { losses: result.history.map((h) => h.loss), probabilities, files, leakedTensors: tf.memory().numTensors - before };
 }
 
-const unetEngines = { predict, trainInPage };
+/**
+ * Opens a bioimage.io package chosen as files (`names` under /files/, e.g. one zip or the unpacked
+ * folder's files) on onnxruntime-web, runs it on its own test input and returns the largest
+ * difference from its test output, with the hashes checked; or the error message.
+ */
+async function packageTest(names: string[]) {
+  try {
+    const files = await Promise.all(names.map(async (n) => new File([await bytesOf(n)], n.split('/').at(-1)!)));
+    const pkg = await openBioimageio(await packageFiles(files), ort, { session: { executionProviders: ['wasm'] } });
+    const { maxAbsDifference, shape } = await pkg.test();
+    await pkg.predictor.dispose();
+    return { name: pkg.rdf.name, verified: pkg.check.verified, maxAbsDifference, shape };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+const unetEngines = { predict, trainInPage, packageTest };
 export type UnetEngines = typeof unetEngines;
 (window as unknown as { unetEngines: UnetEngines }).unetEngines = unetEngines;

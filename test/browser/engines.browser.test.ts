@@ -2,9 +2,11 @@
 // webgl and webgpu backends and on onnxruntime-web as Node's cpu backend does; it trains it for
 // 20 steps on tfjs and on onnxruntime-web, and Node loads the trained files with the page's outputs.
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { zipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, loadModel, predictTiled, saveModel, toOnnx, unet, type ImageArray } from '../../src/index.js';
@@ -13,6 +15,9 @@ import { CHROMIUM, chromiumVersion, openPage } from './chromium.js';
 import type { PageEngine, UnetEngines } from './engines-page.js';
 
 if (CHROMIUM === undefined) console.log('browser tests skipped: no Chromium (apt-get install chromium)');
+/** The bioimage.io example nuclei U-Net (shared data: its ONNX weights and test tensors). */
+const NUCLEI = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'bioimageio', 'unet2d_nuclei_broad');
+if (!existsSync(NUCLEI)) console.log(`bioimage.io package test skipped: ${NUCLEI} is absent`);
 
 const maxAbs = (a: readonly number[], b: ArrayLike<number>) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 /** A smooth, deterministic image in [0, 1] with a disc-like foreground. */
@@ -51,6 +56,15 @@ describe.skipIf(CHROMIUM === undefined)('one model file in Node and in Chromium'
     reference = { probabilities: (await out.probabilities.data()) as Float32Array, labels: (await out.labels.data()) as Int32Array };
     tf.dispose([out.probabilities, out.labels]);
     loaded.model.dispose();
+    if (existsSync(NUCLEI)) {
+      // The package as its unpacked files, as a zip of them, and as a zip of its folder.
+      const pkg: Record<string, Uint8Array> = {};
+      for (const name of await readdir(NUCLEI)) pkg[name] = new Uint8Array(await readFile(join(NUCLEI, name)));
+      for (const [name, bytes] of Object.entries(pkg)) files[`nuclei/${name}`] = bytes;
+      files['nuclei.zip'] = zipSync(pkg);
+      files['nuclei-folder.zip'] = zipSync({ unet2d_nuclei_broad: pkg });
+      files['nuclei-evil.zip'] = zipSync({ ...pkg, '../escape.txt': new Uint8Array(1) });
+    }
     ({ page, close } = await openPage({ entry: 'engines-page.ts', ready: 'unetEngines', files }));
   }, 180_000);
   afterAll(async () => {
@@ -93,4 +107,19 @@ describe.skipIf(CHROMIUM === undefined)('one model file in Node and in Chromium'
       expect((await readdir(out)).sort()).toEqual(['model.json', expect.stringMatching(/^weights-[0-9a-f]{16}\.bin$/)]);
     }, 600_000);
   }
+
+  it.skipIf(!existsSync(NUCLEI))("opens a published bioimage.io package chosen in the page (files or zip) and reproduces its own test output on onnxruntime-web", async () => {
+    const names = (await readdir(NUCLEI)).map((n) => `nuclei/${n}`);
+    for (const choice of [names, ['nuclei.zip'], ['nuclei-folder.zip']]) {
+      const got = await call('packageTest', choice);
+      if ('error' in got) throw new Error(got.error);
+      console.log(`bioimage.io package "${got.name}" from ${choice.length} file(s): test output reproduced within ${got.maxAbsDifference.toExponential(1)}, hashes checked: ${got.verified.join(', ')}`);
+      expect(got.verified).toContain('weights.onnx');
+      expect(got.maxAbsDifference).toBeLessThan(1e-4);
+    }
+    const evil = await call('packageTest', ['nuclei-evil.zip']);
+    expect('error' in evil && evil.error).toMatch(/nuclei-evil\.zip: \.\.\/escape\.txt` must be a path inside the package/);
+    const lone = await call('packageTest', ['nuclei/weights.onnx']);
+    expect('error' in lone && lone.error).toMatch(/`files` must include the package's description \(rdf\.yaml or bioimageio\.yaml\)/);
+  }, 300_000);
 });
