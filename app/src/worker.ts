@@ -50,6 +50,8 @@ const running = new Map<number, AbortController>();
 let lastRun: { data: TrainData; foreground: number; maskType: string; seconds: number; learningRate: number; engine?: TrainEngine; timing?: string; budgetSeconds?: number; checkpoint?: Checkpoint; stopped: boolean } | undefined;
 /** What runs training steps: tfjs on its active backend, or ONNX Runtime Web's training engine. */
 type TrainEngine = 'tfjs' | { readonly onnx: typeof ort };
+/** The faster engine for the loaded model, once timed. */
+let timedEngine: { engine: TrainEngine; timing: string } | undefined;
 /** Where this app keeps models in IndexedDB (`tf.io` URLs). */
 const SAVED = 'indexeddb://tfjs-unet/';
 
@@ -76,6 +78,7 @@ async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): 
   trainable?.model.dispose();
   trainable = undefined;
   lastRun = undefined;
+  timedEngine = undefined;
   if (request.files !== undefined && isPackage(request.files)) return openPackage(request.files, request.engine);
   const onnxFile = request.files?.find((f) => f.name.toLowerCase().endsWith('.onnx'));
   if (onnxFile !== undefined) {
@@ -83,7 +86,7 @@ async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): 
     const predictor = await openOnnxModel(new Uint8Array(await onnxFile.arrayBuffer()), ort, { executionProviders: ['wasm'] });
     const note = request.engine === 'onnxruntime-web' ? undefined : 'an .onnx file runs on ONNX Runtime Web';
     model = { predictor, engine: 'onnxruntime-web', dispose: async () => void (await predictor.dispose()) };
-    return post({ type: 'model', description: describe(predictor.spec), engine: 'onnxruntime-web', classes: predictor.classes, trainable: false, ...(note === undefined ? {} : { note }) });
+    return post({ type: 'model', description: describe(predictor.spec), engine: 'onnxruntime-web', classes: Math.max(2, predictor.classes), trainable: false, ...(note === undefined ? {} : { note }) });
   }
   let source: string | tf.io.IOHandler;
   if (request.files !== undefined) {
@@ -117,7 +120,7 @@ async function loadTheModel(request: Extract<Request, { type: 'load-model' }>): 
  * is `tfjs-unet train --from`.
  */
 async function openPackage(files: readonly File[], engine: Engine): Promise<void> {
-  // ONNX Runtime runs the network; tfjs stitches the tiles (and trains, when timed faster).
+  // ONNX Runtime runs the network; tfjs stitches the tiles.
   await startBackend('wasm');
   const pkg = await openBioimageio(await packageFiles(files), ort, { session: { executionProviders: ['wasm'] } });
   const test = await pkg.test().catch(() => undefined);
@@ -271,7 +274,9 @@ async function fineTune(request: Extract<Request, { type: 'train' }>): Promise<v
   lastRun = run;
   if (run.engine === undefined) {
     const own: TrainEngine = model.engine === 'onnxruntime-web' ? { onnx: ort } : 'tfjs';
-    Object.assign(run, request.trainEngine === 'faster' ? await fasterEngine(run) : { engine: own });
+    // A step costs the same on any data (one tile of the model's input size): timed once per model.
+    if (request.trainEngine === 'faster') timedEngine ??= await fasterEngine(run);
+    Object.assign(run, request.trainEngine === 'faster' ? timedEngine : { engine: own });
   }
   // Reading the data and timing the engines count in the budget; a resumed run keeps the budget it had.
   if (!request.resume) run.budgetSeconds = Math.max(1, run.seconds - (performance.now() - started) / 1000);

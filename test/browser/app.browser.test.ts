@@ -250,14 +250,21 @@ describe.skipIf(CHROMIUM === undefined)('the web app in Chromium', () => {
     };
     const brushSize = (n: number) => page.locator('#brush-size').evaluate((input: HTMLInputElement, value) => (input.value = String(value)), n);
     await page.check('#paint');
-    // A stroke, undone: nothing stays painted.
+    // A stroke, erased in part and undone: nothing stays painted.
     await page.selectOption('#brush', 'foreground');
     await brushSize(9);
     await page.mouse.move(...at(centres[0]!));
     await page.mouse.down();
     await page.mouse.move(...at(centres[1]!), { steps: 12 });
     await page.mouse.up();
-    expect(Number(await page.getAttribute('#canvas', 'data-painted'))).toBeGreaterThan(0);
+    const stroked = Number(await page.getAttribute('#canvas', 'data-painted'));
+    expect(stroked).toBeGreaterThan(0);
+    // The eraser takes paint away where it passes; Undo puts it back, and a second Undo removes the stroke.
+    await page.selectOption('#brush', 'eraser');
+    await dab(centres[0]!);
+    expect(Number(await page.getAttribute('#canvas', 'data-painted'))).toBeLessThan(stroked);
+    await page.click('#undo');
+    expect(Number(await page.getAttribute('#canvas', 'data-painted'))).toBe(stroked);
     await page.click('#undo');
     expect(await page.getAttribute('#canvas', 'data-painted')).toBe('0');
     await page.selectOption('#brush', 'background');
