@@ -6,7 +6,15 @@
 import { ArgumentError } from '../core/errors.js';
 import { packagePath, RDF_NAMES, zipPackageSource, type PackageSource } from '../zoo/sources.js';
 
-/** Whether chosen files look like a bioimage.io package: a zip, or a description file among them. */
+/**
+ * Whether chosen files look like a bioimage.io package: a zip, or a description file among them.
+ *
+ * @example
+ * ```ts
+ * const files = Array.from(input.files!);
+ * const predictor = isPackage(files) ? (await openBioimageio(await packageFiles(files), ort)).predictor : undefined;
+ * ```
+ */
 export function isPackage(files: readonly File[]): boolean {
   return files.some((f) => /\.zip$/i.test(f.name) || RDF_NAMES.includes(f.name as (typeof RDF_NAMES)[number]));
 }
