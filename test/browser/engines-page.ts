@@ -18,7 +18,7 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? 2 : 1;
 registerOnnxRuntime('onnxruntime-web', async () => ort);
 
 /** Where prediction runs: a tfjs backend, or onnxruntime-web's wasm. */
-export type PageEngine = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'onnxruntime-web';
+export type PageEngine = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'onnxruntime-web' | 'onnxruntime-web-webgpu';
 
 async function useTfBackend(backend: string): Promise<void> {
   registerKernels(backend);
@@ -30,12 +30,13 @@ const bytesOf = async (name: string) => new Uint8Array(await (await fetch(`/file
 
 /** Predicts `image` `repeats` times with the model file on `engine`; the probabilities of the last, and the tensors left over. */
 async function predict(engine: PageEngine, image: ImageArray<Float32Array>, repeats = 1) {
-  await useTfBackend(engine === 'onnxruntime-web' ? 'cpu' : engine);
+  const onnx = engine.startsWith('onnxruntime-web');
+  await useTfBackend(onnx ? 'cpu' : engine);
   const before = tf.memory().numTensors;
   let probabilities: number[] = [];
   let labels: number[] = [];
-  if (engine === 'onnxruntime-web') {
-    const predictor = await openOnnxModel(await bytesOf('model.onnx'), ort, { executionProviders: ['wasm'] });
+  if (onnx) {
+    const predictor = await openOnnxModel(await bytesOf('model.onnx'), ort, { executionProviders: [engine === 'onnxruntime-web-webgpu' ? 'webgpu' : 'wasm'] });
     for (let i = 0; i < repeats; i++) {
       const out = await predictTiled(predictor, image);
       probabilities = Array.from(await out.probabilities.data());
@@ -53,7 +54,7 @@ async function predict(engine: PageEngine, image: ImageArray<Float32Array>, repe
     }
     model.dispose();
   }
-  return { backend: engine === 'onnxruntime-web' ? 'onnxruntime-web' : tf.getBackend(), probabilities, labels, leakedTensors: tf.memory().numTensors - before };
+  return { backend: onnx ? engine : tf.getBackend(), probabilities, labels, leakedTensors: tf.memory().numTensors - before };
 }
 
 /**

@@ -72,8 +72,8 @@ describe.skipIf(CHROMIUM === undefined)('one model file in Node and in Chromium'
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('predicts what Node predicts on cpu, wasm, webgl, webgpu and onnxruntime-web, and leaks no tensors over 20 predictions', async () => {
-    const engines: PageEngine[] = ['cpu', 'wasm', 'webgl', 'webgpu', 'onnxruntime-web'];
+  it('predicts what Node predicts on cpu, wasm, webgl, webgpu and onnxruntime-web (wasm and webgpu), and leaks no tensors over 20 predictions', async () => {
+    const engines: PageEngine[] = ['cpu', 'wasm', 'webgl', 'webgpu', 'onnxruntime-web', 'onnxruntime-web-webgpu'];
     for (const engine of engines) {
       const got = await call('predict', engine, image, engine === 'cpu' ? 20 : 3);
       expect(got.backend, engine).toBe(engine);
