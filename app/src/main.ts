@@ -96,7 +96,8 @@ $<HTMLInputElement>('image-file').addEventListener('change', (event) => {
   if (file !== undefined) openImage(file);
 });
 $<HTMLButtonElement>('demo-image').addEventListener('click', async () => {
-  const response = await fetch(new URL('demo/cells.png', location.href));
+  const response = await fetch(new URL('demo/cells.png', location.href)).catch(() => undefined);
+  if (response?.ok !== true) return status(imageStatus, 'The demo image is not served with this app (build it with npm run build:app).', true);
   openImage(new File([await response.blob()], 'cells.png', { type: 'image/png' }));
 });
 let pendingName = 'image';
@@ -135,7 +136,7 @@ const startTraining = (resume: boolean) => {
   resumable = false;
   refresh();
   const files = (id: string) => Array.from($<HTMLInputElement>(id).files ?? []);
-  const source = fromFiles ? ({ kind: 'files', images: files('train-images'), masks: files('train-masks') } as const) : ({ kind: 'strokes', strokes: strokes!.slice() } as const);
+  const source = fromFiles ? ({ kind: 'files', images: files('train-images'), masks: files('train-masks') } as const) : ({ kind: 'strokes', strokes: strokes?.slice() ?? new Uint8Array(0) } as const);
   const rate = Number($<HTMLInputElement>('train-rate').value);
   const trainEngine = $<HTMLSelectElement>('train-engine').value as 'model' | 'faster';
   send({ type: 'train', id: training, source, seconds: Math.max(5, Number($<HTMLInputElement>('train-seconds').value) || 60), learningRate: rate > 0 ? rate : 3e-4, trainEngine, resume });
