@@ -20,6 +20,7 @@ import {
   predictTiled,
   registerKernels,
   saveModel,
+  timeTrainSteps,
   toOnnx,
   train,
   type Checkpoint,
@@ -225,27 +226,15 @@ function runOptions(run: NonNullable<typeof lastRun>) {
   return { seed: 1, optimizer: 'adam' as const, learningRate: run.learningRate, foreground: run.foreground, ...(info.normalization === undefined ? {} : { normalization: info.normalization }) };
 }
 
-/** Seconds per training step of `engine` on the run's data (the median of three after two warm-up steps); the model's weights are put back after. */
+/** Seconds per training step of `engine` on the run's data (`timeTrainSteps`: the median of three after two warm-up steps); the model's weights are put back after. */
 async function stepSeconds(engine: TrainEngine, run: NonNullable<typeof lastRun>): Promise<number> {
   const saved = trainable!.model.getWeights().map((w) => w.clone());
-  const times: number[] = [];
-  let last = performance.now();
   try {
-    await train(trainable!.model, run.data, {
-      ...runOptions(run),
-      steps: 5,
-      engine,
-      onStep: ({ step }) => {
-        const now = performance.now();
-        if (step > 2) times.push((now - last) / 1000);
-        last = now;
-      },
-    });
+    return await timeTrainSteps(trainable!.model, run.data, { ...runOptions(run), engine }, 3);
   } finally {
     trainable!.model.setWeights(saved);
     tf.dispose(saved);
   }
-  return times.sort((a, b) => a - b)[times.length >> 1]!;
 }
 
 /** The faster of tfjs on its backend and ONNX Runtime Web for this run, timed on its data, and a sentence on the timing. */

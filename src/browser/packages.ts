@@ -6,6 +6,9 @@
 import { ArgumentError } from '../core/errors.js';
 import { packagePath, RDF_NAMES, zipPackageSource, type PackageSource } from '../zoo/sources.js';
 
+const isZip = (file: File) => /\.zip$/i.test(file.name);
+const isDescription = (path: string) => RDF_NAMES.includes(path as (typeof RDF_NAMES)[number]);
+
 /**
  * Whether chosen files look like a bioimage.io package: a zip, or a description file among them.
  *
@@ -16,7 +19,7 @@ import { packagePath, RDF_NAMES, zipPackageSource, type PackageSource } from '..
  * ```
  */
 export function isPackage(files: readonly File[]): boolean {
-  return files.some((f) => /\.zip$/i.test(f.name) || RDF_NAMES.includes(f.name as (typeof RDF_NAMES)[number]));
+  return files.some((f) => isZip(f) || isDescription(f.name));
 }
 
 /**
@@ -32,15 +35,18 @@ export function isPackage(files: readonly File[]): boolean {
  * ```
  */
 export async function packageFiles(files: readonly File[]): Promise<PackageSource> {
-  const zips = files.filter((f) => /\.zip$/i.test(f.name));
+  const zips = files.filter(isZip);
   if (zips.length > 1 || (zips.length === 1 && files.length > 1)) {
     throw new ArgumentError('files', 'must be one bioimage.io zip, or the files of one unpacked package', files.map((f) => f.name).join(', '));
   }
   if (zips.length === 1) return zipPackageSource(new Uint8Array(await zips[0]!.arrayBuffer()), zips[0]!.name);
   // A folder chosen whole names its files `folder/sub/file`: the package's paths are below `folder`.
-  const pathOf = (f: File) => packagePath(f.webkitRelativePath === '' || f.webkitRelativePath === undefined ? f.name : f.webkitRelativePath.split('/').slice(1).join('/'));
-  const byPath = new Map(files.flatMap((f) => (pathOf(f) === undefined ? [] : [[pathOf(f)!, f] as const])));
-  if (![...byPath.keys()].some((p) => RDF_NAMES.includes(p as (typeof RDF_NAMES)[number]))) {
+  const byPath = new Map<string, File>();
+  for (const file of files) {
+    const path = packagePath(file.webkitRelativePath === '' ? file.name : file.webkitRelativePath.split('/').slice(1).join('/'));
+    if (path !== undefined) byPath.set(path, file);
+  }
+  if (![...byPath.keys()].some(isDescription)) {
     throw new ArgumentError('files', `must include the package's description (${RDF_NAMES.join(' or ')})`, files.map((f) => f.name).join(', '));
   }
   return {

@@ -7,7 +7,8 @@ import type { EngineName } from '../train/engines.js';
 import { ArgumentError } from '../core/errors.js';
 import { buildModel } from '../compile/build.js';
 import { cropImage, type ImageArray, type TypedArray } from '../core/image.js';
-import { train, type TrainOptions } from '../train/train.js';
+import type * as tf from '@tensorflow/tfjs';
+import { train, type TrainData, type TrainOptions } from '../train/train.js';
 import type { OnnxRuntimeLike } from '../train/engine.js';
 import { trainOptionsFor } from './options.js';
 import type { LossPreset } from '../loss/losses.js';
@@ -96,23 +97,38 @@ export async function measureStepSeconds(
     dropout: trainer.dropout,
   });
   const model = buildModel(spec, { inputSize: candidate.tile, seed: 1 });
-  const times: number[] = [];
-  let last = performance.now();
   const { weights, options: planned } = trainOptionsFor({ ...trainer, tile: candidate.tile, batch: candidate.batch, engine: 'tfjs' }, { seed: 1 });
   try {
-    await train(model, { images, labels, weights }, {
-      ...planned,
-      steps: WARMUP_STEPS + (options.steps ?? 5),
-      ...(options.engine === undefined ? {} : { engine: options.engine }),
-      onStep: ({ step }) => {
-        const now = performance.now();
-        if (step > WARMUP_STEPS) times.push((now - last) / 1000);
-        last = now;
-      },
-    });
+    return await timeTrainSteps(model, { images, labels, weights }, { ...planned, ...(options.engine === undefined ? {} : { engine: options.engine }) }, options.steps ?? 5);
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * Seconds per step of `train` on `model` as it stands: two warm-up steps (ONNX
+ * Runtime's first runs are slower), then `steps` timed between `onStep` calls;
+ * the median. The steps train the model: keep a copy of its weights to undo them.
+ *
+ * @example
+ * ```ts
+ * const onnx = await timeTrainSteps(model, data, { engine: { onnx: ort }, optimizer: 'adam' });
+ * const tfjs = await timeTrainSteps(model, data, { engine: 'tfjs', optimizer: 'adam' });
+ * ```
+ */
+export async function timeTrainSteps(model: tf.LayersModel, data: TrainData, options: Omit<TrainOptions, 'steps' | 'budget' | 'onStep'>, steps = 5): Promise<number> {
+  if (!Number.isInteger(steps) || steps < 1) throw new ArgumentError('steps', 'must be a positive integer', steps);
+  const times: number[] = [];
+  let last = performance.now();
+  await train(model, data, {
+    ...options,
+    steps: WARMUP_STEPS + steps,
+    onStep: ({ step }) => {
+      const now = performance.now();
+      if (step > WARMUP_STEPS) times.push((now - last) / 1000);
+      last = now;
+    },
+  });
   times.sort((a, b) => a - b);
   return times[times.length >> 1]!;
 }

@@ -14,7 +14,6 @@ import { packageLayout, packagePredictor, runPackage, tfjsUnetConfig, verifyPack
 import { parseModelRdf, type ModelRdf } from './rdf.js';
 import { RDF_NAMES, type PackageSource } from './sources.js';
 
-
 /** An ONNX Runtime module (`onnxruntime-node` or `onnxruntime-web`), as far as packages need it. */
 export interface OrtRuntime {
   readonly InferenceSession: {

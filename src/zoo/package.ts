@@ -13,7 +13,6 @@ import { applySteps, checkSteps } from './processing.js';
 import { rdfFiles, type ModelRdf, type RdfAxis, type RdfFile } from './rdf.js';
 import type { PackageSource } from './sources.js';
 
-
 /** How a package's tensors map onto this library's channels-last tiles. */
 export interface PackageLayout {
   /** The input's axis ids in the model's order, e.g. `['batch', 'channel', 'y', 'x']`. */
