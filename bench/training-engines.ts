@@ -2,10 +2,12 @@
  * `npm run bench:engines` (and rows of `npm run bench`): one U-Net training step on the onnx
  * engine, on tfjs wasm (2 threads) and in PyTorch CPU (2 threads, when `import torch` works),
  * in the same run, each in its own process; median step and peak RSS.
- *   --full adds tfjs wasm on the larger rows (slow); --rss adds a 1000-step RSS check of the onnx engine.
+ *   --full adds tfjs wasm on the larger rows (slow); --rss adds a 1000-step RSS check of the onnx engine;
+ *   --loop N times the loop around the engine: N interleaved pairs (engine alone, then `train`) at 252 px.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { median } from './util.js';
 
 export interface StepRow {
   readonly engine: string;
@@ -84,7 +86,27 @@ export function onnxRss(): StepRow {
   return node('onnx', [3, 16, 128, 2, 'same', true, 1000]);
 }
 
+/** The loop's cost: `pairs` interleaved runs of the engine alone and of `train`, 30 steps each; the ratios of their median steps. */
+export function loopOverhead(pairs: number): { engine: number[]; train: number[]; ratios: number[] } {
+  const config: Config = [4, 32, 252, 1, 'valid', false, 30];
+  const engine: number[] = [];
+  const train: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    engine.push(node('onnx', config).stepSeconds);
+    train.push(node('train-onnx', config).stepSeconds);
+  }
+  return { engine, train, ratios: train.map((t, i) => t / engine[i]!) };
+}
+
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
+  const loop = process.argv.indexOf('--loop');
+  if (loop >= 0) {
+    const { engine, train, ratios } = loopOverhead(Number(process.argv[loop + 1] ?? 6));
+    const list = (values: number[]) => values.map((v) => v.toFixed(3)).join(', ');
+    console.log(`Step of depth 4, base 32, valid, 252 px, batch 1, 2 threads; engine alone: ${list(engine)} s; in train: ${list(train)} s`);
+    console.log(`train / engine: ${list(ratios)}; median ${median(ratios).toFixed(3)}`);
+    process.exit(0);
+  }
   const full = process.argv.includes('--full');
   const rows = benchTrainingEngines(full);
   console.log(`Training step (batch as listed, median after a warm-up step, each engine in its own process, 2 threads${full ? '' : '; --full adds tfjs wasm on the larger rows'}):`);

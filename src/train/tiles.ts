@@ -224,14 +224,16 @@ function drawTile(plan: TilePlan): Tile {
   const image = plan.images[source]!;
   const strength = plan.strength?.() ?? 1;
   const pipeline = strength >= 1 ? plan.pipeline : weakenPipeline(plan.pipeline, Math.max(0, strength));
-  const { ys, xs } = geometricMap(pipeline, inputSize, inputSize, new Random(random.nextUint32()));
+  const { ys, xs, identity } = geometricMap(pipeline, inputSize, inputSize, new Random(random.nextUint32()));
   for (let k = 0; k < ys.length; k++) {
     ys[k] = ys[k]! + top - margin;
     xs[k] = xs[k]! + left - margin;
   }
-  const sampled = resample(image, ys, xs, inputSize, { order: 'cubic', boundary: plan.boundary });
+  // Without a geometric step the map is a whole-pixel shift, where cubic and linear sampling equal nearest.
+  const sampled = resample(image, ys, xs, inputSize, { order: identity ? 'nearest' : 'cubic', boundary: plan.boundary });
   const scale = plan.normalize ? valueScale(image.data) : 1;
-  const data = Float32Array.from(sampled.data as ArrayLike<number>, (v) => v / scale);
+  const data = new Float32Array(sampled.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = sampled.data[i]! / scale;
   const gray = new Random(random.nextUint32());
   const range = plan.grayRanges[source];
   if (range === undefined) {
@@ -260,7 +262,7 @@ function drawTile(plan: TilePlan): Tile {
   const weights =
     weightMap === undefined
       ? new Float32Array(output * output).fill(1)
-      : Float32Array.from(resample(weightMap, wy, wx, output, { order: 'linear', boundary: plan.boundary }).data as ArrayLike<number>);
+      : Float32Array.from(resample(weightMap, wy, wx, output, { order: identity ? 'nearest' : 'linear', boundary: plan.boundary }).data as ArrayLike<number>);
   return {
     image: tileImage,
     label: { data: Int32Array.from(label.data as ArrayLike<number>), width: output, height: output, channels: 1 },
