@@ -1,5 +1,5 @@
 export { augmentationFor } from './augmentation.js';
-export { trainOptionsFor, type PlannedTraining } from './options.js';
+export { trainOptionsFor, type PlannedOptions, type PlannedTraining } from './options.js';
 export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint.js';
 export { measureStepSeconds, planTraining, stepTimeKey, timeTrainSteps, type MeasureOptions, type PlanResult, type StepTimeCache } from './planner.js';
 export {

@@ -4,16 +4,20 @@
  * same thing everywhere.
  */
 import type { OnnxRuntimeLike } from '../train/engine.js';
-import type { TrainData, TrainOptions } from '../train/train.js';
+import type { RunPolicy, StepConfig, TrainData } from '../train/train.js';
 import { augmentationFor } from './augmentation.js';
 import type { TrainerSettings, TrainingPlan } from './rules.js';
 
 /** What {@link trainOptionsFor} needs of a plan: how it trains, its tile, batch, engine and selection. */
 export type PlannedTraining = TrainerSettings & Pick<TrainingPlan, 'tile' | 'batch' | 'engine' | 'selectAfter'>;
 
+/** What a plan decides of `train`'s options: the step, and the parts of the run policy a plan chooses. */
+export type PlannedOptions = StepConfig & Pick<RunPolicy, 'kind' | 'tta' | 'selectAfter'>;
+
 /**
- * `train`'s pixel weights and options for a plan (everything but the run's
- * length, validation, checkpoints and callbacks, which belong to the run).
+ * `train`'s pixel weights and options for a plan: the {@link StepConfig} and
+ * the plan's data kind, test-time augmentation and selection (the run's
+ * length, validation, checkpoints and callbacks belong to the run).
  * Fields of older plans that are absent mean what they meant then (no
  * scale, no foreground tiles, no averaging).
  *
@@ -25,7 +29,7 @@ export type PlannedTraining = TrainerSettings & Pick<TrainingPlan, 'tile' | 'bat
  * await train(model, { images, labels, weights }, { ...options, budget: { minutes: 10 }, validation: { holdOut: plan.validationShare } });
  * ```
  */
-export function trainOptionsFor(plan: PlannedTraining, run: { readonly seed: number; readonly onnx?: OnnxRuntimeLike }): { weights: TrainData['weights']; options: TrainOptions } {
+export function trainOptionsFor(plan: PlannedTraining, run: { readonly seed: number; readonly onnx?: OnnxRuntimeLike }): { weights: TrainData['weights']; options: PlannedOptions } {
   return {
     weights: plan.weights,
     options: {

@@ -144,17 +144,19 @@ export interface HoldOutValidation extends ValidationSchedule {
   readonly holdOut: number;
 }
 
-/** Options of {@link train}. */
-export interface TrainOptions {
-  /** Steps to run in total (a resumed run continues up to this count). Give this or `budget`. */
-  readonly steps?: number;
-  /**
-   * A time budget: the run ends on time with its selected, validated model. The
-   * learning-rate schedule is laid over the budget, validations and
-   * checkpoints are spaced by time, and the end keeps time for the last
-   * validation and the calibration. With `steps` too, whichever ends first.
-   */
-  readonly budget?: { readonly minutes: number };
+/**
+ * What one training step computes (Keras's `compile`): the network and tile,
+ * the optimizer and its schedule, the loss and its heads, the weights'
+ * averaging, the engine, and how tiles are drawn. A plan's
+ * `trainOptionsFor` fills it.
+ *
+ * @example
+ * ```ts
+ * const step: StepConfig = { inputSize: 188, batchSize: 2, optimizer: 'adam', learningRate: 1e-3, loss: 'diceCrossEntropy', engine: 'onnx' };
+ * await train(model, { images, labels }, { ...step, steps: 500 });
+ * ```
+ */
+export interface StepConfig {
   /** The model's spec. Default: the one in the model's metadata. */
   readonly spec?: Spec;
   /** Training tile size (valid for the spec). Default: the model's input size, else the valid size nearest 572. */
@@ -179,27 +181,6 @@ export interface TrainOptions {
   readonly learningRate?: number | ((step: number) => number);
   /** How a numeric `learningRate` changes over the run (steps or budget). Default `{ kind: 'constant' }`. */
   readonly schedule?: Schedule;
-  /** Augmentation per tile. Default: the paper's (elastic deformation on). `[]` for none. */
-  readonly augmentation?: readonly AugmentOp[];
-  /**
-   * Share of the run, in [0, 1), over which the augmentation's strength rises
-   * linearly from none to full (`weakenPipeline`: deformation, shifts and
-   * gray-value ranges scaled; flips and rotations always whole), so the first
-   * steps learn from images as they are. Default 0: full from the start.
-   */
-  readonly augmentationRamp?: number;
-  /** Share of the training tiles centred on a foreground pixel (see `sampleTiles`). Default 0: tiles placed uniformly. */
-  readonly foreground?: number;
-  /**
-   * The scale the network works at, in (0, 1]: the training images are shrunk
-   * by it (area averaging; labels by nearest neighbour, instance masks' objects
-   * kept apart again), and it is stored in the model, so every prediction
-   * shrinks its input the same way and enlarges the probabilities back
-   * (validation and calibration see full-size predictions against full-size
-   * truth). Objects far larger than the network needs (nuclei 80 px across)
-   * train several times faster at 0.4. Default 1.
-   */
-  readonly scale?: number;
   /**
    * The loss: a preset (`'crossEntropy'`, the default; `'diceCrossEntropy'`; `'focal'`), weighted
    * terms (`[{ kind: 'crossEntropy' }, { kind: 'dice', weight: 0.5 }]`), or a function of
@@ -225,8 +206,54 @@ export interface TrainOptions {
    * 0.999. Default none.
    */
   readonly ema?: boolean | { readonly momentum?: number };
+  /** Augmentation per tile. Default: the paper's (elastic deformation on). `[]` for none. */
+  readonly augmentation?: readonly AugmentOp[];
+  /**
+   * Share of the run, in [0, 1), over which the augmentation's strength rises
+   * linearly from none to full (`weakenPipeline`: deformation, shifts and
+   * gray-value ranges scaled; flips and rotations always whole), so the first
+   * steps learn from images as they are. Default 0: full from the start.
+   */
+  readonly augmentationRamp?: number;
+  /** Share of the training tiles centred on a foreground pixel (see `sampleTiles`). Default 0: tiles placed uniformly. */
+  readonly foreground?: number;
+  /**
+   * The scale the network works at, in (0, 1]: the training images are shrunk
+   * by it (area averaging; labels by nearest neighbour, instance masks' objects
+   * kept apart again), and it is stored in the model, so every prediction
+   * shrinks its input the same way and enlarges the probabilities back
+   * (validation and calibration see full-size predictions against full-size
+   * truth). Objects far larger than the network needs (nuclei 80 px across)
+   * train several times faster at 0.4. Default 1.
+   */
+  readonly scale?: number;
   /** Intensity normalisation of the inputs; stored in the model, so predictions apply it. Default `{ kind: 'scale' }`. */
   readonly normalization?: Normalization;
+  /** Seed of tile sampling and augmentation. */
+  readonly seed?: number;
+}
+
+/**
+ * How a run goes (Keras's `fit`): its length, validation, model selection,
+ * early stopping, checkpoints and resume, calibration and test-time
+ * augmentation.
+ *
+ * @example
+ * ```ts
+ * const policy: RunPolicy = { budget: { minutes: 10 }, validation: { holdOut: 0.2 }, checkpoint: fileCheckpoints('run/checkpoints') };
+ * await train(model, { images, labels }, { ...step, ...policy });
+ * ```
+ */
+export interface RunPolicy {
+  /** Steps to run in total (a resumed run continues up to this count). Give this or `budget`. */
+  readonly steps?: number;
+  /**
+   * A time budget: the run ends on time with its selected, validated model. The
+   * learning-rate schedule is laid over the budget, validations and
+   * checkpoints are spaced by time, and the end keeps time for the last
+   * validation and the calibration. With `steps` too, whichever ends first.
+   */
+  readonly budget?: { readonly minutes: number };
   /**
    * What the images show (`dataKind`): `'tissue'` (objects fill the image, thin boundaries between
    * them) or `'objects'` (on a background). It decides the default validation metric (the challenge
@@ -265,18 +292,40 @@ export interface TrainOptions {
    * competing validations). With a constant rate or a rate function: 0.
    */
   readonly selectAfter?: number;
+  /** Where and how often checkpoints are written. Default: none. */
   readonly checkpoint?: CheckpointSink;
   /** Continue from a checkpoint of the same spec. */
   readonly resume?: Checkpoint;
-  /** Seed of tile sampling and augmentation. */
-  readonly seed?: number;
   /** Stops the run after the current step (a checkpoint is written first when checkpointing). */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * What a run reports as it goes (Keras's callbacks): each awaited, so a
+ * callback can write a log or update a page before the next step.
+ *
+ * @example
+ * ```ts
+ * const callbacks: TrainCallbacks = { onStep: ({ step, loss }) => console.log(step, loss) };
+ * ```
+ */
+export interface TrainCallbacks {
   /** Called after every step with the loss, rate, speed and ETA (awaited). */
   readonly onStep?: (info: StepInfo) => void | Promise<void>;
   /** Called after every validation with the metrics and whether they are the best so far (awaited). */
   readonly onValidation?: (record: ValidationRecord, isBest: boolean) => void | Promise<void>;
 }
+
+/**
+ * Options of {@link train}: a {@link StepConfig}, a {@link RunPolicy} and
+ * {@link TrainCallbacks} in one object.
+ *
+ * @example
+ * ```ts
+ * await train(model, { images, labels }, { inputSize: 188, optimizer: 'adam', budget: { minutes: 5 }, onStep: ({ loss }) => console.log(loss) });
+ * ```
+ */
+export interface TrainOptions extends StepConfig, RunPolicy, TrainCallbacks {}
 
 /** What {@link train} returns. */
 export interface TrainResult {
