@@ -285,8 +285,7 @@ export interface RunPolicy {
    * Validations before this fraction of the run (steps or budget) do not compete for the best model;
    * the last weights always do. With a decaying learning rate the last models are the most refined,
    * and a snapshot that scores well on a few validation images is more often luck than a better
-   * model (on ISBI 2012, of 12 runs whose best validation in the last quarter came before the end,
-   * the last weights scored a lower Rand error on test slices for 8: docs/results.md). Default with
+   * model (evidence: docs/results-isbi.md, "Model selection"). Default with
    * a `'poly'` or `'cosine'` schedule: 1, the run keeps its last (annealed) weights, and
    * validations still draw the curve and calibrate; 0.75 when `earlyStopping` is given (it needs
    * competing validations). With a constant rate or a rate function: 0.
