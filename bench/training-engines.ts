@@ -101,7 +101,9 @@ export function loopOverhead(pairs: number): { engine: number[]; train: number[]
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
   const loop = process.argv.indexOf('--loop');
   if (loop >= 0) {
-    const { engine, train, ratios } = loopOverhead(Number(process.argv[loop + 1] ?? 6));
+    const pairs = Number(process.argv[loop + 1] ?? 6);
+    if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--loop must be followed by a positive number of pairs; received ${process.argv[loop + 1]}`);
+    const { engine, train, ratios } = loopOverhead(pairs);
     const list = (values: number[]) => values.map((v) => v.toFixed(3)).join(', ');
     console.log(`Step of depth 4, base 32, valid, 252 px, batch 1, 2 threads; engine alone: ${list(engine)} s; in train: ${list(train)} s`);
     console.log(`train / engine: ${list(ratios)}; median ${median(ratios).toFixed(3)}`);
