@@ -4,7 +4,7 @@
  * current code, and scores the test images with the new settings beside the recorded ones.
  * No training, so every run's network stays as it was; appends nothing to results.json.
  *
- *   npx tsx experiments/benchmark/recalibrate.ts --runs he-nuclei/planned-10min-seed1,fluo-nuclei/planned-10min-seed1 [--splits]
+ *   npx tsx experiments/benchmark/recalibrate.ts --runs he-nuclei/planned-3a6ef71-10min-seed1,fluo-nuclei/planned-3a6ef71-10min-seed1 [--splits]
  *
  * `--splits` also prints, for each way of forming objects (no split, distance watershed, probability
  * seeds above each of SEED_THRESHOLDS), the best validation PQ over the thresholds and the test

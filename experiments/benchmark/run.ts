@@ -115,7 +115,8 @@ function cli(args: readonly string[], log: string, env: NodeJS.ProcessEnv = proc
 }
 
 async function planned(definition: DatasetDefinition, dir: string, minutes: number, seed: number, flags: readonly string[], label: string): Promise<void> {
-  const out = join(WORK, 'runs', definition.name, `${label}-${minutes}min-seed${seed}`);
+  // The build is in the folder's name: a run of another build never replaces this one's model and logs.
+  const out = join(WORK, 'runs', definition.name, `${label}-${commit()}-${minutes}min-seed${seed}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // Each run plans as on a fresh machine: its own, empty step-time cache.

@@ -4,7 +4,7 @@
  * benchmark's planned 10-minute run); each run trains on four slices only, for the same minutes, and
  * every model is scored on slices 16-19 (challenge Rand error at the best threshold, as the benchmark).
  *
- *   npx tsx experiments/zoo/fine-tune.ts --start experiments/benchmark/work/runs/em-membranes/planned-10min-seed1 \
+ *   npx tsx experiments/zoo/fine-tune.ts --start experiments/benchmark/work/runs/em-membranes/planned-3a6ef71-10min-seed1 \
  *     --slices 00,01,02,03 --minutes 5 --seeds 1 [--methods start,from,fresh] [--flags="--lr 0.0001"] [--cli work/dist-X/cli.js --commit X]
  *
  * Runs must run alone on the machine. Each run appends a row to experiments/zoo/results.json.

@@ -53,23 +53,8 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/**
- * Measures a dataset: sizes, channels, intensities, classes, objects.
- *
- * @param images - the training images.
- * @param labels - their class-index labels (0 = background).
- * @throws {@link ArgumentError} for an empty dataset or a labels list of another length.
- * @example
- * ```ts
- * const fp = fingerprint(images, labels);
- * fp.objects.diameter.median; // typical object size in pixels
- * ```
- */
-export function fingerprint(images: readonly ImageArray<TypedArray>[], labels: readonly ImageArray<TypedArray>[]): DatasetFingerprint {
-  if (images.length === 0) throw new ArgumentError('images', 'must hold at least one image', images.length);
-  if (labels.length !== images.length) throw new ArgumentError('labels', `must hold one label image per image (${images.length})`, labels.length);
-  const channels = images[0]!.channels ?? 1;
-  const { low, high } = intensityPercentiles(images, 0.5, 99.5);
+/** Per channel on the [0, 1] scale: mean and standard deviation over all pixels, and the pixel count. */
+function channelMoments(images: readonly ImageArray<TypedArray>[], channels: number) {
   const sums = new Float64Array(channels);
   const squares = new Float64Array(channels);
   let pixels = 0;
@@ -85,7 +70,11 @@ export function fingerprint(images: readonly ImageArray<TypedArray>[], labels: r
   }
   const mean = Array.from(sums, (s) => s / pixels);
   const std = Array.from(squares, (q, c) => Math.sqrt(Math.max(0, q / pixels - mean[c]! ** 2)));
+  return { mean, std, pixels };
+}
 
+/** Classes (largest label + 1, at least 2), pixels per class, and each image's objects (4-connected foreground regions) with their areas. */
+function labelCensus(labels: readonly ImageArray<TypedArray>[]) {
   let classes = 2;
   const counts: number[] = [];
   const areas: number[] = [];
@@ -104,7 +93,28 @@ export function fingerprint(images: readonly ImageArray<TypedArray>[], labels: r
     for (let k = 1; k <= count; k++) areas.push(area[k]!);
     perImage.push(count);
   }
-  const classFrequencies = Array.from({ length: classes }, (_, c) => (counts[c] ?? 0) / pixels);
+  return { classes, counts, areas, perImage };
+}
+
+/**
+ * Measures a dataset: sizes, channels, intensities, classes, objects.
+ *
+ * @param images - the training images.
+ * @param labels - their class-index labels (0 = background).
+ * @throws {@link ArgumentError} for an empty dataset or a labels list of another length.
+ * @example
+ * ```ts
+ * const fp = fingerprint(images, labels);
+ * fp.objects.diameter.median; // typical object size in pixels
+ * ```
+ */
+export function fingerprint(images: readonly ImageArray<TypedArray>[], labels: readonly ImageArray<TypedArray>[]): DatasetFingerprint {
+  if (images.length === 0) throw new ArgumentError('images', 'must hold at least one image', images.length);
+  if (labels.length !== images.length) throw new ArgumentError('labels', `must hold one label image per image (${images.length})`, labels.length);
+  const channels = images[0]!.channels ?? 1;
+  const { low, high } = intensityPercentiles(images, 0.5, 99.5);
+  const { mean, std, pixels } = channelMoments(images, channels);
+  const { classes, counts, areas, perImage } = labelCensus(labels);
   const sortedAreas = [...areas].sort((a, b) => a - b);
   const diameter = (area: number) => 2 * Math.sqrt(area / Math.PI);
   return {
@@ -115,7 +125,7 @@ export function fingerprint(images: readonly ImageArray<TypedArray>[], labels: r
     pixels,
     intensity: { low, high, mean, std },
     classes,
-    classFrequencies,
+    classFrequencies: Array.from({ length: classes }, (_, c) => (counts[c] ?? 0) / pixels),
     objects: {
       total: areas.length,
       perImage: spread(perImage),

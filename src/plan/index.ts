@@ -1,7 +1,7 @@
 export { augmentationFor } from './augmentation.js';
 export { trainOptionsFor, type PlannedOptions, type PlannedTraining } from './options.js';
 export { fingerprint, type DatasetFingerprint, type Spread } from './fingerprint.js';
-export { measureStepSeconds, planTraining, stepTimeKey, timeTrainSteps, type MeasureOptions, type PlanResult, type StepTimeCache } from './planner.js';
+export { measureStepSeconds, planTraining, stepTimeKey, timeTrainSteps, type MeasureOptions, type PlanOptions, type PlanResult, type StepTimeCache } from './planner.js';
 export {
   architectureSpec,
   BASE_FILTERS,

@@ -177,6 +177,144 @@ function timingSample(images: readonly ImageArray<TypedArray>[], labels: readonl
   return { images: images.slice(0, 2).map(crop), labels: labels.slice(0, 2).map(crop) };
 }
 
+/** Options of {@link planTraining}. */
+export interface PlanOptions {
+  /** Called with each candidate's step time (for progress output). */
+  readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: EngineName, cached: boolean) => void;
+  /** Stops planning between candidates. */
+  readonly signal?: AbortSignal;
+  /** ONNX Runtime, to time the onnx engine too (on the first candidate) and plan with the faster engine. */
+  readonly onnx?: OnnxRuntimeLike;
+  /** `'auto'` (default): the faster of the engines available; `'tfjs'` or `'onnx'` (needs `onnx`): that one. */
+  readonly engine?: 'auto' | EngineName;
+  /** The family member to plan for (its candidates are timed). Default the U-Net. */
+  readonly architecture?: Architecture;
+  /** Plan with or without deep supervision (candidates are timed with the heads when on). Default `PLANNED_DEEP_SUPERVISION` (on). */
+  readonly deepSupervision?: boolean;
+  /** Step times measured before on this machine. */
+  readonly cache?: StepTimeCache;
+  /** The backend's name for the cache's keys. Default: `'tfjs'`. */
+  readonly backend?: string;
+  /** A network to fine-tune (`train --from`): kept, with its normalisation and scale; its batch and the training are planned. */
+  readonly start?: StartingNetwork;
+}
+
+/** Times candidates on an engine: from the cache when it knows the step, else measured (and kept). */
+interface StepTimer {
+  time(candidate: PlanCandidate, engine: EngineName): Promise<number>;
+  /** Measures again, keeping the faster of `seconds` and the new time. */
+  retime(candidate: PlanCandidate, engine: EngineName, seconds: number): Promise<number>;
+  readonly counts: { cached: number; measured: number };
+}
+
+function stepTimer(
+  fp: DatasetFingerprint,
+  sample: { images: ImageArray<TypedArray>[]; labels: ImageArray<TypedArray>[] },
+  setup: { architecture: Architecture; deepSupervision: boolean; trainer: TrainerSettings },
+  options: PlanOptions,
+): StepTimer {
+  const counts = { cached: 0, measured: 0 };
+  const keyOf = (candidate: PlanCandidate, engine: EngineName) =>
+    stepTimeKey(candidate, { engine, backend: options.backend ?? 'tfjs', architecture: setup.architecture, channels: fp.channels, classes: fp.classes, deepSupervision: setup.deepSupervision, loss: setup.trainer.loss });
+  const measure = (candidate: PlanCandidate, engine: EngineName) =>
+    measureStepSeconds(candidate, sample.images, sample.labels, {
+      classes: fp.classes,
+      engine: engine === 'onnx' ? { onnx: options.onnx! } : 'tfjs',
+      architecture: setup.architecture,
+      deepSupervision: setup.deepSupervision,
+      steps: 3,
+      trainer: setup.trainer,
+    });
+  return {
+    counts,
+    async time(candidate, engine) {
+      if (options.signal?.aborted === true) throw new Error('planning was aborted');
+      const known = options.cache?.get(keyOf(candidate, engine));
+      if (known !== undefined) {
+        counts.cached++;
+        options.onCandidate?.(candidate, known, engine, true);
+        return known;
+      }
+      const seconds = await measure(candidate, engine);
+      counts.measured++;
+      options.cache?.set(keyOf(candidate, engine), seconds);
+      options.onCandidate?.(candidate, seconds, engine, false);
+      return seconds;
+    },
+    async retime(candidate, engine, seconds) {
+      const again = await measure(candidate, engine);
+      options.onCandidate?.(candidate, again, engine, false);
+      const best = Math.min(seconds, again);
+      options.cache?.set(keyOf(candidate, engine), best);
+      return best;
+    },
+  };
+}
+
+/** The candidates' step times on the chosen engine, the engine and why, and how many were skipped. */
+interface TimedCandidates {
+  readonly speeds: Map<string, number>;
+  readonly engine: EngineName;
+  readonly engineReasons: string[];
+  readonly skipped: number;
+}
+
+/**
+ * Times the candidates cheapest first on one engine, skipping one at least as
+ * wide and as batched as a candidate too slow to reach `MIN_STEPS`; with
+ * engine `'auto'` and ONNX Runtime, the first candidate is timed on both
+ * engines and the faster one times the rest.
+ */
+async function timeCandidates(candidates: readonly PlanCandidate[], timer: StepTimer, minutes: number, choice: 'auto' | EngineName, bothEngines: boolean): Promise<TimedCandidates> {
+  const speeds = new Map<string, number>();
+  let engine: EngineName = choice === 'onnx' ? 'onnx' : 'tfjs';
+  const engineReasons: string[] = choice === 'auto' ? [] : [`engine ${engine}: as asked`];
+  const tooSlow: PlanCandidate[] = [];
+  const trainSeconds = minutes * 60 * (1 - OVERHEAD_SHARE);
+  let skipped = 0;
+  for (const [i, candidate] of candidates.entries()) {
+    if (tooSlow.some((slow) => candidate.baseFilters >= slow.baseFilters && candidate.batch >= slow.batch)) {
+      skipped++;
+      continue;
+    }
+    let seconds: number;
+    if (i === 0 && bothEngines) {
+      const tfjsSeconds = await timer.time(candidate, 'tfjs');
+      const onnxSeconds = await timer.time(candidate, 'onnx');
+      engine = onnxSeconds < tfjsSeconds ? 'onnx' : 'tfjs';
+      seconds = Math.min(tfjsSeconds, onnxSeconds);
+      engineReasons.push(`engine ${engine}: ${seconds.toFixed(3)} s/step against ${Math.max(tfjsSeconds, onnxSeconds).toFixed(3)} s/step on ${engine === 'onnx' ? 'tfjs' : 'onnx'} (timed on the first candidate)`);
+    } else {
+      seconds = await timer.time(candidate, engine);
+    }
+    speeds.set(candidateKey(candidate), seconds);
+    if (trainSeconds / seconds < MIN_STEPS) tooSlow.push(candidate);
+  }
+  // The first candidate was timed right after the other engine, whose threads may still hold the cores: when it
+  // competes with others measured here, it is timed again at the end and the faster measurement counts.
+  const first = candidates[0]!;
+  if (bothEngines && speeds.size > 1 && timer.counts.measured > 1) speeds.set(candidateKey(first), await timer.retime(first, engine, speeds.get(candidateKey(first))!));
+  return { speeds, engine, engineReasons, skipped };
+}
+
+/** Fine-tuning keeps what the network learned to see (its normalisation and scale), at a share of the planned rate and without the augmentation ramp. */
+function fineTuningPlan(chosen: TrainingPlan, start: StartingNetwork, architecture: Architecture): TrainingPlan {
+  const normalization = start.normalization ?? chosen.normalization;
+  const learningRate = chosen.learningRate * FINE_TUNE_RATE_SHARE;
+  return {
+    ...chosen,
+    normalization,
+    scale: start.scale ?? 1,
+    learningRate,
+    // The ramp lets a network from random weights learn plain tiles first; a trained one needs no gentle start (and the fine-tuning rate was measured without it).
+    augmentation: { ...chosen.augmentation, ramp: 0 },
+    reasons: [
+      ...chosen.reasons,
+      `start: the network of ${start.source} (${architecture}, depth ${start.depth}, base ${start.baseFilters}), its ${normalization.kind} normalisation and scale ${start.scale ?? 1} kept; learning rate ${learningRate}, ${FINE_TUNE_RATE_SHARE} of the planned, to adjust it rather than overwrite it; augmentation at full strength from the first step`,
+    ],
+  };
+}
+
 /**
  * Plans a run: fingerprints the data, decides the recipe for its kind
  * (`recipeFor`), and times the candidates of `planCandidates` for a few
@@ -189,8 +327,6 @@ function timingSample(images: readonly ImageArray<TypedArray>[], labels: readonl
  * machine measures; later ones cost almost nothing).
  *
  * @param minutes - the whole run's budget.
- * @param options - `onCandidate` is called with each candidate's step time (for progress
- *   output); `signal` stops planning between candidates.
  * @example
  * ```ts
  * const { plan } = await planTraining(images, labels, 30);
@@ -201,114 +337,26 @@ export async function planTraining(
   images: readonly ImageArray<TypedArray>[],
   labels: readonly ImageArray<TypedArray>[],
   minutes: number,
-  options: {
-    readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: EngineName, cached: boolean) => void;
-    readonly signal?: AbortSignal;
-    /** ONNX Runtime, to time the onnx engine too (on the first candidate) and plan with the faster engine. */
-    readonly onnx?: OnnxRuntimeLike;
-    /** `'auto'` (default): the faster of the engines available; `'tfjs'` or `'onnx'` (needs `onnx`): that one. */
-    readonly engine?: 'auto' | EngineName;
-    /** The family member to plan for (its candidates are timed). Default the U-Net. */
-    readonly architecture?: Architecture;
-    /** Plan with or without deep supervision (candidates are timed with the heads when on). Default `PLANNED_DEEP_SUPERVISION` (on). */
-    readonly deepSupervision?: boolean;
-    /** Step times measured before on this machine. */
-    readonly cache?: StepTimeCache;
-    /** The backend's name for the cache's keys. Default: `'tfjs'`. */
-    readonly backend?: string;
-    /** A network to fine-tune (`train --from`): kept, with its normalisation and scale; its batch and the training are planned. */
-    readonly start?: StartingNetwork;
-  } = {},
+  options: PlanOptions = {},
 ): Promise<PlanResult> {
   const started = performance.now();
+  const choice = options.engine ?? 'auto';
+  if (choice === 'onnx' && options.onnx === undefined) throw new ArgumentError('onnx', "must be ONNX Runtime to plan with engine 'onnx'", undefined);
   const fp = fingerprint(images, labels);
   const recipe = recipeFor(fp);
-  const trainer = plannedTrainer(recipe);
-  const start = options.start;
+  const { start } = options;
   const architecture = start?.architecture ?? options.architecture ?? 'unet';
   const deepSupervision = options.deepSupervision ?? PLANNED_DEEP_SUPERVISION;
   const candidates = start === undefined ? planCandidates(fp, recipe.scale) : startCandidates(fp, start);
-  const sample = timingSample(images, labels, candidates[0]!.tile);
-  const speeds = new Map<string, number>();
-  const engineOption = (engine: EngineName): TrainOptions['engine'] => (engine === 'onnx' ? { onnx: options.onnx! } : 'tfjs');
-  const choice = options.engine ?? 'auto';
-  if (choice === 'onnx' && options.onnx === undefined) throw new ArgumentError('onnx', "must be ONNX Runtime to plan with engine 'onnx'", undefined);
-  const keyOf = (candidate: PlanCandidate, engine: EngineName) =>
-    stepTimeKey(candidate, { engine, backend: options.backend ?? 'tfjs', architecture, channels: fp.channels, classes: fp.classes, deepSupervision, loss: recipe.loss });
-  let cached = 0;
-  let measured = 0;
-  const timeOn = async (candidate: PlanCandidate, engine: EngineName): Promise<number> => {
-    if (options.signal?.aborted === true) throw new Error('planning was aborted');
-    const known = options.cache?.get(keyOf(candidate, engine));
-    if (known !== undefined) {
-      cached++;
-      options.onCandidate?.(candidate, known, engine, true);
-      return known;
-    }
-    const seconds = await measureStepSeconds(candidate, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, trainer });
-    measured++;
-    options.cache?.set(keyOf(candidate, engine), seconds);
-    options.onCandidate?.(candidate, seconds, engine, false);
-    return seconds;
-  };
-  let engine: EngineName = choice === 'onnx' ? 'onnx' : 'tfjs';
-  const engineReasons: string[] = choice === 'auto' ? [] : [`engine ${engine}: as asked`];
-  const tooSlow: PlanCandidate[] = [];
-  const trainSeconds = minutes * 60 * (1 - OVERHEAD_SHARE);
-  let skipped = 0;
-  for (const [i, candidate] of candidates.entries()) {
-    // A candidate at least as wide and as batched as one that cannot reach MIN_STEPS cannot either.
-    if (tooSlow.some((slow) => candidate.baseFilters >= slow.baseFilters && candidate.batch >= slow.batch)) {
-      skipped++;
-      continue;
-    }
-    let seconds: number;
-    if (i === 0 && options.onnx !== undefined && choice === 'auto') {
-      // The engines are timed on the first (cheapest) candidate; the faster one times and trains the rest.
-      const tfjsSeconds = await timeOn(candidate, 'tfjs');
-      const onnxSeconds = await timeOn(candidate, 'onnx');
-      engine = onnxSeconds < tfjsSeconds ? 'onnx' : 'tfjs';
-      seconds = Math.min(tfjsSeconds, onnxSeconds);
-      engineReasons.push(`engine ${engine}: ${Math.min(tfjsSeconds, onnxSeconds).toFixed(3)} s/step against ${Math.max(tfjsSeconds, onnxSeconds).toFixed(3)} s/step on ${engine === 'onnx' ? 'tfjs' : 'onnx'} (timed on the first candidate)`);
-    } else {
-      seconds = await timeOn(candidate, engine);
-    }
-    speeds.set(candidateKey(candidate), seconds);
-    if (trainSeconds / seconds < MIN_STEPS) tooSlow.push(candidate);
-  }
-  // The first candidate was timed right after the other engine, whose threads may still hold the cores: when it
-  // competes with others measured here, it is timed again at the end and the faster measurement counts.
-  const first = candidates[0]!;
-  if (options.onnx !== undefined && choice === 'auto' && speeds.size > 1 && measured > 1) {
-    const again = await measureStepSeconds(first, sample.images, sample.labels, { classes: fp.classes, engine: engineOption(engine), architecture, deepSupervision, steps: 3, trainer });
-    options.onCandidate?.(first, again, engine, false);
-    const best = Math.min(speeds.get(candidateKey(first))!, again);
-    speeds.set(candidateKey(first), best);
-    options.cache?.set(keyOf(first, engine), best);
-  }
-  const chosen = choosePlan(fp, minutes, speeds, candidates, architecture);
-  // Fine-tuning keeps what the network learned to see: its normalisation and its scale.
-  const plan: TrainingPlan =
-    start === undefined
-      ? chosen
-      : {
-          ...chosen,
-          normalization: start.normalization ?? chosen.normalization,
-          scale: start.scale ?? 1,
-          learningRate: chosen.learningRate * FINE_TUNE_RATE_SHARE,
-          // The ramp lets a network from random weights learn plain tiles first; a trained one needs no gentle start (and the fine-tuning rate was measured without it).
-          augmentation: { ...chosen.augmentation, ramp: 0 },
-          reasons: [
-            ...chosen.reasons,
-            `start: the network of ${start.source} (${architecture}, depth ${start.depth}, base ${start.baseFilters}), its ${(start.normalization ?? chosen.normalization).kind} normalisation and scale ${start.scale ?? 1} kept; learning rate ${chosen.learningRate * FINE_TUNE_RATE_SHARE}, ${FINE_TUNE_RATE_SHARE} of the planned, to adjust it rather than overwrite it; augmentation at full strength from the first step`,
-          ],
-        };
+  const timer = stepTimer(fp, timingSample(images, labels, candidates[0]!.tile), { architecture, deepSupervision, trainer: plannedTrainer(recipe) }, options);
+  const timed = await timeCandidates(candidates, timer, minutes, choice, choice === 'auto' && options.onnx !== undefined);
+  const chosen = choosePlan(fp, minutes, timed.speeds, candidates, architecture);
+  const plan = start === undefined ? chosen : fineTuningPlan(chosen, start, architecture);
   return {
     fingerprint: fp,
-    plan: { ...plan, engine, deepSupervision, reasons: [...plan.reasons, ...engineReasons] },
+    plan: { ...plan, engine: timed.engine, deepSupervision, reasons: [...plan.reasons, ...timed.engineReasons] },
     seconds: (performance.now() - started) / 1000,
-    cached,
-    measured,
-    skipped,
+    ...timer.counts,
+    skipped: timed.skipped,
   };
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { architectureSpec, BATCHES, FINE_TUNE_RATE_SHARE, candidateKey, isValidInputSize, planCandidates, planTraining, startCandidates, stepTimeKey, syntheticCells, fingerprint } from '../../src/index.js';
 import { fileStepTimes, LIBRARY_VERSION, machineSignature, stepTimesFile } from '../../src/node/step-times.js';
 import { PLANNED_AUGMENTATION_RAMP } from '../../src/plan/rules.js';
+import type { OnnxRuntimeLike } from '../../src/train/engine.js';
 
 describe('step-time cache', () => {
   it('lives in $TFJS_UNET_CACHE, else $XDG_CACHE_HOME/tfjs-unet, else ~/.cache/tfjs-unet', () => {
@@ -50,6 +51,34 @@ describe('step-time cache', () => {
     const short = await planTraining(images, labels, 10, { cache, backend: 'cpu' });
     expect([short.cached, short.measured, short.skipped]).toEqual([3, 0, 1]);
     expect(asked.every((key) => key.startsWith('tfjs-cpu/unet/same/depth 3/'))).toBe(true);
+  });
+
+  it('times the first candidate on both engines and plans the rest on the faster one, or on the one asked for', async () => {
+    const cells = Array.from({ length: 3 }, (_, i) => syntheticCells(64, 7 + i));
+    const images = cells.map((c) => c.image);
+    const labels = cells.map((c) => c.mask);
+    const candidates = planCandidates(fingerprint(images, labels));
+    const setup = { backend: 'cpu', architecture: 'unet' as const, channels: 1, classes: 2, deepSupervision: true, loss: 'diceCrossEntropy' };
+    const first = candidateKey(candidates[0]!);
+    // The first candidate: 0.2 s on tfjs, 0.1 s on onnx; every other one 0.5 s on either.
+    const seconds = (c: (typeof candidates)[number], engine: 'tfjs' | 'onnx') => (candidateKey(c) === first ? (engine === 'onnx' ? 0.1 : 0.2) : 0.5);
+    const stored = new Map(candidates.flatMap((c) => (['tfjs', 'onnx'] as const).map((engine) => [stepTimeKey(c, { ...setup, engine }), seconds(c, engine)] as const)));
+    const asked: string[] = [];
+    const cache = { get: (key: string) => (asked.push(key), stored.get(key)), set: () => undefined };
+    // ONNX Runtime is only called to measure; with every time cached it is never touched.
+    const onnx = {} as OnnxRuntimeLike;
+    const auto = await planTraining(images, labels, 60, { cache, backend: 'cpu', onnx });
+    expect(auto.plan.engine).toBe('onnx');
+    expect(auto.plan.reasons).toContain('engine onnx: 0.100 s/step against 0.200 s/step on tfjs (timed on the first candidate)');
+    // Both engines for the first candidate, then onnx alone for the other three.
+    expect([auto.cached, auto.measured]).toEqual([5, 0]);
+    expect(asked.filter((key) => key.startsWith('tfjs-cpu/'))).toEqual([stepTimeKey(candidates[0]!, { ...setup, engine: 'tfjs' })]);
+    asked.length = 0;
+    const asTold = await planTraining(images, labels, 60, { cache, backend: 'cpu', onnx, engine: 'tfjs' });
+    expect(asTold.plan.engine).toBe('tfjs');
+    expect(asTold.plan.reasons).toContain('engine tfjs: as asked');
+    expect(asked.every((key) => key.startsWith('tfjs-cpu/'))).toBe(true);
+    await expect(planTraining(images, labels, 60, { cache, engine: 'onnx' })).rejects.toThrow(/onnx.*must be ONNX Runtime/);
   });
 
   it('plans a fine-tuning run on the starting network: its batches are the candidates, its normalisation and scale are kept', async () => {
