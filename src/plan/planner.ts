@@ -177,7 +177,16 @@ function timingSample(images: readonly ImageArray<TypedArray>[], labels: readonl
   return { images: images.slice(0, 2).map(crop), labels: labels.slice(0, 2).map(crop) };
 }
 
-/** Options of {@link planTraining}. */
+/**
+ * Options of {@link planTraining}.
+ *
+ * @example
+ * ```ts
+ * const ort = await import('onnxruntime-node');
+ * // fileStepTimes() of 'tfjs-unet/node': step times kept per machine between runs
+ * const { plan } = await planTraining(images, labels, 10, { onnx: ort, cache: fileStepTimes(), backend: tf.getBackend() });
+ * ```
+ */
 export interface PlanOptions {
   /** Called with each candidate's step time (for progress output). */
   readonly onCandidate?: (candidate: PlanCandidate, secondsPerStep: number, engine: EngineName, cached: boolean) => void;
@@ -207,6 +216,7 @@ interface StepTimer {
   readonly counts: { cached: number; measured: number };
 }
 
+/** The timer of one planning: steps on `sample` for the data's channels and classes, with its network family and trainer. */
 function stepTimer(
   fp: DatasetFingerprint,
   sample: { images: ImageArray<TypedArray>[]; labels: ImageArray<TypedArray>[] },
